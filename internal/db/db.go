@@ -1,0 +1,192 @@
+// Package db stores the observability graph with GORM on PostgreSQL or on an
+// embedded SQLite file. It owns every SQL statement of the project; it never
+// imports the GraphQL layer.
+package db
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DefaultURL is the store used when no database URL is configured.
+const DefaultURL = "sqlite:data/agentgraph.db"
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a migrated store.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+}
+
+// Options tunes Open.
+type Options struct {
+	// SkipMigrations leaves the schema as it is; tests use it to build old versions.
+	SkipMigrations bool
+	// MaxOpenConns caps the pool; zero picks a default per dialect.
+	MaxOpenConns int
+}
+
+// Open connects to the database named by rawURL and migrates it to the latest
+// schema version. rawURL is "postgres://..." (or "postgresql://..."),
+// "sqlite:PATH", or a bare file path meaning SQLite; empty means DefaultURL.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	if rawURL == "" {
+		rawURL = DefaultURL
+	}
+	dialect, dsn, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		PrepareStmt:            false,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var g *gorm.DB
+	switch dialect {
+	case Postgres:
+		g, err = gorm.Open(postgres.Open(dsn), cfg)
+	default:
+		g, err = gorm.Open(sqlite.Open(dsn), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxConns := opts.MaxOpenConns
+	if maxConns == 0 {
+		maxConns = 16
+		if dialect == SQLite {
+			// One writer at a time anyway; a few readers share the WAL.
+			maxConns = 4
+		}
+	}
+	sqlDB.SetMaxOpenConns(maxConns)
+	sqlDB.SetMaxIdleConns(maxConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+
+	d := &DB{gorm: g, dialect: dialect}
+	if err := d.Ping(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	if !opts.SkipMigrations {
+		if err := d.Migrate(ctx, LatestVersion()); err != nil {
+			_ = d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// parseURL turns a database URL into a dialect and a driver DSN.
+func parseURL(raw string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", fmt.Errorf("database url: %w", err)
+		}
+		return Postgres, raw, nil
+	case strings.Contains(raw, "://"):
+		return "", "", fmt.Errorf("database url: unsupported scheme in %q (use postgres://, sqlite: or a file path)", redact(raw))
+	}
+	path := strings.TrimPrefix(raw, "sqlite:")
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return "", "", fmt.Errorf("database url: sqlite needs a file path")
+	}
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return "", "", fmt.Errorf("database directory: %w", err)
+		}
+	}
+	// Foreign keys are off by default in SQLite; WAL lets readers run beside
+	// the writer; the busy timeout makes writers queue instead of failing.
+	pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	if query != "" {
+		pragmas += "&" + query
+	}
+	return SQLite, "file:" + path + "?" + pragmas, nil
+}
+
+// redact hides a password in a URL for error messages and logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}
+
+// Redacted returns rawURL with any password masked, for logs.
+func Redacted(rawURL string) string {
+	if rawURL == "" {
+		return DefaultURL
+	}
+	if strings.Contains(rawURL, "://") {
+		return redact(rawURL)
+	}
+	return rawURL
+}
+
+// Dialect reports which engine this store runs on.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Gorm exposes the underlying handle, for instrumentation such as statement counting.
+func (d *DB) Gorm() *gorm.DB { return d.gorm }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	sqlDB, err := d.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connection pool.
+func (d *DB) Close() error {
+	sqlDB, err := d.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Transaction runs fn in one database transaction: all of its writes or none.
+func (d *DB) Transaction(ctx context.Context, fn func(tx *DB) error) error {
+	return d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&DB{gorm: tx, dialect: d.dialect})
+	})
+}
+
+// conn returns a session bound to ctx.
+func (d *DB) conn(ctx context.Context) *gorm.DB {
+	return d.gorm.WithContext(ctx)
+}

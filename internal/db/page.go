@@ -1,0 +1,74 @@
+package db
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
+)
+
+// Order is the sort of a list: a column, with the row id as tie-breaker in the
+// same direction, so every position in the list is a unique keyset.
+type Order struct {
+	Column string
+	Desc   bool
+}
+
+// Page selects a window of a list, Relay style: the first Limit rows between
+// After and Before, or with Backward the last Limit rows between them.
+type Page struct {
+	Limit    int
+	Backward bool
+	After    *Cursor
+	Before   *Cursor
+}
+
+// Cursor is a position in a list: the sort column's value and the row id.
+type Cursor struct {
+	Column string     `json:"c"`
+	Time   *time.Time `json:"t,omitempty"`
+	Num    *float64   `json:"n,omitempty"`
+	ID     int64      `json:"i"`
+}
+
+// value is the sort column's value, or nil when the list sorts by id alone.
+func (c *Cursor) value() any {
+	switch {
+	case c.Time != nil:
+		return c.Time.UTC()
+	case c.Num != nil:
+		return *c.Num
+	}
+	return nil
+}
+
+// Encode returns the cursor as an opaque string.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor parses a cursor made by Encode for a list sorted by order.
+// field names the argument in errors.
+func DecodeCursor(field, s string, order Order) (*Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, apperr.Invalid(field, "malformed cursor")
+	}
+	var c Cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
+		return nil, apperr.Invalid(field, "malformed cursor")
+	}
+	if c.Column != order.Column || (order.Column != "id" && c.value() == nil) {
+		return nil, apperr.Invalid(field, "cursor belongs to a list in another order")
+	}
+	return &c, nil
+}
+
+// PageResult is one parent's page of rows, in list order.
+type PageResult[T any] struct {
+	Rows            []*T
+	HasNextPage     bool
+	HasPreviousPage bool
+}

@@ -1,0 +1,42 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
+)
+
+// Project is a row of project_info: one observed application. Its times,
+// duration and totals are rollups over its traces and LLM calls.
+type Project struct {
+	ID          int64
+	ProjectName string
+	StartTime   *time.Time
+	EndTime     *time.Time
+	Duration    *float64 // seconds
+	TotalCost   float64  // USD
+	TotalTokens int64
+}
+
+// TableName keeps AgentNeo's table name.
+func (Project) TableName() string { return "project_info" }
+
+// ProjectOrder is the order of project lists: oldest first.
+var ProjectOrder = Order{Column: "id"}
+
+// FindProjectByName returns the project called name, or NOT_FOUND.
+func (d *DB) FindProjectByName(ctx context.Context, name string) (*Project, error) {
+	var p Project
+	err := d.conn(ctx).Where("project_name = ?", name).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.NotFoundf("no project named %q", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

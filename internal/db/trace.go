@@ -1,0 +1,18 @@
+package db
+
+import "time"
+
+// Trace is a row of traces: one run of an application, the root of its calls.
+type Trace struct {
+	ID        int64
+	ProjectID int64
+	StartTime time.Time
+	EndTime   *time.Time
+	Duration  *float64 // seconds
+}
+
+// TableName keeps AgentNeo's table name.
+func (Trace) TableName() string { return "traces" }
+
+// TraceOrder is the order of trace lists: newest first.
+var TraceOrder = Order{Column: "start_time", Desc: true}

@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// children serves one parent's page of e through the request's loaders.
+func children[T any](ctx context.Context, e edge[T], parentID int64, first *int, after *string, last *int, before *string) (*model.Connection[T], error) {
+	args, err := pageOf(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := args.dbPage(e.order); err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	res, err := pageLoader(l, e).Load(ctx, pageKey{parentID: parentID, args: args})()
+	if err != nil {
+		return nil, err
+	}
+	return connectionOf(ctx, l.store, res, e.order, func(ctx context.Context) (int64, error) {
+		return countLoader(l, e).Load(ctx, parentID)()
+	})
+}
+
+// child serves the first row of e for one parent, or nil.
+func child[T any](ctx context.Context, e edge[T], parentID int64) (*T, error) {
+	res, err := pageLoader(loadersFrom(ctx), e).Load(ctx, pageKey{parentID: parentID, args: pageArgs{First: 1}})()
+	if err != nil || len(res.Rows) == 0 {
+		return nil, err
+	}
+	return res.Rows[0], nil
+}
+
+// rootList serves a page of every row of T.
+func rootList[T any](ctx context.Context, store *db.DB, order db.Order, first *int, after *string, last *int, before *string) (*model.Connection[T], error) {
+	args, err := pageOf(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	page, err := args.dbPage(order)
+	if err != nil {
+		return nil, err
+	}
+	res, err := db.List[T](ctx, store, order, page)
+	if err != nil {
+		return nil, err
+	}
+	return connectionOf(ctx, store, res, order, func(ctx context.Context) (int64, error) {
+		return db.Count[T](ctx, store)
+	})
+}
+
+// connectionOf wraps a page of rows as a Relay connection.
+func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T], order db.Order, count func(context.Context) (int64, error)) (*model.Connection[T], error) {
+	conn := &model.Connection[T]{
+		Nodes: res.Rows,
+		Edges: make([]*model.Edge[T], len(res.Rows)),
+		PageInfo: model.PageInfo{
+			HasNextPage:     res.HasNextPage,
+			HasPreviousPage: res.HasPreviousPage,
+		},
+		Count: func(ctx context.Context) (int, error) {
+			n, err := count(ctx)
+			return int(n), err
+		},
+	}
+	for i, row := range res.Rows {
+		c, err := db.CursorOf(ctx, store, row, order)
+		if err != nil {
+			return nil, err
+		}
+		conn.Edges[i] = &model.Edge[T]{Cursor: c.Encode(), Node: row}
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
+}
+
+// parent serves the row a child points to; a missing row breaks a foreign
+// key and is an internal error.
+func parent[T any](ctx context.Context, ent entity[T], id int64) (*T, error) {
+	row, err := byIDLoader(loadersFrom(ctx), ent).Load(ctx, id)()
+	if err == nil && row == nil {
+		err = apperr.New(apperr.Internal, "internal error: dangling reference to %s %d", ent.typeName, id)
+	}
+	return row, err
+}
+
+// optionalParent serves the row a nullable reference points to, or nil.
+func optionalParent[T any](ctx context.Context, ent entity[T], id *int64) (*T, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return byIDLoader(loadersFrom(ctx), ent).Load(ctx, *id)()
+}
+
+// lookup serves a row by global id for a root query, NOT_FOUND when missing.
+func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
+	rowID, err := parseTypedID("id", id, ent.typeName)
+	if err != nil {
+		return nil, err
+	}
+	row, err := byIDLoader(loadersFrom(ctx), ent).Load(ctx, rowID)()
+	if err == nil && row == nil {
+		err = apperr.NotFoundf("no %s with id %q", ent.typeName, id)
+	}
+	return row, err
+}

@@ -1,0 +1,197 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// edge is a parent->children relation, served as a connection.
+type edge[T any] struct {
+	name   string // the page loader's name, value-by-key
+	column string // the children's column that holds the parent id
+	order  db.Order
+}
+
+// The edges of the graph, named value-by-key.
+var (
+	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", "project_id", db.TraceOrder}
+	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", "project_id", db.StartTimeOrder}
+	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", "project_id", db.StartTimeOrder}
+	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", "project_id", db.StartTimeOrder}
+	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", "project_id", db.TimestampOrder}
+	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", "project_id", db.TimestampOrder}
+	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", "project_id", db.SystemInfoOrder}
+
+	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", "trace_id", db.StartTimeOrder}
+	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", "trace_id", db.StartTimeOrder}
+	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", "trace_id", db.StartTimeOrder}
+	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", "trace_id", db.TimestampOrder}
+	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", "trace_id", db.TimestampOrder}
+	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", "trace_id", db.TimestampOrder}
+	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", "trace_id", db.SystemInfoOrder}
+
+	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", "agent_id", db.StartTimeOrder}
+	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", "agent_id", db.StartTimeOrder}
+	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", "agent_id", db.TimestampOrder}
+	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", "agent_id", db.TimestampOrder}
+	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", "llm_call_id", db.TimestampOrder}
+	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", "tool_call_id", db.TimestampOrder}
+)
+
+// entity is a table served as a GraphQL type implementing Node.
+type entity[T any] struct {
+	typeName string // the GraphQL type, also the prefix of global ids
+}
+
+// The entities of the graph.
+var (
+	projectEntity         = entity[db.Project]{"Project"}
+	traceEntity           = entity[db.Trace]{"Trace"}
+	systemInfoEntity      = entity[db.SystemInfo]{"SystemInfo"}
+	traceErrorEntity      = entity[db.TraceError]{"TraceError"}
+	llmCallEntity         = entity[db.LLMCall]{"LLMCall"}
+	toolCallEntity        = entity[db.ToolCall]{"ToolCall"}
+	agentCallEntity       = entity[db.AgentCall]{"AgentCall"}
+	userInteractionEntity = entity[db.UserInteraction]{"UserInteraction"}
+	metricEntity          = entity[db.Metric]{"Metric"}
+)
+
+// pageKey asks for one page of one parent's children.
+type pageKey struct {
+	parentID int64
+	args     pageArgs
+}
+
+// Loaders are the dataloaders of one request, created on first use. They
+// never outlive the request, so their caches cannot serve stale rows.
+type Loaders struct {
+	store *db.DB
+	wait  time.Duration
+	mu    sync.Mutex
+	all   map[string]any
+}
+
+// NewLoaders returns empty loaders over store that batch the keys arriving
+// within wait of each other.
+func NewLoaders(store *db.DB, wait time.Duration) *Loaders {
+	return &Loaders{store: store, wait: wait, all: map[string]any{}}
+}
+
+type loadersKey struct{}
+
+// LoadersMiddleware gives every request its own loaders.
+func LoadersMiddleware(store *db.DB, wait time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(store, wait))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// loadersFrom returns the request's loaders.
+func loadersFrom(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok {
+		panic("graph: request has no loaders; wrap the handler in LoadersMiddleware")
+	}
+	return l
+}
+
+// loader returns the loader called name, creating it with batch.
+func loader[K comparable, V any](l *Loaders, name string, batch dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if existing, ok := l.all[name]; ok {
+		return existing.(*dataloader.Loader[K, V])
+	}
+	created := dataloader.NewBatchedLoader(recovered(name, batch), dataloader.WithWait[K, V](l.wait))
+	l.all[name] = created
+	return created
+}
+
+// recovered turns a panic in a batch function into an internal error for
+// every key, logged with its stack, so one bad batch cannot kill the server.
+func recovered[K comparable, V any](name string, batch dataloader.BatchFunc[K, V]) dataloader.BatchFunc[K, V] {
+	return func(ctx context.Context, keys []K) (results []*dataloader.Result[V]) {
+		defer func() {
+			if p := recover(); p != nil {
+				slog.ErrorContext(ctx, "panic in batch function", "loader", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				err := apperr.New(apperr.Internal, "internal error")
+				results = make([]*dataloader.Result[V], len(keys))
+				for i := range results {
+					results[i] = &dataloader.Result[V]{Error: err}
+				}
+			}
+		}()
+		return batch(ctx, keys)
+	}
+}
+
+// pageLoader returns the loader of e's pages: one statement per distinct page
+// arguments (normally one per request), whatever the number of parents.
+func pageLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[pageKey, db.PageResult[T]] {
+	return loader(l, e.name, func(ctx context.Context, keys []pageKey) []*dataloader.Result[db.PageResult[T]] {
+		results := make([]*dataloader.Result[db.PageResult[T]], len(keys))
+		groups := map[pageArgs][]int{}
+		for i, k := range keys {
+			groups[k.args] = append(groups[k.args], i)
+		}
+		for args, idx := range groups {
+			parents := make([]int64, len(idx))
+			for j, i := range idx {
+				parents[j] = keys[i].parentID
+			}
+			pages, err := loadPages(ctx, l.store, e, parents, args)
+			for j, r := range resultsOf(len(idx), pages, err) {
+				results[idx[j]] = r
+			}
+		}
+		return results
+	})
+}
+
+func loadPages[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, args pageArgs) ([]db.PageResult[T], error) {
+	page, err := args.dbPage(e.order)
+	if err != nil {
+		return nil, err
+	}
+	return db.ListByParent[T](ctx, store, e.column, parents, e.order, page)
+}
+
+// countLoader returns the loader of the sizes of e's lists, one statement per batch.
+func countLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[int64, int64] {
+	return loader(l, e.name+"Count", func(ctx context.Context, parents []int64) []*dataloader.Result[int64] {
+		counts, err := db.CountByParent[T](ctx, l.store, e.column, parents)
+		return resultsOf(len(parents), counts, err)
+	})
+}
+
+// byIDLoader returns the loader of ent's rows by id, nil where there is none.
+func byIDLoader[T any](l *Loaders, ent entity[T]) *dataloader.Loader[int64, *T] {
+	return loader(l, ent.typeName+"ByID", func(ctx context.Context, ids []int64) []*dataloader.Result[*T] {
+		rows, err := db.FindByIDs[T](ctx, l.store, ids)
+		return resultsOf(len(ids), rows, err)
+	})
+}
+
+// resultsOf wraps n values, or n copies of err, as loader results.
+func resultsOf[V any](n int, values []V, err error) []*dataloader.Result[V] {
+	results := make([]*dataloader.Result[V], n)
+	for i := range results {
+		if err != nil {
+			results[i] = &dataloader.Result[V]{Error: err}
+		} else {
+			results[i] = &dataloader.Result[V]{Data: values[i]}
+		}
+	}
+	return results
+}

@@ -1,0 +1,61 @@
+// Package model holds the GraphQL types that are not storage rows: Relay
+// connections and the custom scalars.
+package model
+
+import (
+	"context"
+
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// PageInfo says where a page sits in its list.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// Edge is one item of a page with its cursor.
+type Edge[T any] struct {
+	Cursor string
+	Node   *T
+}
+
+// Connection is a page of a list, Relay style. Count computes the size of the
+// whole list lazily, so it costs nothing unless totalCount is asked for.
+type Connection[T any] struct {
+	Edges    []*Edge[T]
+	Nodes    []*T
+	PageInfo PageInfo
+	Count    func(ctx context.Context) (int, error)
+}
+
+// TotalCount is the number of items in the whole list.
+func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) {
+	return c.Count(ctx)
+}
+
+// Connection and edge types of each entity, as the schema names them.
+type (
+	ProjectConnection         = Connection[db.Project]
+	ProjectEdge               = Edge[db.Project]
+	TraceConnection           = Connection[db.Trace]
+	TraceEdge                 = Edge[db.Trace]
+	AgentCallConnection       = Connection[db.AgentCall]
+	AgentCallEdge             = Edge[db.AgentCall]
+	LLMCallConnection         = Connection[db.LLMCall]
+	LLMCallEdge               = Edge[db.LLMCall]
+	ToolCallConnection        = Connection[db.ToolCall]
+	ToolCallEdge              = Edge[db.ToolCall]
+	UserInteractionConnection = Connection[db.UserInteraction]
+	UserInteractionEdge       = Edge[db.UserInteraction]
+	TraceErrorConnection      = Connection[db.TraceError]
+	TraceErrorEdge            = Edge[db.TraceError]
+	MetricConnection          = Connection[db.Metric]
+	MetricEdge                = Edge[db.Metric]
+)
+
+// Node is any object with a global id; the storage rows are bound to it
+// as they are, so it asks for no methods.
+type Node interface{}

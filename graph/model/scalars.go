@@ -1,0 +1,60 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// MarshalDateTime writes t as RFC 3339 in UTC.
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalDateTime reads an RFC 3339 timestamp and returns it in UTC.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string, got %T", v)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string such as 2026-01-05T09:00:00Z")
+	}
+	return t.UTC(), nil
+}
+
+// MarshalJSON writes a stored JSON document as is; a document that is not
+// valid JSON (possible in imported data) is written as a JSON string.
+func MarshalJSON(raw db.RawJSON) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		switch {
+		case raw == nil:
+			_, _ = io.WriteString(w, "null")
+		case json.Valid(raw):
+			_, _ = w.Write(raw)
+		default:
+			_, _ = io.WriteString(w, strconv.Quote(string(raw)))
+		}
+	})
+}
+
+// UnmarshalJSON accepts any JSON value.
+func UnmarshalJSON(v any) (db.RawJSON, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("JSON: %w", err)
+	}
+	return db.RawJSON(b), nil
+}

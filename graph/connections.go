@@ -50,6 +50,7 @@ func rootList[T any](ctx context.Context, store *db.DB, order db.Order, first *i
 	if err != nil {
 		return nil, err
 	}
+	prefetchBelow(ctx, res.Rows, true)
 	return connectionOf(ctx, store, res, order, func(ctx context.Context) (int64, error) {
 		return db.Count[T](ctx, store)
 	})
@@ -111,5 +112,19 @@ func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
 	if err == nil && row == nil {
 		err = apperr.NotFoundf("no %s with id %q", ent.typeName, id)
 	}
-	return row, err
+	if err != nil {
+		return nil, err
+	}
+	prefetchBelow(ctx, []*T{row}, false)
+	return row, nil
+}
+
+// projectByName serves a project by name for a root query.
+func projectByName(ctx context.Context, store *db.DB, name string) (*db.Project, error) {
+	p, err := store.FindProjectByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	prefetchBelow(ctx, []*db.Project{p}, false)
+	return p, nil
 }

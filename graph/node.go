@@ -5,6 +5,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
 )
 
 // MaxNodeIDs caps the ids of one nodes(ids:) call.
@@ -39,6 +40,44 @@ func nodeThunk(ctx context.Context, field, id string) (func() (model.Node, error
 		return asNode(byIDLoader(l, metricEntity).Load(ctx, rowID)), nil
 	}
 	return nil, apperr.Invalid(field, "%q is not an id issued by this API", id)
+}
+
+// loadNode loads the object of one global id and prefetches below it.
+func loadNode(ctx context.Context, id string) (model.Node, error) {
+	thunk, err := nodeThunk(ctx, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := thunk()
+	if err != nil || n == nil {
+		return nil, err
+	}
+	prefetchNode(ctx, n)
+	return n, nil
+}
+
+// prefetchNode prefetches below one object of any type.
+func prefetchNode(ctx context.Context, n model.Node) {
+	switch row := n.(type) {
+	case *db.Project:
+		prefetchBelow(ctx, []*db.Project{row}, false)
+	case *db.Trace:
+		prefetchBelow(ctx, []*db.Trace{row}, false)
+	case *db.SystemInfo:
+		prefetchBelow(ctx, []*db.SystemInfo{row}, false)
+	case *db.TraceError:
+		prefetchBelow(ctx, []*db.TraceError{row}, false)
+	case *db.LLMCall:
+		prefetchBelow(ctx, []*db.LLMCall{row}, false)
+	case *db.ToolCall:
+		prefetchBelow(ctx, []*db.ToolCall{row}, false)
+	case *db.AgentCall:
+		prefetchBelow(ctx, []*db.AgentCall{row}, false)
+	case *db.UserInteraction:
+		prefetchBelow(ctx, []*db.UserInteraction{row}, false)
+	case *db.Metric:
+		prefetchBelow(ctx, []*db.Metric{row}, false)
+	}
 }
 
 // asNode adapts a row thunk; a missing row becomes a nil Node, not a typed nil.

@@ -139,11 +139,7 @@ func (r *projectResolver) Errors(ctx context.Context, obj *db.Project, first *in
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	t, err := nodeThunk(ctx, "id", id)
-	if err != nil {
-		return nil, err
-	}
-	return t()
+	return loadNode(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -163,7 +159,7 @@ func (r *queryResolver) Project(ctx context.Context, id string) (*db.Project, er
 
 // ProjectByName is the resolver for the projectByName field.
 func (r *queryResolver) ProjectByName(ctx context.Context, name string) (*db.Project, error) {
-	return r.Store.FindProjectByName(ctx, name)
+	return projectByName(ctx, r.Store, name)
 }
 
 // Trace is the resolver for the trace field.

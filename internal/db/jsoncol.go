@@ -16,6 +16,9 @@ type JSON[V any] struct {
 // NewJSON returns a non-null JSON column value.
 func NewJSON[V any](v V) JSON[V] { return JSON[V]{V: v, Valid: true} }
 
+// GormDataType tells GORM the column is a JSON document, not a relation.
+func (JSON[V]) GormDataType() string { return "json" }
+
 // Scan implements sql.Scanner.
 func (j *JSON[V]) Scan(src any) error {
 	var raw []byte

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -67,13 +68,8 @@ func (d *DB) insertTraceTree(ctx context.Context, projectID int64, tree *TraceTr
 	g := d.conn(ctx)
 	tr := &tree.Trace
 	tr.ProjectID = projectID
-	tr.StartTime = tr.StartTime.UTC()
-	if tr.EndTime != nil {
-		end := tr.EndTime.UTC()
-		tr.EndTime = &end
-		seconds := end.Sub(tr.StartTime).Seconds()
-		tr.Duration = &seconds
-	}
+	utc(&tr.StartTime, tr.EndTime)
+	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
 	if err := g.Create(tr).Error; err != nil {
 		return fmt.Errorf("insert trace: %w", err)
 	}
@@ -92,6 +88,7 @@ func (d *DB) insertTraceTree(ctx context.Context, projectID int64, tree *TraceTr
 		for i := range tree.Agents {
 			a := &tree.Agents[i].Agent
 			a.ProjectID, a.TraceID = projectID, tr.ID
+			utc(&a.StartTime, a.EndTime)
 			a.LLMCallIDs, a.ToolCallIDs, a.UserInteractionIDs = NewJSON([]int64{}), NewJSON([]int64{}), NewJSON([]int64{})
 			agents[i] = a
 		}
@@ -110,15 +107,15 @@ func (d *DB) insertTraceTree(ctx context.Context, projectID int64, tree *TraceTr
 	inters = appendChildren(inters, tree.Interactions, nil)
 	for _, c := range llm {
 		c.ProjectID, c.TraceID = projectID, tr.ID
-		c.StartTime = c.StartTime.UTC()
+		utc(&c.StartTime, c.EndTime)
 	}
 	for _, c := range tools {
 		c.ProjectID, c.TraceID = projectID, tr.ID
-		c.StartTime = c.StartTime.UTC()
+		utc(&c.StartTime, c.EndTime)
 	}
 	for _, c := range inters {
 		c.ProjectID, c.TraceID = projectID, tr.ID
-		c.Timestamp = c.Timestamp.UTC()
+		utc(&c.Timestamp, nil)
 	}
 	if err := createAll(g, llm, "llm calls"); err != nil {
 		return err
@@ -135,7 +132,7 @@ func (d *DB) insertTraceTree(ctx context.Context, projectID int64, tree *TraceTr
 		rec := &tree.Errors[i]
 		e := &rec.Error
 		e.ProjectID, e.TraceID = projectID, tr.ID
-		e.Timestamp = e.Timestamp.UTC()
+		utc(&e.Timestamp, nil)
 		if rec.Agent != nil {
 			e.AgentID = &rec.Agent.ID
 		}
@@ -154,7 +151,7 @@ func (d *DB) insertTraceTree(ctx context.Context, projectID int64, tree *TraceTr
 	for i := range tree.Metrics {
 		m := &tree.Metrics[i]
 		m.TraceID = tr.ID
-		m.Timestamp = m.Timestamp.UTC()
+		utc(&m.Timestamp, m.StartTime, m.EndTime)
 		metrics[i] = m
 	}
 	if err := createAll(g, metrics, "metrics"); err != nil {
@@ -214,25 +211,51 @@ func (d *DB) RefreshAgentCallIDs(ctx context.Context, traceID int64) error {
 // RefreshProjectRollups recomputes a project's time span, duration and
 // token and cost totals from its traces and LLM calls.
 func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
-	seconds := `(julianday(end_time) - julianday(start_time)) * 86400.0`
-	if d.dialect == Postgres {
-		seconds = `EXTRACT(EPOCH FROM (end_time - start_time))::double precision`
-	}
-	query := `UPDATE project_info SET
-		start_time = (SELECT MIN(start_time) FROM traces WHERE project_id = project_info.id),
-		end_time = (SELECT MAX(COALESCE(end_time, start_time)) FROM traces WHERE project_id = project_info.id),
-		total_cost = (SELECT COALESCE(SUM(total_cost), 0) FROM llm_call WHERE project_id = project_info.id),
-		total_tokens = (SELECT COALESCE(SUM(total_tokens), 0) FROM llm_call WHERE project_id = project_info.id)
-		WHERE id = ?`
 	return d.Transaction(ctx, func(tx *DB) error {
 		g := tx.conn(ctx)
-		if err := g.Exec(query, projectID).Error; err != nil {
-			return err
+		res := g.Exec(`UPDATE project_info SET
+			start_time = (SELECT MIN(start_time) FROM traces WHERE project_id = project_info.id),
+			end_time = (SELECT MAX(COALESCE(end_time, start_time)) FROM traces WHERE project_id = project_info.id),
+			total_cost = (SELECT COALESCE(SUM(total_cost), 0) FROM llm_call WHERE project_id = project_info.id),
+			total_tokens = (SELECT COALESCE(SUM(total_tokens), 0) FROM llm_call WHERE project_id = project_info.id)
+			WHERE id = ?`, projectID)
+		if res.Error != nil {
+			return res.Error
 		}
-		res := g.Exec(`UPDATE project_info SET duration = `+seconds+` WHERE id = ?`, projectID)
-		if res.Error == nil && res.RowsAffected == 0 {
+		if res.RowsAffected == 0 {
 			return apperr.NotFoundf("no project with id %d", projectID)
 		}
-		return res.Error
+		// The duration is computed here rather than in SQL: SQLite's date
+		// arithmetic goes through julianday floats and loses milliseconds.
+		var p Project
+		if err := g.Select("start_time", "end_time").Take(&p, projectID).Error; err != nil {
+			return err
+		}
+		var duration *float64
+		if p.StartTime != nil {
+			duration = secondsBetween(*p.StartTime, p.EndTime)
+		}
+		return g.Model(&Project{}).Where("id = ?", projectID).Update("duration", duration).Error
 	})
+}
+
+// utc converts times to UTC in place. SQLite stores times as text, which
+// sorts in time order only when every value has the same offset.
+func utc(t *time.Time, more ...*time.Time) {
+	*t = t.UTC()
+	for _, m := range more {
+		if m != nil {
+			*m = m.UTC()
+		}
+	}
+}
+
+// secondsBetween returns end-start in seconds, nil without an end. One
+// division keeps it correctly rounded (1.118, not 1.1179999999999999).
+func secondsBetween(start time.Time, end *time.Time) *float64 {
+	if end == nil {
+		return nil
+	}
+	s := float64(end.Sub(start)) / float64(time.Second)
+	return &s
 }

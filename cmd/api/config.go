@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agentgraph/agentgraph/graph"
+)
+
+// Config is everything the server is started with.
+type Config struct {
+	Addr            string
+	DatabaseURL     string
+	Demo            bool
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	LoaderWait      time.Duration
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ShutdownTimeout: 15 * time.Second,
+		LoaderWait:      graph.DefaultOptions().LoaderWait,
+	}
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if c.Addr == "" {
+		return errors.New("--addr: must not be empty")
+	}
+	if _, err := c.slogLevel(); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format: must be text or json, got %q", c.LogFormat)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return errors.New("--shutdown-timeout: must be positive")
+	}
+	if c.LoaderWait < 0 || c.LoaderWait > time.Second {
+		return errors.New("--loader-wait: must be between 0 and 1s")
+	}
+	return nil
+}
+
+func (c Config) slogLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level: must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	return l, nil
+}
+
+// envFlags binds flags whose defaults come from environment variables, so
+// every setting has an environment twin and a flag wins over its twin.
+type envFlags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *envFlags) env(name, usage string) string {
+	return fmt.Sprintf("%s (env %s)", usage, name)
+}
+
+func (e *envFlags) String(p *string, flagName, envName, usage string) {
+	if v := e.getenv(envName); v != "" {
+		*p = v
+	}
+	e.fs.StringVar(p, flagName, *p, e.env(envName, usage))
+}
+
+func (e *envFlags) Bool(p *bool, flagName, envName, usage string) {
+	if v := e.getenv(envName); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s: must be true or false, got %q", envName, v))
+		}
+		*p = b
+	}
+	e.fs.BoolVar(p, flagName, *p, e.env(envName, usage))
+}
+
+func (e *envFlags) Duration(p *time.Duration, flagName, envName, usage string) {
+	if v := e.getenv(envName); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s: must be a duration such as 10s, got %q", envName, v))
+		}
+		*p = d
+	}
+	e.fs.DurationVar(p, flagName, *p, e.env(envName, usage))
+}
+
+// parseServeFlags reads the server's configuration from args and the environment.
+func parseServeFlags(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("api", flag.ContinueOnError)
+	fs.SetOutput(output)
+	f := &envFlags{fs: fs, getenv: getenv}
+	f.String(&cfg.Addr, "addr", "API_ADDR", "address to listen on")
+	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
+	f.Bool(&cfg.Demo, "demo", "API_DEMO", "load demo data into an empty database at start-up")
+	f.String(&cfg.LogLevel, "log-level", "LOG_LEVEL", "debug, info, warn or error")
+	f.String(&cfg.LogFormat, "log-format", "LOG_FORMAT", "text or json")
+	f.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "API_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish on SIGTERM")
+	f.Duration(&cfg.LoaderWait, "loader-wait", "API_LOADER_WAIT", "how long dataloaders collect keys before a batch")
+	fs.Usage = func() {
+		fmt.Fprintf(output, "Usage: api [serve] [flags]\n\nServes the observability graph over GraphQL.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if len(f.errs) > 0 {
+		return cfg, errors.Join(f.errs...)
+	}
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/demo"
+	"github.com/agentgraph/agentgraph/web"
+)
+
+// serve runs the HTTP server until ctx is cancelled, then drains in-flight
+// requests for up to cfg.ShutdownTimeout.
+func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
+	log := newLogger(cfg, logOutput)
+	slog.SetDefault(log)
+
+	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	log.Info("database ready", "dialect", store.Dialect(), "url", db.Redacted(cfg.DatabaseURL))
+
+	if cfg.Demo {
+		if err := loadDemo(ctx, store, log); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           routes(store, cfg),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// routes mounts every endpoint of the server.
+func routes(store *db.DB, cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := store.Ping(ctx); err != nil {
+			slog.WarnContext(ctx, "readiness check failed", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "database unavailable\n")
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("/", web.Handler())
+	return mux
+}
+
+// loadDemo fills an empty database with the demo data set.
+func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
+	empty, err := demo.Empty(ctx, store)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if !empty {
+		log.Info("demo data not loaded: the database already has projects")
+		return nil
+	}
+	start := time.Now()
+	if err := demo.Load(ctx, store, 1, demo.DefaultScale()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := cfg.slogLevel()
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -27,16 +27,10 @@ var models = map[string]modelSpec{
 	"gemini-1.5-pro":    {call: "generate_content", input: 1.25, output: 5.00, msPerTok: 11},
 }
 
-// costQuantum is the resolution of every cost (about 1e-12 USD), a power of
-// two: costs are exact multiples of it, so sums of them are exact, hence equal
-// in any order on any database (SQLite and PostgreSQL sum rows in different
-// orders), as long as they stay below 2^13 = 8192 USD. The price is a little
-// binary noise in the last digits of the decimal forms.
-const costQuantum = 1.0 / (1 << 40)
-
-// usd is the price of tokens at perMillion USD per million tokens.
+// usd is the price of tokens at perMillion USD per million tokens, rounded
+// to 1e-10 USD as a provider's invoice would be.
 func usd(tokens int64, perMillion float64) float64 {
-	return math.Round(float64(tokens)*perMillion/1e6/costQuantum) * costQuantum
+	return math.Round(float64(tokens)*perMillion/1e6*1e10) / 1e10
 }
 
 // tokensFor estimates the token count of a text: about four characters each.

@@ -70,17 +70,14 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		return gqlErr
 	}
 	var gqlErr *gqlerror.Error
-	if appErr == nil && errors.As(err, &gqlErr) {
-		// gqlgen's own errors (parse, validation, argument coercion) are safe to show.
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		// gqlgen's own errors (parse, validation, variable coercion) wrap no
+		// cause and are safe to show; they carry their own codes.
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
 		if _, ok := gqlErr.Extensions["code"]; !ok {
-			code := string(apperr.Internal)
-			if gqlErr.Err != nil {
-				code = string(apperr.InvalidArgument)
-			}
-			gqlErr.Extensions["code"] = code
+			gqlErr.Extensions["code"] = string(apperr.Internal)
 		}
 		return gqlErr
 	}

@@ -2,13 +2,13 @@ package model
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
@@ -23,11 +23,11 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string, got %T", v)
+		return time.Time{}, apperr.New(apperr.InvalidArgument, "DateTime must be an RFC 3339 string, got %T", v)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string such as 2026-01-05T09:00:00Z")
+		return time.Time{}, apperr.New(apperr.InvalidArgument, "DateTime must be an RFC 3339 string such as 2026-01-05T09:00:00Z, got %q", s)
 	}
 	return t.UTC(), nil
 }
@@ -54,7 +54,7 @@ func UnmarshalJSON(v any) (db.RawJSON, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("JSON: %w", err)
+		return nil, apperr.New(apperr.InvalidArgument, "JSON: %v", err)
 	}
 	return db.RawJSON(b), nil
 }

@@ -121,7 +121,9 @@ func TestPanicsBecomeInternalErrors(t *testing.T) {
 			if r.codeOf() != "INTERNAL" || strings.Contains(string(r.body), "injected") {
 				t.Errorf("panic in %s: want a generic INTERNAL error, got %s", c.where, r.body)
 			}
-			var ok struct{ Projects struct{ Nodes []struct{ ID string } } }
+			var ok struct {
+				Projects struct{ Nodes []struct{ ID string } }
+			}
 			e.mustData(t, `{ projects { nodes { id } } }`, nil, &ok)
 			if len(ok.Projects.Nodes) != 3 {
 				t.Fatalf("server not answering after a panic in %s", c.where)

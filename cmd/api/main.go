@@ -21,11 +21,16 @@ func main() {
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "serve" {
-		args = args[1:]
-	} else if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		fmt.Fprintf(stderr, "unknown command %q; commands: serve (default)\n", args[0])
-		return 2
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		switch args[0] {
+		case "serve":
+			args = args[1:]
+		case "healthcheck":
+			return healthcheck(ctx, args[1:], getenv, stdout, stderr)
+		default:
+			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck\n", args[0])
+			return 2
+		}
 	}
 	cfg, err := parseServeFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {

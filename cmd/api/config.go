@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,19 +40,19 @@ func DefaultConfig() Config {
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	if c.Addr == "" {
-		return errors.New("--addr: must not be empty")
+		return errors.New("--addr (API_ADDR): must not be empty")
 	}
 	if _, err := c.slogLevel(); err != nil {
 		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("--log-format: must be text or json, got %q", c.LogFormat)
+		return fmt.Errorf("--log-format (LOG_FORMAT): must be text or json, got %q", c.LogFormat)
 	}
 	if c.ShutdownTimeout <= 0 {
-		return errors.New("--shutdown-timeout: must be positive")
+		return errors.New("--shutdown-timeout (API_SHUTDOWN_TIMEOUT): must be positive")
 	}
 	if c.LoaderWait < 0 || c.LoaderWait > time.Second {
-		return errors.New("--loader-wait: must be between 0 and 1s")
+		return errors.New("--loader-wait (API_LOADER_WAIT): must be between 0 and 1s")
 	}
 	return nil
 }
@@ -58,7 +60,7 @@ func (c Config) Validate() error {
 func (c Config) slogLevel() (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return 0, fmt.Errorf("--log-level: must be debug, info, warn or error, got %q", c.LogLevel)
+		return 0, fmt.Errorf("--log-level (LOG_LEVEL): must be debug, info, warn or error, got %q", c.LogLevel)
 	}
 	return l, nil
 }
@@ -68,7 +70,9 @@ func (c Config) slogLevel() (slog.Level, error) {
 type envFlags struct {
 	fs     *flag.FlagSet
 	getenv func(string) string
-	errs   []error
+	// envErrs holds bad environment values by flag name; a flag given on
+	// the command line replaces its variable, so it clears the error.
+	envErrs map[string]error
 }
 
 func (e *envFlags) env(name, usage string) string {
@@ -86,7 +90,7 @@ func (e *envFlags) Bool(p *bool, flagName, envName, usage string) {
 	if v := e.getenv(envName); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s: must be true or false, got %q", envName, v))
+			e.envErrs[flagName] = fmt.Errorf("%s: must be true or false, got %q", envName, v)
 		}
 		*p = b
 	}
@@ -97,7 +101,7 @@ func (e *envFlags) Duration(p *time.Duration, flagName, envName, usage string) {
 	if v := e.getenv(envName); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			e.errs = append(e.errs, fmt.Errorf("%s: must be a duration such as 10s, got %q", envName, v))
+			e.envErrs[flagName] = fmt.Errorf("%s: must be a duration such as 10s, got %q", envName, v)
 		}
 		*p = d
 	}
@@ -109,7 +113,7 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("api", flag.ContinueOnError)
 	fs.SetOutput(output)
-	f := &envFlags{fs: fs, getenv: getenv}
+	f := &envFlags{fs: fs, getenv: getenv, envErrs: map[string]error{}}
 	f.String(&cfg.Addr, "addr", "API_ADDR", "address to listen on")
 	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
 	f.Bool(&cfg.Demo, "demo", "API_DEMO", "load demo data into an empty database at start-up")
@@ -127,8 +131,13 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if len(f.errs) > 0 {
-		return cfg, errors.Join(f.errs...)
+	fs.Visit(func(set *flag.Flag) { delete(f.envErrs, set.Name) })
+	if len(f.envErrs) > 0 {
+		errs := make([]error, 0, len(f.envErrs))
+		for _, name := range slices.Sorted(maps.Keys(f.envErrs)) {
+			errs = append(errs, f.envErrs[name])
+		}
+		return cfg, errors.Join(errs...)
 	}
 	return cfg, cfg.Validate()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +19,13 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	defaultURL := "http://" + loopbackFor(getenv("API_ADDR")) + "/readyz"
 	url := fs.String("url", defaultURL, "readiness URL to check")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for an answer")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "healthcheck: unexpected arguments: %v\n", fs.Args())
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

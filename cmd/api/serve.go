@@ -54,7 +54,7 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -91,21 +91,31 @@ func routes(store *db.DB, cfg Config) http.Handler {
 	return mux
 }
 
-// loadDemo fills an empty database with the demo data set.
+// loadDemo fills an empty database with the demo data set, all of it or
+// nothing, so an interrupted start never leaves half a data set behind.
 func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
-	empty, err := demo.Empty(ctx, store)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if !empty {
-		log.Info("demo data not loaded: the database already has projects")
-		return nil
-	}
 	start := time.Now()
-	if err := demo.Load(ctx, store, 1, demo.DefaultScale()); err != nil {
+	loaded := false
+	err := store.Transaction(ctx, func(tx *db.DB) error {
+		// Servers starting together on one database load it once.
+		if err := tx.LockExclusive(ctx, "demo"); err != nil {
+			return err
+		}
+		empty, err := demo.Empty(ctx, tx)
+		if err != nil || !empty {
+			return err
+		}
+		loaded = true
+		return demo.Load(ctx, tx, 1, demo.DefaultScale())
+	})
+	switch {
+	case err != nil:
 		return fmt.Errorf("demo: %w", err)
+	case loaded:
+		log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond).String())
+	default:
+		log.Info("demo data not loaded: the database already has projects")
 	}
-	log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -190,3 +190,13 @@ func (d *DB) Transaction(ctx context.Context, fn func(tx *DB) error) error {
 func (d *DB) conn(ctx context.Context) *gorm.DB {
 	return d.gorm.WithContext(ctx)
 }
+
+// LockExclusive serializes transactions across processes that lock the same
+// name, until the transaction ends: an advisory lock on PostgreSQL. SQLite
+// needs none, as it allows one writing transaction at a time.
+func (d *DB) LockExclusive(ctx context.Context, name string) error {
+	if d.dialect != Postgres {
+		return nil
+	}
+	return d.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, name).Error
+}

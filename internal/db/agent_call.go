@@ -14,6 +14,7 @@ type AgentCall struct {
 	LLMCallIDs         JSON[[]int64] `gorm:"column:llm_call_ids"`
 	ToolCallIDs        JSON[[]int64] `gorm:"column:tool_call_ids"`
 	UserInteractionIDs JSON[[]int64] `gorm:"column:user_interaction_ids"`
+	ExternalID         *string
 }
 
 // TableName keeps AgentNeo's table name.

@@ -127,8 +127,10 @@ func parseURL(raw string) (Dialect, string, error) {
 		}
 	}
 	// Foreign keys are off by default in SQLite; WAL lets readers run beside
-	// the writer; the busy timeout makes writers queue instead of failing.
-	pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	// the writer; the busy timeout makes writers queue instead of failing,
+	// and immediate transactions take the write lock at BEGIN, so two
+	// writers never deadlock upgrading a read lock.
+	pragmas := "_txlock=immediate&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 	if query != "" {
 		pragmas += "&" + query
 	}

@@ -23,6 +23,9 @@ type LLMCall struct {
 	CostJSON       RawJSON    `gorm:"column:cost"`
 	Tokens         TokenUsage `gorm:"embedded"`
 	Cost           Cost       `gorm:"embedded"`
+	ExternalID     *string
+	// AgentExternalID names the agent by external id until it is stored.
+	AgentExternalID *string
 }
 
 // TableName keeps AgentNeo's table name.

@@ -5,6 +5,7 @@ import "time"
 // Metric is a row of metrics: an evaluation score attached to a trace.
 type Metric struct {
 	ID           int64
+	ProjectID    int64
 	TraceID      int64
 	MetricName   string
 	Score        *float64
@@ -15,6 +16,7 @@ type Metric struct {
 	EndTime      *time.Time
 	Duration     *float64 // seconds
 	Timestamp    time.Time
+	ExternalID   *string
 }
 
 // TableName keeps AgentNeo's table name.

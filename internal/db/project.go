@@ -20,6 +20,8 @@ type Project struct {
 	Duration    *float64 // seconds
 	TotalCost   float64  // USD
 	TotalTokens int64
+	// RetentionDays, when set, is how long traces are kept (by start time).
+	RetentionDays *int
 }
 
 // TableName keeps AgentNeo's table name.

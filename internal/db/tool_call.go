@@ -19,6 +19,9 @@ type ToolCall struct {
 	Duration        *float64 // seconds
 	MemoryUsed      *int64   // bytes; negative when memory was released
 	NetworkCalls    JSON[[]NetworkCall]
+	ExternalID      *string
+	// AgentExternalID names the agent by external id until it is stored.
+	AgentExternalID *string
 }
 
 // TableName keeps AgentNeo's table name.

@@ -9,6 +9,8 @@ type Trace struct {
 	StartTime time.Time
 	EndTime   *time.Time
 	Duration  *float64 // seconds
+	// ExternalID is the client's idempotency key, unique per project.
+	ExternalID *string
 }
 
 // TableName keeps AgentNeo's table name.

@@ -14,6 +14,11 @@ type TraceError struct {
 	ErrorType    string // "LLM", "Tool" or "Agent"
 	ErrorMessage *string
 	Timestamp    time.Time
+	ExternalID   *string
+	// The external ids of where the error happened, kept until those are stored.
+	AgentExternalID    *string
+	LLMCallExternalID  *string `gorm:"column:llm_call_external_id"`
+	ToolCallExternalID *string
 }
 
 // TableName keeps AgentNeo's table name.

@@ -12,6 +12,9 @@ type UserInteraction struct {
 	InteractionType string
 	Content         *string
 	Timestamp       time.Time
+	ExternalID      *string
+	// AgentExternalID names the agent by external id until it is stored.
+	AgentExternalID *string
 }
 
 // TableName keeps AgentNeo's table name.

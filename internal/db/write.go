@@ -213,6 +213,11 @@ func (d *DB) RefreshAgentCallIDs(ctx context.Context, traceID int64) error {
 func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
 	return d.Transaction(ctx, func(tx *DB) error {
 		g := tx.conn(ctx)
+		// Lock first: the recount below then sees every write committed
+		// before it, and writers after it add their deltas to the recount.
+		if err := tx.lockProject(ctx, projectID); err != nil {
+			return err
+		}
 		res := g.Exec(`UPDATE project_info SET
 			start_time = (SELECT MIN(start_time) FROM traces WHERE project_id = project_info.id),
 			end_time = (SELECT MAX(COALESCE(end_time, start_time)) FROM traces WHERE project_id = project_info.id),

@@ -1,0 +1,50 @@
+package ingest
+
+import (
+	"context"
+
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// Options tunes a Service; zero values pick the defaults.
+type Options struct {
+	// Prices computes the cost of LLM calls that carry none; nil means DefaultPrices().
+	Prices *Prices
+	// MaxTextBytes caps every text field (prompts, outputs, messages...); 0 means 1 MiB.
+	MaxTextBytes int
+	// MaxTraces caps the traces of one Ingest call; 0 means 1000.
+	MaxTraces int
+}
+
+// Service validates and stores traces.
+type Service struct {
+	store  *db.DB
+	prices *Prices
+	limits Options
+}
+
+// New returns a Service writing to store.
+func New(store *db.DB, opts Options) *Service {
+	if opts.Prices == nil {
+		opts.Prices = DefaultPrices()
+	}
+	if opts.MaxTextBytes <= 0 {
+		opts.MaxTextBytes = 1 << 20
+	}
+	if opts.MaxTraces <= 0 {
+		opts.MaxTraces = 1000
+	}
+	return &Service{store: store, prices: opts.Prices, limits: opts}
+}
+
+// Store returns the store the service writes to.
+func (s *Service) Store() *db.DB { return s.store }
+
+// Ingest validates every trace first and writes nothing if any is invalid
+// (an INVALID_ARGUMENT *apperr.Error whose Field is the path of the bad
+// value, such as "input[2].agents[0].llmCalls[1].endTime"). It then writes
+// each trace in its own transaction, merging with what is stored under the
+// same external ids, and returns the stored traces in input order.
+func (s *Service) Ingest(ctx context.Context, traces []Trace) ([]*db.Trace, error) {
+	return s.ingest(ctx, traces, "input")
+}

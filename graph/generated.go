@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	AgentCall() AgentCallResolver
 	LLMCall() LLMCallResolver
 	Metric() MetricResolver
+	Mutation() MutationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
 	SystemInfo() SystemInfoResolver
@@ -49,6 +50,7 @@ type ComplexityRoot struct {
 	AgentCall struct {
 		EndTime            func(childComplexity int) int
 		Errors             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExternalID         func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		LlmCallIds         func(childComplexity int) int
 		LlmCalls           func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -81,6 +83,10 @@ type ComplexityRoot struct {
 		Total     func(childComplexity int) int
 	}
 
+	DeletePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DiskInfo struct {
 		Available func(childComplexity int) int
 		Total     func(childComplexity int) int
@@ -96,6 +102,10 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	IngestTracesPayload struct {
+		Traces func(childComplexity int) int
+	}
+
 	InstalledPackage struct {
 		Name    func(childComplexity int) int
 		Version func(childComplexity int) int
@@ -107,6 +117,7 @@ type ComplexityRoot struct {
 		Duration    func(childComplexity int) int
 		EndTime     func(childComplexity int) int
 		Errors      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		InputPrompt func(childComplexity int) int
 		MemoryUsed  func(childComplexity int) int
@@ -136,6 +147,7 @@ type ComplexityRoot struct {
 		Config       func(childComplexity int) int
 		Duration     func(childComplexity int) int
 		EndTime      func(childComplexity int) int
+		ExternalID   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		MetricName   func(childComplexity int) int
 		Reason       func(childComplexity int) int
@@ -156,6 +168,15 @@ type ComplexityRoot struct {
 	MetricEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CreateProject       func(childComplexity int, input model.CreateProjectInput) int
+		DeleteProject       func(childComplexity int, id string) int
+		DeleteTrace         func(childComplexity int, id string) int
+		IngestTraces        func(childComplexity int, input []*model.TraceInput) int
+		RecordMetric        func(childComplexity int, input model.RecordMetricInput) int
+		SetProjectRetention func(childComplexity int, projectID string, days *int) int
 	}
 
 	NetworkCall struct {
@@ -187,6 +208,7 @@ type ComplexityRoot struct {
 		ID               func(childComplexity int) int
 		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ProjectName      func(childComplexity int) int
+		RetentionDays    func(childComplexity int) int
 		StartTime        func(childComplexity int) int
 		SystemInfo       func(childComplexity int) int
 		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -245,6 +267,7 @@ type ComplexityRoot struct {
 		Duration        func(childComplexity int) int
 		EndTime         func(childComplexity int) int
 		Errors          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExternalID      func(childComplexity int) int
 		ID              func(childComplexity int) int
 		InputParameters func(childComplexity int) int
 		MemoryUsed      func(childComplexity int) int
@@ -272,6 +295,7 @@ type ComplexityRoot struct {
 		Duration         func(childComplexity int) int
 		EndTime          func(childComplexity int) int
 		Errors           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExternalID       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Metrics          func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -298,6 +322,7 @@ type ComplexityRoot struct {
 		AgentCall    func(childComplexity int) int
 		ErrorMessage func(childComplexity int) int
 		ErrorType    func(childComplexity int) int
+		ExternalID   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		LlmCall      func(childComplexity int) int
 		Project      func(childComplexity int) int
@@ -321,6 +346,7 @@ type ComplexityRoot struct {
 	UserInteraction struct {
 		AgentCall       func(childComplexity int) int
 		Content         func(childComplexity int) int
+		ExternalID      func(childComplexity int) int
 		ID              func(childComplexity int) int
 		InteractionType func(childComplexity int) int
 		Project         func(childComplexity int) int
@@ -372,6 +398,14 @@ type MetricResolver interface {
 	ID(ctx context.Context, obj *db.Metric) (string, error)
 
 	Trace(ctx context.Context, obj *db.Metric) (*db.Trace, error)
+}
+type MutationResolver interface {
+	IngestTraces(ctx context.Context, input []*model.TraceInput) (*model.IngestTracesPayload, error)
+	CreateProject(ctx context.Context, input model.CreateProjectInput) (*db.Project, error)
+	SetProjectRetention(ctx context.Context, projectID string, days *int) (*db.Project, error)
+	RecordMetric(ctx context.Context, input model.RecordMetricInput) (*db.Metric, error)
+	DeleteTrace(ctx context.Context, id string) (*model.DeletePayload, error)
+	DeleteProject(ctx context.Context, id string) (*model.DeletePayload, error)
 }
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *db.Project) (string, error)
@@ -473,6 +507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgentCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "AgentCall.externalId":
+		if e.ComplexityRoot.AgentCall.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCall.ExternalID(childComplexity), true
 	case "AgentCall.id", "AgentCall.databaseId":
 		if e.ComplexityRoot.AgentCall.ID == nil {
 			break
@@ -618,6 +658,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cost.Total(childComplexity), true
 
+	case "DeletePayload.deletedId":
+		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
+
 	case "DiskInfo.available":
 		if e.ComplexityRoot.DiskInfo.Available == nil {
 			break
@@ -631,7 +678,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DiskInfo.Total(childComplexity), true
 
-	case "GpuInfo.memory":
+	case "GpuInfo.memoryTotal":
 		if e.ComplexityRoot.GpuInfo.Memory == nil {
 			break
 		}
@@ -656,6 +703,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HttpHeader.Value(childComplexity), true
+
+	case "IngestTracesPayload.traces":
+		if e.ComplexityRoot.IngestTracesPayload.Traces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestTracesPayload.Traces(childComplexity), true
 
 	case "InstalledPackage.name":
 		if e.ComplexityRoot.InstalledPackage.Name == nil {
@@ -705,6 +759,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LLMCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "LLMCall.externalId":
+		if e.ComplexityRoot.LLMCall.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LLMCall.ExternalID(childComplexity), true
 	case "LLMCall.id", "LLMCall.databaseId":
 		if e.ComplexityRoot.LLMCall.ID == nil {
 			break
@@ -828,6 +888,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Metric.EndTime(childComplexity), true
+	case "Metric.externalId":
+		if e.ComplexityRoot.Metric.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.ExternalID(childComplexity), true
 	case "Metric.id", "Metric.databaseId":
 		if e.ComplexityRoot.Metric.ID == nil {
 			break
@@ -914,6 +980,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MetricEdge.Node(childComplexity), true
+
+	case "Mutation.createProject":
+		if e.ComplexityRoot.Mutation.CreateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["input"].(model.CreateProjectInput)), true
+	case "Mutation.deleteProject":
+		if e.ComplexityRoot.Mutation.DeleteProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteTrace":
+		if e.ComplexityRoot.Mutation.DeleteTrace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTrace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTrace(childComplexity, args["id"].(string)), true
+	case "Mutation.ingestTraces":
+		if e.ComplexityRoot.Mutation.IngestTraces == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingestTraces_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IngestTraces(childComplexity, args["input"].([]*model.TraceInput)), true
+	case "Mutation.recordMetric":
+		if e.ComplexityRoot.Mutation.RecordMetric == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMetric_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMetric(childComplexity, args["input"].(model.RecordMetricInput)), true
+	case "Mutation.setProjectRetention":
+		if e.ComplexityRoot.Mutation.SetProjectRetention == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProjectRetention_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProjectRetention(childComplexity, args["projectId"].(string), args["days"].(*int)), true
 
 	case "NetworkCall.duration":
 		if e.ComplexityRoot.NetworkCall.Duration == nil {
@@ -1064,6 +1197,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ProjectName(childComplexity), true
+	case "Project.retentionDays":
+		if e.ComplexityRoot.Project.RetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.RetentionDays(childComplexity), true
 	case "Project.startTime":
 		if e.ComplexityRoot.Project.StartTime == nil {
 			break
@@ -1365,6 +1504,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "ToolCall.externalId":
+		if e.ComplexityRoot.ToolCall.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolCall.ExternalID(childComplexity), true
 	case "ToolCall.id", "ToolCall.databaseId":
 		if e.ComplexityRoot.ToolCall.ID == nil {
 			break
@@ -1486,6 +1631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trace.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Trace.externalId":
+		if e.ComplexityRoot.Trace.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trace.ExternalID(childComplexity), true
 	case "Trace.id", "Trace.databaseId":
 		if e.ComplexityRoot.Trace.ID == nil {
 			break
@@ -1611,6 +1762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TraceError.ErrorType(childComplexity), true
+	case "TraceError.externalId":
+		if e.ComplexityRoot.TraceError.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceError.ExternalID(childComplexity), true
 	case "TraceError.id", "TraceError.databaseId":
 		if e.ComplexityRoot.TraceError.ID == nil {
 			break
@@ -1698,6 +1855,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInteraction.Content(childComplexity), true
+	case "UserInteraction.externalId":
+		if e.ComplexityRoot.UserInteraction.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInteraction.ExternalID(childComplexity), true
 	case "UserInteraction.id", "UserInteraction.databaseId":
 		if e.ComplexityRoot.UserInteraction.ID == nil {
 			break
@@ -1775,7 +1938,25 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgentCallInput", ec.unmarshalInputAgentCallInput),
+			graphql.NewInputUnmarshaler("CostInput", ec.unmarshalInputCostInput),
+			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("DiskInfoInput", ec.unmarshalInputDiskInfoInput),
+			graphql.NewInputUnmarshaler("GpuInfoInput", ec.unmarshalInputGpuInfoInput),
+			graphql.NewInputUnmarshaler("HttpHeaderInput", ec.unmarshalInputHttpHeaderInput),
+			graphql.NewInputUnmarshaler("InstalledPackageInput", ec.unmarshalInputInstalledPackageInput),
+			graphql.NewInputUnmarshaler("LLMCallInput", ec.unmarshalInputLLMCallInput),
+			graphql.NewInputUnmarshaler("MetricInput", ec.unmarshalInputMetricInput),
+			graphql.NewInputUnmarshaler("NetworkCallInput", ec.unmarshalInputNetworkCallInput),
+			graphql.NewInputUnmarshaler("RecordMetricInput", ec.unmarshalInputRecordMetricInput),
+			graphql.NewInputUnmarshaler("SystemInfoInput", ec.unmarshalInputSystemInfoInput),
+			graphql.NewInputUnmarshaler("TokenUsageInput", ec.unmarshalInputTokenUsageInput),
+			graphql.NewInputUnmarshaler("ToolCallInput", ec.unmarshalInputToolCallInput),
+			graphql.NewInputUnmarshaler("TraceErrorInput", ec.unmarshalInputTraceErrorInput),
+			graphql.NewInputUnmarshaler("TraceInput", ec.unmarshalInputTraceInput),
+			graphql.NewInputUnmarshaler("UserInteractionInput", ec.unmarshalInputUserInteractionInput),
+		)
 	}
 	first := true
 
@@ -1809,6 +1990,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1867,6 +2063,211 @@ type PageInfo {
   endCursor: String
 }
 
+type Mutation {
+  """
+  Writes whole traces, each in one transaction. The input is validated as a
+  whole first: on INVALID_ARGUMENT (extensions.field names the bad value, such
+  as input[0].agentCalls[1].endTime) nothing is written. Sending a trace again
+  with the same externalId merges it into the stored one: entities with the
+  same externalId are updated in place, the trace keeps its earliest start and
+  latest end, and nothing is duplicated; entities without an externalId inside
+  a keyed trace are keyed by their position. At most 1000 traces per call.
+  """
+  ingestTraces(input: [TraceInput!]!): IngestTracesPayload!
+  "Creates an empty project; CONFLICT when the name is taken."
+  createProject(input: CreateProjectInput!): Project!
+  "Sets how many days a project keeps its traces (null: forever). A background job deletes older traces."
+  setProjectRetention(projectId: ID!, days: Int): Project!
+  "Attaches an evaluation metric to a stored trace."
+  recordMetric(input: RecordMetricInput!): Metric!
+  "Deletes a trace and everything in it; the project's rollups follow."
+  deleteTrace(id: ID!): DeletePayload!
+  "Deletes a project and everything in it, in one transaction."
+  deleteProject(id: ID!): DeletePayload!
+}
+
+type IngestTracesPayload {
+  "The stored traces, in input order."
+  traces: [Trace!]!
+}
+
+type DeletePayload {
+  "The id of the deleted object."
+  deletedId: ID!
+}
+
+input CreateProjectInput {
+  name: String!
+  retentionDays: Int
+}
+
+"A whole trace: where it belongs, when it ran, and everything recorded inside it."
+input TraceInput {
+  "The project's name; the project is created when it does not exist."
+  project: String!
+  externalId: String
+  startTime: DateTime!
+  endTime: DateTime
+  systemInfo: SystemInfoInput
+  agentCalls: [AgentCallInput!]
+  "Calls outside any agent of this input."
+  llmCalls: [LLMCallInput!]
+  toolCalls: [ToolCallInput!]
+  userInteractions: [UserInteractionInput!]
+  errors: [TraceErrorInput!]
+  metrics: [MetricInput!]
+}
+
+input AgentCallInput {
+  externalId: String
+  name: String!
+  startTime: DateTime!
+  endTime: DateTime
+  llmCalls: [LLMCallInput!]
+  toolCalls: [ToolCallInput!]
+  userInteractions: [UserInteractionInput!]
+}
+
+input LLMCallInput {
+  externalId: String
+  "For calls outside agentCalls: the externalId of their agent, stored earlier or later."
+  agentCallExternalId: String
+  name: String!
+  model: String
+  inputPrompt: String
+  output: String
+  toolCall: String
+  startTime: DateTime!
+  endTime: DateTime
+  tokenUsage: TokenUsageInput
+  "Computed from the model price table when left out."
+  cost: CostInput
+  memoryUsed: BigInt
+}
+
+"Token counts; total defaults to the sum of the others."
+input TokenUsageInput {
+  input: Int
+  completion: Int
+  reasoning: Int
+  total: Int
+}
+
+"A price in USD; total defaults to the sum of the others."
+input CostInput {
+  input: Float
+  output: Float
+  reasoning: Float
+  total: Float
+}
+
+input ToolCallInput {
+  externalId: String
+  "For calls outside agentCalls: the externalId of their agent, stored earlier or later."
+  agentCallExternalId: String
+  name: String!
+  inputParameters: String
+  output: String
+  startTime: DateTime!
+  endTime: DateTime
+  memoryUsed: BigInt
+  networkCalls: [NetworkCallInput!]
+}
+
+input NetworkCallInput {
+  method: String
+  url: String!
+  statusCode: Int
+  error: String
+  startTime: DateTime
+  endTime: DateTime
+  requestHeaders: [HttpHeaderInput!]
+  requestBody: String
+  responseHeaders: [HttpHeaderInput!]
+  responseBody: String
+}
+
+input HttpHeaderInput {
+  name: String!
+  value: String!
+}
+
+input UserInteractionInput {
+  externalId: String
+  "For interactions outside agentCalls: the externalId of their agent."
+  agentCallExternalId: String
+  "'input' or 'output'."
+  interactionType: String!
+  content: String
+  timestamp: DateTime!
+}
+
+input TraceErrorInput {
+  externalId: String
+  "'LLM', 'Tool' or 'Agent' (any case)."
+  errorType: String!
+  errorMessage: String
+  timestamp: DateTime!
+  "Where it happened, by externalId, in this input or stored already."
+  agentCallExternalId: String
+  llmCallExternalId: String
+  toolCallExternalId: String
+}
+
+input MetricInput {
+  externalId: String
+  metricName: String!
+  score: Float
+  reason: String
+  resultDetail: JSON
+  config: JSON
+  startTime: DateTime
+  endTime: DateTime
+  timestamp: DateTime!
+}
+
+input RecordMetricInput {
+  "The trace the metric evaluates."
+  traceId: ID!
+  externalId: String
+  metricName: String!
+  score: Float
+  reason: String
+  resultDetail: JSON
+  config: JSON
+  startTime: DateTime
+  endTime: DateTime
+  timestamp: DateTime!
+}
+
+input SystemInfoInput {
+  osName: String
+  osVersion: String
+  pythonVersion: String
+  cpuInfo: String
+  gpuInfo: [GpuInfoInput!]
+  diskInfo: DiskInfoInput
+  "Total memory in GB."
+  memoryTotal: Float
+  installedPackages: [InstalledPackageInput!]
+}
+
+input GpuInfoInput {
+  name: String!
+  "Total memory in MB."
+  memoryTotal: Float
+}
+
+input DiskInfoInput {
+  total: Float
+  available: Float
+}
+
+input InstalledPackageInput {
+  name: String!
+  version: String!
+}
+
 type Query {
   "The object with the given global id, or null when there is none."
   node(id: ID!): Node
@@ -1905,6 +2306,8 @@ type Project implements Node {
   totalCost: Float!
   "Sum of the total tokens of all LLM calls."
   totalTokens: BigInt!
+  "Days traces are kept, counted from their start; null keeps them forever."
+  retentionDays: Int
   "The most recent system info recorded in this project (one is recorded per trace)."
   systemInfo: SystemInfo
 
@@ -1927,6 +2330,8 @@ type Trace implements Node {
   id: ID!
   "The row id in ` + "`" + `traces` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project (see ingestTraces)."
+  externalId: String
   project: Project!
   startTime: DateTime!
   endTime: DateTime
@@ -1973,7 +2378,7 @@ type SystemInfo implements Node {
 type GpuInfo {
   name: String!
   "Total memory in MB."
-  memory: Float
+  memoryTotal: Float
 }
 
 "Disk space of a machine."
@@ -1995,6 +2400,8 @@ type TraceError implements Node {
   id: ID!
   "The row id in ` + "`" + `errors` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   project: Project!
   trace: Trace!
   "The agent call the error happened in."
@@ -2014,6 +2421,8 @@ type LLMCall implements Node {
   id: ID!
   "The row id in ` + "`" + `llm_call` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   project: Project!
   trace: Trace!
   "The agent call that made this call; null for calls outside any agent."
@@ -2061,6 +2470,8 @@ type ToolCall implements Node {
   id: ID!
   "The row id in ` + "`" + `tool_call` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   project: Project!
   trace: Trace!
   "The agent call that made this call; null for calls outside any agent."
@@ -2110,6 +2521,8 @@ type AgentCall implements Node {
   id: ID!
   "The row id in ` + "`" + `agent_call` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   project: Project!
   trace: Trace!
   name: String!
@@ -2137,6 +2550,8 @@ type UserInteraction implements Node {
   id: ID!
   "The row id in ` + "`" + `user_interactions` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   project: Project!
   trace: Trace!
   "The agent call the interaction belongs to."
@@ -2152,6 +2567,8 @@ type Metric implements Node {
   id: ID!
   "The row id in ` + "`" + `metrics` + "`" + `."
   databaseId: Int!
+  "The client's idempotency key, unique per project and type."
+  externalId: String
   trace: Trace!
   metricName: String!
   score: Float
@@ -2274,6 +2691,8 @@ func (ec *executionContext) childFields_AgentCall(ctx context.Context, field gra
 		return ec.fieldContext_AgentCall_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_AgentCall_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_AgentCall_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_AgentCall_project(ctx, field)
 	case "trace":
@@ -2340,6 +2759,14 @@ func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Cost", field.Name)
 }
 
+func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DiskInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -2354,8 +2781,8 @@ func (ec *executionContext) childFields_GpuInfo(ctx context.Context, field graph
 	switch field.Name {
 	case "name":
 		return ec.fieldContext_GpuInfo_name(ctx, field)
-	case "memory":
-		return ec.fieldContext_GpuInfo_memory(ctx, field)
+	case "memoryTotal":
+		return ec.fieldContext_GpuInfo_memoryTotal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GpuInfo", field.Name)
 }
@@ -2368,6 +2795,14 @@ func (ec *executionContext) childFields_HttpHeader(ctx context.Context, field gr
 		return ec.fieldContext_HttpHeader_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HttpHeader", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestTracesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "traces":
+		return ec.fieldContext_IngestTracesPayload_traces(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestTracesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_InstalledPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2386,6 +2821,8 @@ func (ec *executionContext) childFields_LLMCall(ctx context.Context, field graph
 		return ec.fieldContext_LLMCall_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_LLMCall_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_LLMCall_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_LLMCall_project(ctx, field)
 	case "trace":
@@ -2450,6 +2887,8 @@ func (ec *executionContext) childFields_Metric(ctx context.Context, field graphq
 		return ec.fieldContext_Metric_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_Metric_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Metric_externalId(ctx, field)
 	case "trace":
 		return ec.fieldContext_Metric_trace(ctx, field)
 	case "metricName":
@@ -2558,6 +2997,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_totalCost(ctx, field)
 	case "totalTokens":
 		return ec.fieldContext_Project_totalTokens(ctx, field)
+	case "retentionDays":
+		return ec.fieldContext_Project_retentionDays(ctx, field)
 	case "systemInfo":
 		return ec.fieldContext_Project_systemInfo(ctx, field)
 	case "traces":
@@ -2650,6 +3091,8 @@ func (ec *executionContext) childFields_ToolCall(ctx context.Context, field grap
 		return ec.fieldContext_ToolCall_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_ToolCall_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_ToolCall_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_ToolCall_project(ctx, field)
 	case "trace":
@@ -2708,6 +3151,8 @@ func (ec *executionContext) childFields_Trace(ctx context.Context, field graphql
 		return ec.fieldContext_Trace_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_Trace_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Trace_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_Trace_project(ctx, field)
 	case "startTime":
@@ -2764,6 +3209,8 @@ func (ec *executionContext) childFields_TraceError(ctx context.Context, field gr
 		return ec.fieldContext_TraceError_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_TraceError_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_TraceError_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_TraceError_project(ctx, field)
 	case "trace":
@@ -2814,6 +3261,8 @@ func (ec *executionContext) childFields_UserInteraction(ctx context.Context, fie
 		return ec.fieldContext_UserInteraction_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_UserInteraction_databaseId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_UserInteraction_externalId(ctx, field)
 	case "project":
 		return ec.fieldContext_UserInteraction_project(ctx, field)
 	case "trace":
@@ -3157,6 +3606,98 @@ func (ec *executionContext) field_LLMCall_errors_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateProjectInput, error) {
+			return ec.unmarshalNCreateProjectInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCreateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTrace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ingestTraces_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.TraceInput, error) {
+			return ec.unmarshalNTraceInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMetric_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMetricInput, error) {
+			return ec.unmarshalNRecordMetricInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐRecordMetricInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setProjectRetention_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg1
 	return args, nil
 }
 
@@ -3934,6 +4475,29 @@ func (ec *executionContext) fieldContext_AgentCall_databaseId(_ context.Context,
 	return graphql.NewScalarFieldContext("AgentCall", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AgentCall_externalId(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCall_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCall_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCall", field, false, false, "String")
+}
+
 func (ec *executionContext) _AgentCall_project(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4578,6 +5142,29 @@ func (ec *executionContext) fieldContext_Cost_total(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Cost", field, false, false, "Float")
 }
 
+func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _DiskInfo_total(ctx context.Context, field graphql.CollectedField, obj *db.Disk) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4647,13 +5234,13 @@ func (ec *executionContext) fieldContext_GpuInfo_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("GpuInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _GpuInfo_memory(ctx context.Context, field graphql.CollectedField, obj *db.GPU) (ret graphql.Marshaler) {
+func (ec *executionContext) _GpuInfo_memoryTotal(ctx context.Context, field graphql.CollectedField, obj *db.GPU) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GpuInfo_memory(ctx, field)
+			return ec.fieldContext_GpuInfo_memoryTotal(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Memory, nil
@@ -4666,7 +5253,7 @@ func (ec *executionContext) _GpuInfo_memory(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_GpuInfo_memory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_GpuInfo_memoryTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GpuInfo", field, false, false, "Float")
 }
 
@@ -4714,6 +5301,38 @@ func (ec *executionContext) _HttpHeader_value(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_HttpHeader_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HttpHeader", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestTracesPayload_traces(ctx context.Context, field graphql.CollectedField, obj *model.IngestTracesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestTracesPayload_traces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Traces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
+			return ec.marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestTracesPayload_traces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestTracesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trace(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _InstalledPackage_name(ctx context.Context, field graphql.CollectedField, obj *db.Package) (ret graphql.Marshaler) {
@@ -4806,6 +5425,29 @@ func (ec *executionContext) _LLMCall_databaseId(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_LLMCall_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LLMCall", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LLMCall_externalId(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LLMCall_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LLMCall_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LLMCall", field, false, false, "String")
 }
 
 func (ec *executionContext) _LLMCall_project(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (ret graphql.Marshaler) {
@@ -5439,6 +6081,29 @@ func (ec *executionContext) fieldContext_Metric_databaseId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Metric", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Metric_externalId(ctx context.Context, field graphql.CollectedField, obj *db.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, "String")
+}
+
 func (ec *executionContext) _Metric_trace(ctx context.Context, field graphql.CollectedField, obj *db.Metric) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5848,6 +6513,270 @@ func (ec *executionContext) fieldContext_MetricEdge_node(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Metric(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ingestTraces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingestTraces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IngestTraces(ctx, fc.Args["input"].([]*model.TraceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestTracesPayload) graphql.Marshaler {
+			return ec.marshalNIngestTracesPayload2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIngestTracesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingestTraces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestTracesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingestTraces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["input"].(model.CreateProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProjectRetention(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProjectRetention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProjectRetention(ctx, fc.Args["projectId"].(string), fc.Args["days"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProjectRetention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProjectRetention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMetric(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMetric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMetric(ctx, fc.Args["input"].(model.RecordMetricInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMetric(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMetric_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTrace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTrace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTrace(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTrace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTrace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProject(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6397,6 +7326,29 @@ func (ec *executionContext) _Project_totalTokens(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Project_totalTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "BigInt")
+}
+
+func (ec *executionContext) _Project_retentionDays(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_retentionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetentionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_retentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Project_systemInfo(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
@@ -7712,6 +8664,29 @@ func (ec *executionContext) fieldContext_ToolCall_databaseId(_ context.Context, 
 	return graphql.NewScalarFieldContext("ToolCall", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ToolCall_externalId(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolCall_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolCall_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolCall", field, false, false, "String")
+}
+
 func (ec *executionContext) _ToolCall_project(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8263,6 +9238,29 @@ func (ec *executionContext) _Trace_databaseId(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Trace_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Trace", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trace_externalId(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trace_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trace_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trace", field, false, false, "String")
 }
 
 func (ec *executionContext) _Trace_project(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
@@ -8882,6 +9880,29 @@ func (ec *executionContext) fieldContext_TraceError_databaseId(_ context.Context
 	return graphql.NewScalarFieldContext("TraceError", field, false, false, "Int")
 }
 
+func (ec *executionContext) _TraceError_externalId(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceError_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TraceError_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceError", field, false, false, "String")
+}
+
 func (ec *executionContext) _TraceError_project(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9329,6 +10350,29 @@ func (ec *executionContext) _UserInteraction_databaseId(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_UserInteraction_databaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserInteraction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserInteraction_externalId(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInteraction_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInteraction_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInteraction", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserInteraction_project(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
@@ -10743,6 +11787,1343 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, obj any) (model.AgentCallInput, error) {
+	var it model.AgentCallInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "name", "startTime", "endTime", "llmCalls", "toolCalls", "userInteractions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "llmCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
+			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LlmCalls = data
+		case "toolCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
+			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolCalls = data
+		case "userInteractions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
+			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserInteractions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgentCallInput unmarshals raw into the AgentCallInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgentCallInput(ctx context.Context, raw any) (model.AgentCallInput, error) {
+	var out model.AgentCallInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentCallInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCostInput(ctx context.Context, obj any) (model.CostInput, error) {
+	var it model.CostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"input", "output", "reasoning", "total"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "input":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Input = data
+		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Output = data
+		case "reasoning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasoning = data
+		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Total = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCostInput unmarshals raw into the CostInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCostInput(ctx context.Context, raw any) (model.CostInput, error) {
+	var out model.CostInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CostInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context, obj any) (model.CreateProjectInput, error) {
+	var it model.CreateProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "retentionDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "retentionDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retentionDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RetentionDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateProjectInput unmarshals raw into the CreateProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateProjectInput(ctx context.Context, raw any) (model.CreateProjectInput, error) {
+	var out model.CreateProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj any) (model.DiskInfoInput, error) {
+	var it model.DiskInfoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"total", "available"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Total = data
+		case "available":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("available"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Available = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiskInfoInput unmarshals raw into the DiskInfoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiskInfoInput(ctx context.Context, raw any) (model.DiskInfoInput, error) {
+	var out model.DiskInfoInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiskInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj any) (model.GpuInfoInput, error) {
+	var it model.GpuInfoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "memoryTotal"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "memoryTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemoryTotal = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGpuInfoInput unmarshals raw into the GpuInfoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGpuInfoInput(ctx context.Context, raw any) (model.GpuInfoInput, error) {
+	var out model.GpuInfoInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GpuInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHttpHeaderInput(ctx context.Context, obj any) (model.HTTPHeaderInput, error) {
+	var it model.HTTPHeaderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHttpHeaderInput unmarshals raw into the HttpHeaderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHttpHeaderInput(ctx context.Context, raw any) (model.HTTPHeaderInput, error) {
+	var out model.HTTPHeaderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HttpHeaderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInstalledPackageInput(ctx context.Context, obj any) (model.InstalledPackageInput, error) {
+	var it model.InstalledPackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInstalledPackageInput unmarshals raw into the InstalledPackageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInstalledPackageInput(ctx context.Context, raw any) (model.InstalledPackageInput, error) {
+	var out model.InstalledPackageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstalledPackageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj any) (model.LLMCallInput, error) {
+	var it model.LLMCallInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "model", "inputPrompt", "output", "toolCall", "startTime", "endTime", "tokenUsage", "cost", "memoryUsed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentCallExternalID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "inputPrompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputPrompt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InputPrompt = data
+		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Output = data
+		case "toolCall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCall"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolCall = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "tokenUsage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenUsage"))
+			data, err := ec.unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenUsage = data
+		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
+			data, err := ec.unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cost = data
+		case "memoryUsed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
+			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemoryUsed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLLMCallInput unmarshals raw into the LLMCallInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLLMCallInput(ctx context.Context, raw any) (model.LLMCallInput, error) {
+	var out model.LLMCallInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LLMCallInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj any) (model.MetricInput, error) {
+	var it model.MetricInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricName = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "resultDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResultDetail = data
+		case "config":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Config = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricInput unmarshals raw into the MetricInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricInput(ctx context.Context, raw any) (model.MetricInput, error) {
+	var out model.MetricInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNetworkCallInput(ctx context.Context, obj any) (model.NetworkCallInput, error) {
+	var it model.NetworkCallInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"method", "url", "statusCode", "error", "startTime", "endTime", "requestHeaders", "requestBody", "responseHeaders", "responseBody"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "statusCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusCode"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusCode = data
+		case "error":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("error"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Error = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "requestHeaders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestHeaders"))
+			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestHeaders = data
+		case "requestBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestBody"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestBody = data
+		case "responseHeaders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseHeaders"))
+			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseHeaders = data
+		case "responseBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBody"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseBody = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNetworkCallInput unmarshals raw into the NetworkCallInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNetworkCallInput(ctx context.Context, raw any) (model.NetworkCallInput, error) {
+	var out model.NetworkCallInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkCallInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMetricInput(ctx context.Context, obj any) (model.RecordMetricInput, error) {
+	var it model.RecordMetricInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"traceId", "externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "traceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TraceID = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricName = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "resultDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResultDetail = data
+		case "config":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Config = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMetricInput unmarshals raw into the RecordMetricInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMetricInput(ctx context.Context, raw any) (model.RecordMetricInput, error) {
+	var out model.RecordMetricInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMetricInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSystemInfoInput(ctx context.Context, obj any) (model.SystemInfoInput, error) {
+	var it model.SystemInfoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"osName", "osVersion", "pythonVersion", "cpuInfo", "gpuInfo", "diskInfo", "memoryTotal", "installedPackages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "osName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OsName = data
+		case "osVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OsVersion = data
+		case "pythonVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pythonVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PythonVersion = data
+		case "cpuInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cpuInfo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CPUInfo = data
+		case "gpuInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gpuInfo"))
+			data, err := ec.unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GpuInfo = data
+		case "diskInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("diskInfo"))
+			data, err := ec.unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiskInfo = data
+		case "memoryTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemoryTotal = data
+		case "installedPackages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installedPackages"))
+			data, err := ec.unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InstalledPackages = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSystemInfoInput unmarshals raw into the SystemInfoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSystemInfoInput(ctx context.Context, raw any) (model.SystemInfoInput, error) {
+	var out model.SystemInfoInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SystemInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, obj any) (model.TokenUsageInput, error) {
+	var it model.TokenUsageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"input", "completion", "reasoning", "total"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "input":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Input = data
+		case "completion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Completion = data
+		case "reasoning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasoning = data
+		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Total = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTokenUsageInput unmarshals raw into the TokenUsageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTokenUsageInput(ctx context.Context, raw any) (model.TokenUsageInput, error) {
+	var out model.TokenUsageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TokenUsageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputToolCallInput(ctx context.Context, obj any) (model.ToolCallInput, error) {
+	var it model.ToolCallInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "inputParameters", "output", "startTime", "endTime", "memoryUsed", "networkCalls"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentCallExternalID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "inputParameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputParameters"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InputParameters = data
+		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Output = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "memoryUsed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
+			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemoryUsed = data
+		case "networkCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkCalls"))
+			data, err := ec.unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NetworkCalls = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalToolCallInput unmarshals raw into the ToolCallInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalToolCallInput(ctx context.Context, raw any) (model.ToolCallInput, error) {
+	var out model.ToolCallInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ToolCallInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, obj any) (model.TraceErrorInput, error) {
+	var it model.TraceErrorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "errorType", "errorMessage", "timestamp", "agentCallExternalId", "llmCallExternalId", "toolCallExternalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorType = data
+		case "errorMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorMessage = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentCallExternalID = data
+		case "llmCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LlmCallExternalID = data
+		case "toolCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolCallExternalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceErrorInput unmarshals raw into the TraceErrorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceErrorInput(ctx context.Context, raw any) (model.TraceErrorInput, error) {
+	var out model.TraceErrorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceErrorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraceInput(ctx context.Context, obj any) (model.TraceInput, error) {
+	var it model.TraceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"project", "externalId", "startTime", "endTime", "systemInfo", "agentCalls", "llmCalls", "toolCalls", "userInteractions", "errors", "metrics"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "systemInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("systemInfo"))
+			data, err := ec.unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SystemInfo = data
+		case "agentCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCalls"))
+			data, err := ec.unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentCalls = data
+		case "llmCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
+			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LlmCalls = data
+		case "toolCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
+			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolCalls = data
+		case "userInteractions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
+			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserInteractions = data
+		case "errors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errors"))
+			data, err := ec.unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Errors = data
+		case "metrics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metrics"))
+			data, err := ec.unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metrics = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceInput unmarshals raw into the TraceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceInput(ctx context.Context, raw any) (model.TraceInput, error) {
+	var out model.TraceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Context, obj any) (model.UserInteractionInput, error) {
+	var it model.UserInteractionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "interactionType", "content", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentCallExternalID = data
+		case "interactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionType = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserInteractionInput unmarshals raw into the UserInteractionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserInteractionInput(ctx context.Context, raw any) (model.UserInteractionInput, error) {
+	var out model.UserInteractionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInteractionInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -10847,6 +13228,11 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 		case "databaseId":
 			out.Values[i] = ec._AgentCall_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._AgentCall_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
@@ -11070,6 +13456,39 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var deletePayloadImplementors = []string{"DeletePayload"}
+
+func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePayload")
+		case "deletedId":
+			out.Values[i] = ec._DeletePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var diskInfoImplementors = []string{"DiskInfo"}
 
 func (ec *executionContext) _DiskInfo(ctx context.Context, sel ast.SelectionSet, obj *db.Disk) graphql.Marshaler {
@@ -11124,8 +13543,8 @@ func (ec *executionContext) _GpuInfo(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "memory":
-			out.Values[i] = ec._GpuInfo_memory(ctx, field, obj)
+		case "memoryTotal":
+			out.Values[i] = ec._GpuInfo_memoryTotal(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11164,6 +13583,39 @@ func (ec *executionContext) _HttpHeader(ctx context.Context, sel ast.SelectionSe
 			}
 		case "value":
 			out.Values[i] = ec._HttpHeader_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestTracesPayloadImplementors = []string{"IngestTracesPayload"}
+
+func (ec *executionContext) _IngestTracesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IngestTracesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestTracesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestTracesPayload")
+		case "traces":
+			out.Values[i] = ec._IngestTracesPayload_traces(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11242,6 +13694,11 @@ func (ec *executionContext) _LLMCall(ctx context.Context, sel ast.SelectionSet, 
 		case "databaseId":
 			out.Values[i] = ec._LLMCall_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._LLMCall_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
@@ -11449,6 +13906,11 @@ func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "externalId":
+			out.Values[i] = ec._Metric_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "trace":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11584,6 +14046,84 @@ func (ec *executionContext) _MetricEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._MetricEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "ingestTraces":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingestTraces(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setProjectRetention":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProjectRetention(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMetric":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMetric(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTrace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTrace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProject(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11785,6 +14325,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "totalTokens":
 			out.Values[i] = ec._Project_totalTokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retentionDays":
+			out.Values[i] = ec._Project_retentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "systemInfo":
@@ -12186,6 +14731,11 @@ func (ec *executionContext) _ToolCall(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "externalId":
+			out.Values[i] = ec._ToolCall_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "project":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12374,6 +14924,11 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 		case "databaseId":
 			out.Values[i] = ec._Trace_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._Trace_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
@@ -12565,6 +15120,11 @@ func (ec *executionContext) _TraceError(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "externalId":
+			out.Values[i] = ec._TraceError_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "project":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12734,6 +15294,11 @@ func (ec *executionContext) _UserInteraction(ctx context.Context, sel ast.Select
 		case "databaseId":
 			out.Values[i] = ec._UserInteraction_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._UserInteraction_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
@@ -13291,6 +15856,11 @@ func (ec *executionContext) marshalNAgentCallEdge2ᚖgithubᚗcomᚋagentgraph�
 	return ec._AgentCallEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput(ctx context.Context, v any) (*model.AgentCallInput, error) {
+	res, err := ec.unmarshalInputAgentCallInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBigInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13323,6 +15893,11 @@ func (ec *executionContext) marshalNCost2githubᚗcomᚋagentgraphᚋagentgraph�
 	return ec._Cost(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCreateProjectInput(ctx context.Context, v any) (model.CreateProjectInput, error) {
+	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13335,6 +15910,14 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePayload!")
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -13355,6 +15938,11 @@ func (ec *executionContext) marshalNGpuInfo2githubᚗcomᚋagentgraphᚋagentgra
 	return ec._GpuInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput(ctx context.Context, v any) (*model.GpuInfoInput, error) {
+	res, err := ec.unmarshalInputGpuInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNHttpHeader2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐHeader(ctx context.Context, sel ast.SelectionSet, v db.Header) graphql.Marshaler {
 	return ec._HttpHeader(ctx, sel, &v)
 }
@@ -13373,6 +15961,11 @@ func (ec *executionContext) marshalNHttpHeader2ᚕgithubᚗcomᚋagentgraphᚋag
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput(ctx context.Context, v any) (*model.HTTPHeaderInput, error) {
+	res, err := ec.unmarshalInputHttpHeaderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -13418,6 +16011,14 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNIngestTracesPayload2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIngestTracesPayload(ctx context.Context, sel ast.SelectionSet, v *model.IngestTracesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestTracesPayload!")
+		return graphql.Null
+	}
+	return ec._IngestTracesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInstalledPackage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐPackage(ctx context.Context, sel ast.SelectionSet, v db.Package) graphql.Marshaler {
 	return ec._InstalledPackage(ctx, sel, &v)
 }
@@ -13436,6 +16037,11 @@ func (ec *executionContext) marshalNInstalledPackage2ᚕgithubᚗcomᚋagentgrap
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput(ctx context.Context, v any) (*model.InstalledPackageInput, error) {
+	res, err := ec.unmarshalInputInstalledPackageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -13522,6 +16128,11 @@ func (ec *executionContext) marshalNLLMCallEdge2ᚖgithubᚗcomᚋagentgraphᚋa
 	return ec._LLMCallEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput(ctx context.Context, v any) (*model.LLMCallInput, error) {
+	res, err := ec.unmarshalInputLLMCallInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Metric) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13578,8 +16189,18 @@ func (ec *executionContext) marshalNMetricEdge2ᚖgithubᚗcomᚋagentgraphᚋag
 	return ec._MetricEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput(ctx context.Context, v any) (*model.MetricInput, error) {
+	res, err := ec.unmarshalInputMetricInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNetworkCall2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCall(ctx context.Context, sel ast.SelectionSet, v db.NetworkCall) graphql.Marshaler {
 	return ec._NetworkCall(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput(ctx context.Context, v any) (*model.NetworkCallInput, error) {
+	res, err := ec.unmarshalInputNetworkCallInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -13650,6 +16271,11 @@ func (ec *executionContext) marshalNProjectEdge2ᚖgithubᚗcomᚋagentgraphᚋa
 		return graphql.Null
 	}
 	return ec._ProjectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordMetricInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐRecordMetricInput(ctx context.Context, v any) (model.RecordMetricInput, error) {
+	res, err := ec.unmarshalInputRecordMetricInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -13724,6 +16350,11 @@ func (ec *executionContext) marshalNToolCallEdge2ᚖgithubᚗcomᚋagentgraphᚋ
 		return graphql.Null
 	}
 	return ec._ToolCallEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput(ctx context.Context, v any) (*model.ToolCallInput, error) {
+	res, err := ec.unmarshalInputToolCallInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
@@ -13838,6 +16469,30 @@ func (ec *executionContext) marshalNTraceErrorEdge2ᚖgithubᚗcomᚋagentgraph�
 	return ec._TraceErrorEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput(ctx context.Context, v any) (*model.TraceErrorInput, error) {
+	res, err := ec.unmarshalInputTraceErrorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTraceInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInputᚄ(ctx context.Context, v any) ([]*model.TraceInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TraceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput(ctx context.Context, v any) (*model.TraceInput, error) {
+	res, err := ec.unmarshalInputTraceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13892,6 +16547,11 @@ func (ec *executionContext) marshalNUserInteractionEdge2ᚖgithubᚗcomᚋagentg
 		return graphql.Null
 	}
 	return ec._UserInteractionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput(ctx context.Context, v any) (*model.UserInteractionInput, error) {
+	res, err := ec.unmarshalInputUserInteractionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14043,6 +16703,23 @@ func (ec *executionContext) marshalOAgentCall2ᚖgithubᚗcomᚋagentgraphᚋage
 	return ec._AgentCall(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ(ctx context.Context, v any) ([]*model.AgentCallInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AgentCallInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOBigInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
 	if v == nil {
 		return nil, nil
@@ -14091,6 +16768,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput(ctx context.Context, v any) (*model.CostInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCostInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -14114,6 +16799,14 @@ func (ec *executionContext) marshalODiskInfo2ᚖgithubᚗcomᚋagentgraphᚋagen
 		return graphql.Null
 	}
 	return ec._DiskInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput(ctx context.Context, v any) (*model.DiskInfoInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDiskInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -14150,6 +16843,57 @@ func (ec *executionContext) marshalOGpuInfo2ᚕgithubᚗcomᚋagentgraphᚋagent
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ(ctx context.Context, v any) ([]*model.GpuInfoInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.GpuInfoInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx context.Context, v any) ([]*model.HTTPHeaderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.HTTPHeaderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ(ctx context.Context, v any) ([]*model.InstalledPackageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InstalledPackageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -14195,6 +16939,40 @@ func (ec *executionContext) marshalOLLMCall2ᚖgithubᚗcomᚋagentgraphᚋagent
 	return ec._LLMCall(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx context.Context, v any) ([]*model.LLMCallInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LLMCallInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ(ctx context.Context, v any) ([]*model.MetricInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MetricInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalONetworkCall2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCallᚄ(ctx context.Context, sel ast.SelectionSet, v []db.NetworkCall) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14212,6 +16990,23 @@ func (ec *executionContext) marshalONetworkCall2ᚕgithubᚗcomᚋagentgraphᚋa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ(ctx context.Context, v any) ([]*model.NetworkCallInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NetworkCallInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -14265,6 +17060,22 @@ func (ec *executionContext) marshalOSystemInfo2ᚖgithubᚗcomᚋagentgraphᚋag
 	return ec._SystemInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput(ctx context.Context, v any) (*model.SystemInfoInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSystemInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput(ctx context.Context, v any) (*model.TokenUsageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTokenUsageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOToolCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCall(ctx context.Context, sel ast.SelectionSet, v *db.ToolCall) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14272,11 +17083,62 @@ func (ec *executionContext) marshalOToolCall2ᚖgithubᚗcomᚋagentgraphᚋagen
 	return ec._ToolCall(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx context.Context, v any) ([]*model.ToolCallInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ToolCallInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOTrace2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTrace(ctx context.Context, sel ast.SelectionSet, v *db.Trace) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Trace(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ(ctx context.Context, v any) ([]*model.TraceErrorInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TraceErrorInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx context.Context, v any) ([]*model.UserInteractionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.UserInteractionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

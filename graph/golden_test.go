@@ -43,7 +43,7 @@ fragment traceTree on Trace {
   project { id projectName }
   systemInfo {
     id databaseId osName osVersion pythonVersion cpuInfo memoryTotal
-    gpuInfo { name memory } diskInfo { total available } installedPackages { name version }
+    gpuInfo { name memoryTotal } diskInfo { total available } installedPackages { name version }
     project { projectName } trace { id }
   }
   agentCalls(first: 100) {

@@ -4,9 +4,13 @@ package graph
 
 //go:generate sh -c "cd .. && go tool gqlgen generate"
 
-import "github.com/agentgraph/agentgraph/internal/db"
+import (
+	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
+)
 
 // Resolver holds the dependencies of every resolver; it keeps no request state.
 type Resolver struct {
-	Store *db.DB
+	Store  *db.DB
+	Ingest *ingest.Service
 }

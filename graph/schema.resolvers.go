@@ -97,6 +97,36 @@ func (r *metricResolver) Trace(ctx context.Context, obj *db.Metric) (*db.Trace, 
 	return parent(ctx, traceEntity, obj.TraceID)
 }
 
+// IngestTraces is the resolver for the ingestTraces field.
+func (r *mutationResolver) IngestTraces(ctx context.Context, input []*model.TraceInput) (*model.IngestTracesPayload, error) {
+	return ingestTraces(ctx, r.Ingest, input)
+}
+
+// CreateProject is the resolver for the createProject field.
+func (r *mutationResolver) CreateProject(ctx context.Context, input model.CreateProjectInput) (*db.Project, error) {
+	return createProject(ctx, r.Store, input)
+}
+
+// SetProjectRetention is the resolver for the setProjectRetention field.
+func (r *mutationResolver) SetProjectRetention(ctx context.Context, projectID string, days *int) (*db.Project, error) {
+	return setRetention(ctx, r.Store, projectID, days)
+}
+
+// RecordMetric is the resolver for the recordMetric field.
+func (r *mutationResolver) RecordMetric(ctx context.Context, input model.RecordMetricInput) (*db.Metric, error) {
+	return recordMetric(ctx, r.Ingest, input)
+}
+
+// DeleteTrace is the resolver for the deleteTrace field.
+func (r *mutationResolver) DeleteTrace(ctx context.Context, id string) (*model.DeletePayload, error) {
+	return deleteByID(ctx, traceEntity, id, r.Store.DeleteTrace)
+}
+
+// DeleteProject is the resolver for the deleteProject field.
+func (r *mutationResolver) DeleteProject(ctx context.Context, id string) (*model.DeletePayload, error) {
+	return deleteByID(ctx, projectEntity, id, r.Store.DeleteProject)
+}
+
 // ID is the resolver for the id field.
 func (r *projectResolver) ID(ctx context.Context, obj *db.Project) (string, error) {
 	return globalID(projectEntity.typeName, obj.ID), nil
@@ -316,6 +346,9 @@ func (r *Resolver) LLMCall() LLMCallResolver { return &lLMCallResolver{r} }
 // Metric returns MetricResolver implementation.
 func (r *Resolver) Metric() MetricResolver { return &metricResolver{r} }
 
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
@@ -341,6 +374,7 @@ type (
 	agentCallResolver       struct{ *Resolver }
 	lLMCallResolver         struct{ *Resolver }
 	metricResolver          struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
 	projectResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	systemInfoResolver      struct{ *Resolver }

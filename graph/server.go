@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,12 +21,15 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // Options tunes the GraphQL handler.
 type Options struct {
 	// LoaderWait is how long a loader collects keys before it runs its batch.
 	LoaderWait time.Duration
+	// Ingest writes the traces of mutations; nil means one with default options.
+	Ingest *ingest.Service
 }
 
 // DefaultOptions returns the options used when none are given.
@@ -35,7 +39,11 @@ func DefaultOptions() Options {
 
 // NewHandler serves GraphQL over HTTP (POST, and GET for queries only) on store.
 func NewHandler(store *db.DB, opts Options) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	svc := opts.Ingest
+	if svc == nil {
+		svc = ingest.New(store, ingest.Options{})
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Ingest: svc}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
@@ -55,11 +63,18 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	var appErr *apperr.Error
 	if errors.As(err, &appErr) && appErr.Code != apperr.Internal {
+		field := appErr.Field
+		var wrapped *gqlerror.Error
+		if field == "" && errors.As(err, &wrapped) {
+			// A scalar rejected an argument: gqlgen put the argument's path after the field's.
+			field = argumentPath(graphql.GetPath(ctx), wrapped.Path)
+		}
 		gqlErr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
-		gqlErr.Message = appErr.Error()
+		gqlErr.Message = appErr.Message
 		gqlErr.Extensions = map[string]any{"code": string(appErr.Code)}
-		if appErr.Field != "" {
-			gqlErr.Extensions["field"] = appErr.Field
+		if field != "" {
+			gqlErr.Message = field + ": " + appErr.Message
+			gqlErr.Extensions["field"] = field
 		}
 		return gqlErr
 	}
@@ -70,6 +85,14 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		return gqlErr
 	}
 	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil && isVariableError(gqlErr) {
+		// A variable that does not fit its type is bad input like any other:
+		// report it as such, naming the path inside the variable.
+		field := strings.TrimPrefix(gqlErr.Path.String(), "variable.")
+		gqlErr.Message = field + ": " + gqlErr.Message
+		gqlErr.Extensions = map[string]any{"code": string(apperr.InvalidArgument), "field": field}
+		return gqlErr
+	}
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		// gqlgen's own errors (parse, validation, variable coercion) wrap no
 		// cause and are safe to show; they carry their own codes.
@@ -85,6 +108,19 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	out := gqlerror.WrapPath(graphql.GetPath(ctx), errors.New("internal error"))
 	out.Extensions = map[string]any{"code": string(apperr.Internal)}
 	return out
+}
+
+// argumentPath returns the part of path after the resolved field's path.
+func argumentPath(fieldPath, path ast.Path) string {
+	if len(path) <= len(fieldPath) {
+		return ""
+	}
+	return strings.TrimPrefix(path[len(fieldPath):].String(), ".")
+}
+
+// isVariableError reports whether gqlgen rejected a request variable.
+func isVariableError(e *gqlerror.Error) bool {
+	return len(e.Path) > 1 && e.Path[0] == ast.PathName("variable")
 }
 
 // infrastructureError recognizes failures of the environment rather than of

@@ -24,16 +24,24 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	LoaderWait      time.Duration
+	// PricesFile is a JSON model price table laid over the shipped one.
+	PricesFile string
+	// MaxTextBytes caps each text field of ingested data.
+	MaxTextBytes int
+	// RetentionInterval is how often the retention job runs.
+	RetentionInterval time.Duration
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		LogLevel:        "info",
-		LogFormat:       "text",
-		ShutdownTimeout: 15 * time.Second,
-		LoaderWait:      graph.DefaultOptions().LoaderWait,
+		Addr:              "127.0.0.1:8080",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		ShutdownTimeout:   15 * time.Second,
+		LoaderWait:        graph.DefaultOptions().LoaderWait,
+		MaxTextBytes:      1 << 20,
+		RetentionInterval: time.Hour,
 	}
 }
 
@@ -53,6 +61,12 @@ func (c Config) Validate() error {
 	}
 	if c.LoaderWait < 0 || c.LoaderWait > time.Second {
 		return errors.New("--loader-wait (API_LOADER_WAIT): must be between 0 and 1s")
+	}
+	if c.MaxTextBytes < 1024 || c.MaxTextBytes > 64<<20 {
+		return errors.New("--max-text-bytes (API_MAX_TEXT_BYTES): must be between 1024 and 67108864")
+	}
+	if c.RetentionInterval < time.Second {
+		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
 	}
 	return nil
 }
@@ -97,6 +111,17 @@ func (e *envFlags) Bool(p *bool, flagName, envName, usage string) {
 	e.fs.BoolVar(p, flagName, *p, e.env(envName, usage))
 }
 
+func (e *envFlags) Int(p *int, flagName, envName, usage string) {
+	if v := e.getenv(envName); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.envErrs[flagName] = fmt.Errorf("%s: must be an integer, got %q", envName, v)
+		}
+		*p = n
+	}
+	e.fs.IntVar(p, flagName, *p, e.env(envName, usage))
+}
+
 func (e *envFlags) Duration(p *time.Duration, flagName, envName, usage string) {
 	if v := e.getenv(envName); v != "" {
 		d, err := time.ParseDuration(v)
@@ -121,6 +146,9 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.String(&cfg.LogFormat, "log-format", "LOG_FORMAT", "text or json")
 	f.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "API_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish on SIGTERM")
 	f.Duration(&cfg.LoaderWait, "loader-wait", "API_LOADER_WAIT", "how long dataloaders collect keys before a batch")
+	f.String(&cfg.PricesFile, "prices", "API_PRICES", "JSON file of model prices (USD per million tokens) laid over the shipped table")
+	f.Int(&cfg.MaxTextBytes, "max-text-bytes", "API_MAX_TEXT_BYTES", "largest accepted text field (prompt, output...) in ingested data")
+	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: api [serve] [flags]\n\nServes the observability graph over GraphQL.\n\nFlags:\n")
 		fs.PrintDefaults()

@@ -24,13 +24,15 @@ func TestParseServeFlagsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr:            "127.0.0.1:8080",
-		DatabaseURL:     "",
-		Demo:            false,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		ShutdownTimeout: 15 * time.Second,
-		LoaderWait:      graph.DefaultOptions().LoaderWait,
+		Addr:              "127.0.0.1:8080",
+		DatabaseURL:       "",
+		Demo:              false,
+		LogLevel:          "info",
+		LogFormat:         "text",
+		ShutdownTimeout:   15 * time.Second,
+		LoaderWait:        graph.DefaultOptions().LoaderWait,
+		MaxTextBytes:      1 << 20,
+		RetentionInterval: time.Hour,
 	}
 	if cfg != want {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
@@ -45,26 +47,32 @@ func TestParseServeFlagsDefaults(t *testing.T) {
 
 func TestParseServeFlagsEnvTwins(t *testing.T) {
 	env := map[string]string{
-		"API_ADDR":             "0.0.0.0:9000",
-		"DATABASE_URL":         "postgres://u@db/x",
-		"API_DEMO":             "true",
-		"LOG_LEVEL":            "debug",
-		"LOG_FORMAT":           "json",
-		"API_SHUTDOWN_TIMEOUT": "3s",
-		"API_LOADER_WAIT":      "5ms",
+		"API_ADDR":               "0.0.0.0:9000",
+		"DATABASE_URL":           "postgres://u@db/x",
+		"API_DEMO":               "true",
+		"LOG_LEVEL":              "debug",
+		"LOG_FORMAT":             "json",
+		"API_SHUTDOWN_TIMEOUT":   "3s",
+		"API_LOADER_WAIT":        "5ms",
+		"API_PRICES":             "prices.json",
+		"API_MAX_TEXT_BYTES":     "4096",
+		"API_RETENTION_INTERVAL": "10m",
 	}
 	cfg, err := parseServeFlags(nil, envOf(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr:            "0.0.0.0:9000",
-		DatabaseURL:     "postgres://u@db/x",
-		Demo:            true,
-		LogLevel:        "debug",
-		LogFormat:       "json",
-		ShutdownTimeout: 3 * time.Second,
-		LoaderWait:      5 * time.Millisecond,
+		Addr:              "0.0.0.0:9000",
+		DatabaseURL:       "postgres://u@db/x",
+		Demo:              true,
+		LogLevel:          "debug",
+		LogFormat:         "json",
+		ShutdownTimeout:   3 * time.Second,
+		LoaderWait:        5 * time.Millisecond,
+		PricesFile:        "prices.json",
+		MaxTextBytes:      4096,
+		RetentionInterval: 10 * time.Minute,
 	}
 	if cfg != want {
 		t.Errorf("from env = %+v, want %+v", cfg, want)
@@ -75,6 +83,7 @@ func TestParseServeFlagsFlags(t *testing.T) {
 	args := []string{
 		"--addr", ":7000", "--database-url", "sqlite:x.db", "--demo", "--log-level", "warn",
 		"--log-format", "json", "--shutdown-timeout", "1m", "--loader-wait", "0s",
+		"--prices", "p.json", "--max-text-bytes", "2048", "--retention-interval", "30s",
 	}
 	cfg, err := parseServeFlags(args, envOf(nil), io.Discard)
 	if err != nil {
@@ -83,6 +92,7 @@ func TestParseServeFlagsFlags(t *testing.T) {
 	want := Config{
 		Addr: ":7000", DatabaseURL: "sqlite:x.db", Demo: true, LogLevel: "warn",
 		LogFormat: "json", ShutdownTimeout: time.Minute, LoaderWait: 0,
+		PricesFile: "p.json", MaxTextBytes: 2048, RetentionInterval: 30 * time.Second,
 	}
 	if cfg != want {
 		t.Errorf("from flags = %+v, want %+v", cfg, want)
@@ -91,17 +101,20 @@ func TestParseServeFlagsFlags(t *testing.T) {
 
 func TestParseServeFlagsFlagBeatsEnv(t *testing.T) {
 	env := map[string]string{
-		"API_ADDR":             "0.0.0.0:9000",
-		"DATABASE_URL":         "postgres://u@db/x",
-		"API_DEMO":             "true",
-		"LOG_LEVEL":            "debug",
-		"LOG_FORMAT":           "json",
-		"API_SHUTDOWN_TIMEOUT": "3s",
-		"API_LOADER_WAIT":      "5ms",
+		"API_ADDR":               "0.0.0.0:9000",
+		"DATABASE_URL":           "postgres://u@db/x",
+		"API_DEMO":               "true",
+		"LOG_LEVEL":              "debug",
+		"LOG_FORMAT":             "json",
+		"API_SHUTDOWN_TIMEOUT":   "3s",
+		"API_LOADER_WAIT":        "5ms",
+		"API_MAX_TEXT_BYTES":     "4096",
+		"API_RETENTION_INTERVAL": "10m",
 	}
 	args := []string{
 		"--addr", "127.0.0.1:0", "--database-url", "sqlite:y.db", "--demo=false", "--log-level", "error",
 		"--log-format", "text", "--shutdown-timeout", "2s", "--loader-wait", "1ms",
+		"--max-text-bytes", "8192", "--retention-interval", "1m",
 	}
 	cfg, err := parseServeFlags(args, envOf(env), io.Discard)
 	if err != nil {
@@ -110,6 +123,7 @@ func TestParseServeFlagsFlagBeatsEnv(t *testing.T) {
 	want := Config{
 		Addr: "127.0.0.1:0", DatabaseURL: "sqlite:y.db", Demo: false, LogLevel: "error",
 		LogFormat: "text", ShutdownTimeout: 2 * time.Second, LoaderWait: time.Millisecond,
+		MaxTextBytes: 8192, RetentionInterval: time.Minute,
 	}
 	if cfg != want {
 		t.Errorf("flags over env = %+v, want %+v", cfg, want)

@@ -13,6 +13,7 @@ import (
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/demo"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 	"github.com/agentgraph/agentgraph/web"
 )
 
@@ -29,18 +30,23 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 	defer store.Close()
 	log.Info("database ready", "dialect", store.Dialect(), "url", db.Redacted(cfg.DatabaseURL))
 
+	svc, err := newIngestService(store, cfg)
+	if err != nil {
+		return err
+	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, store, log); err != nil {
 			return err
 		}
 	}
+	go svc.RunRetention(ctx, cfg.RetentionInterval)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           routes(store, cfg),
+		Handler:           routes(store, svc, cfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -68,9 +74,9 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 }
 
 // routes mounts every endpoint of the server.
-func routes(store *db.DB, cfg Config) http.Handler {
+func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait}))
+	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -89,6 +95,19 @@ func routes(store *db.DB, cfg Config) http.Handler {
 	})
 	mux.Handle("/", web.Handler())
 	return mux
+}
+
+// newIngestService builds the ingestion service from the configuration.
+func newIngestService(store *db.DB, cfg Config) (*ingest.Service, error) {
+	opts := ingest.Options{MaxTextBytes: cfg.MaxTextBytes}
+	if cfg.PricesFile != "" {
+		prices, err := ingest.LoadPrices(cfg.PricesFile)
+		if err != nil {
+			return nil, err
+		}
+		opts.Prices = prices
+	}
+	return ingest.New(store, opts), nil
 }
 
 // loadDemo fills an empty database with the demo data set, all of it or

@@ -2,5 +2,196 @@
 
 package model
 
+import (
+	"time"
+
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+type AgentCallInput struct {
+	ExternalID       *string                 `json:"externalId,omitempty"`
+	Name             string                  `json:"name"`
+	StartTime        time.Time               `json:"startTime"`
+	EndTime          *time.Time              `json:"endTime,omitempty"`
+	LlmCalls         []*LLMCallInput         `json:"llmCalls,omitempty"`
+	ToolCalls        []*ToolCallInput        `json:"toolCalls,omitempty"`
+	UserInteractions []*UserInteractionInput `json:"userInteractions,omitempty"`
+}
+
+// A price in USD; total defaults to the sum of the others.
+type CostInput struct {
+	Input     *float64 `json:"input,omitempty"`
+	Output    *float64 `json:"output,omitempty"`
+	Reasoning *float64 `json:"reasoning,omitempty"`
+	Total     *float64 `json:"total,omitempty"`
+}
+
+type CreateProjectInput struct {
+	Name          string `json:"name"`
+	RetentionDays *int   `json:"retentionDays,omitempty"`
+}
+
+type DeletePayload struct {
+	// The id of the deleted object.
+	DeletedID string `json:"deletedId"`
+}
+
+type DiskInfoInput struct {
+	Total     *float64 `json:"total,omitempty"`
+	Available *float64 `json:"available,omitempty"`
+}
+
+type GpuInfoInput struct {
+	Name string `json:"name"`
+	// Total memory in MB.
+	MemoryTotal *float64 `json:"memoryTotal,omitempty"`
+}
+
+type HTTPHeaderInput struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type IngestTracesPayload struct {
+	// The stored traces, in input order.
+	Traces []*db.Trace `json:"traces"`
+}
+
+type InstalledPackageInput struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type LLMCallInput struct {
+	ExternalID *string `json:"externalId,omitempty"`
+	// For calls outside agentCalls: the externalId of their agent, stored earlier or later.
+	AgentCallExternalID *string          `json:"agentCallExternalId,omitempty"`
+	Name                string           `json:"name"`
+	Model               *string          `json:"model,omitempty"`
+	InputPrompt         *string          `json:"inputPrompt,omitempty"`
+	Output              *string          `json:"output,omitempty"`
+	ToolCall            *string          `json:"toolCall,omitempty"`
+	StartTime           time.Time        `json:"startTime"`
+	EndTime             *time.Time       `json:"endTime,omitempty"`
+	TokenUsage          *TokenUsageInput `json:"tokenUsage,omitempty"`
+	// Computed from the model price table when left out.
+	Cost       *CostInput `json:"cost,omitempty"`
+	MemoryUsed *int64     `json:"memoryUsed,omitempty"`
+}
+
+type MetricInput struct {
+	ExternalID   *string    `json:"externalId,omitempty"`
+	MetricName   string     `json:"metricName"`
+	Score        *float64   `json:"score,omitempty"`
+	Reason       *string    `json:"reason,omitempty"`
+	ResultDetail db.RawJSON `json:"resultDetail,omitempty"`
+	Config       db.RawJSON `json:"config,omitempty"`
+	StartTime    *time.Time `json:"startTime,omitempty"`
+	EndTime      *time.Time `json:"endTime,omitempty"`
+	Timestamp    time.Time  `json:"timestamp"`
+}
+
+type Mutation struct {
+}
+
+type NetworkCallInput struct {
+	Method          *string            `json:"method,omitempty"`
+	URL             string             `json:"url"`
+	StatusCode      *int               `json:"statusCode,omitempty"`
+	Error           *string            `json:"error,omitempty"`
+	StartTime       *time.Time         `json:"startTime,omitempty"`
+	EndTime         *time.Time         `json:"endTime,omitempty"`
+	RequestHeaders  []*HTTPHeaderInput `json:"requestHeaders,omitempty"`
+	RequestBody     *string            `json:"requestBody,omitempty"`
+	ResponseHeaders []*HTTPHeaderInput `json:"responseHeaders,omitempty"`
+	ResponseBody    *string            `json:"responseBody,omitempty"`
+}
+
 type Query struct {
+}
+
+type RecordMetricInput struct {
+	// The trace the metric evaluates.
+	TraceID      string     `json:"traceId"`
+	ExternalID   *string    `json:"externalId,omitempty"`
+	MetricName   string     `json:"metricName"`
+	Score        *float64   `json:"score,omitempty"`
+	Reason       *string    `json:"reason,omitempty"`
+	ResultDetail db.RawJSON `json:"resultDetail,omitempty"`
+	Config       db.RawJSON `json:"config,omitempty"`
+	StartTime    *time.Time `json:"startTime,omitempty"`
+	EndTime      *time.Time `json:"endTime,omitempty"`
+	Timestamp    time.Time  `json:"timestamp"`
+}
+
+type SystemInfoInput struct {
+	OsName        *string         `json:"osName,omitempty"`
+	OsVersion     *string         `json:"osVersion,omitempty"`
+	PythonVersion *string         `json:"pythonVersion,omitempty"`
+	CPUInfo       *string         `json:"cpuInfo,omitempty"`
+	GpuInfo       []*GpuInfoInput `json:"gpuInfo,omitempty"`
+	DiskInfo      *DiskInfoInput  `json:"diskInfo,omitempty"`
+	// Total memory in GB.
+	MemoryTotal       *float64                 `json:"memoryTotal,omitempty"`
+	InstalledPackages []*InstalledPackageInput `json:"installedPackages,omitempty"`
+}
+
+// Token counts; total defaults to the sum of the others.
+type TokenUsageInput struct {
+	Input      *int `json:"input,omitempty"`
+	Completion *int `json:"completion,omitempty"`
+	Reasoning  *int `json:"reasoning,omitempty"`
+	Total      *int `json:"total,omitempty"`
+}
+
+type ToolCallInput struct {
+	ExternalID *string `json:"externalId,omitempty"`
+	// For calls outside agentCalls: the externalId of their agent, stored earlier or later.
+	AgentCallExternalID *string             `json:"agentCallExternalId,omitempty"`
+	Name                string              `json:"name"`
+	InputParameters     *string             `json:"inputParameters,omitempty"`
+	Output              *string             `json:"output,omitempty"`
+	StartTime           time.Time           `json:"startTime"`
+	EndTime             *time.Time          `json:"endTime,omitempty"`
+	MemoryUsed          *int64              `json:"memoryUsed,omitempty"`
+	NetworkCalls        []*NetworkCallInput `json:"networkCalls,omitempty"`
+}
+
+type TraceErrorInput struct {
+	ExternalID *string `json:"externalId,omitempty"`
+	// 'LLM', 'Tool' or 'Agent' (any case).
+	ErrorType    string    `json:"errorType"`
+	ErrorMessage *string   `json:"errorMessage,omitempty"`
+	Timestamp    time.Time `json:"timestamp"`
+	// Where it happened, by externalId, in this input or stored already.
+	AgentCallExternalID *string `json:"agentCallExternalId,omitempty"`
+	LlmCallExternalID   *string `json:"llmCallExternalId,omitempty"`
+	ToolCallExternalID  *string `json:"toolCallExternalId,omitempty"`
+}
+
+// A whole trace: where it belongs, when it ran, and everything recorded inside it.
+type TraceInput struct {
+	// The project's name; the project is created when it does not exist.
+	Project    string            `json:"project"`
+	ExternalID *string           `json:"externalId,omitempty"`
+	StartTime  time.Time         `json:"startTime"`
+	EndTime    *time.Time        `json:"endTime,omitempty"`
+	SystemInfo *SystemInfoInput  `json:"systemInfo,omitempty"`
+	AgentCalls []*AgentCallInput `json:"agentCalls,omitempty"`
+	// Calls outside any agent of this input.
+	LlmCalls         []*LLMCallInput         `json:"llmCalls,omitempty"`
+	ToolCalls        []*ToolCallInput        `json:"toolCalls,omitempty"`
+	UserInteractions []*UserInteractionInput `json:"userInteractions,omitempty"`
+	Errors           []*TraceErrorInput      `json:"errors,omitempty"`
+	Metrics          []*MetricInput          `json:"metrics,omitempty"`
+}
+
+type UserInteractionInput struct {
+	ExternalID *string `json:"externalId,omitempty"`
+	// For interactions outside agentCalls: the externalId of their agent.
+	AgentCallExternalID *string `json:"agentCallExternalId,omitempty"`
+	// 'input' or 'output'.
+	InteractionType string    `json:"interactionType"`
+	Content         *string   `json:"content,omitempty"`
+	Timestamp       time.Time `json:"timestamp"`
 }

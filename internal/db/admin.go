@@ -125,3 +125,20 @@ func (d *DB) DeleteTracesBefore(ctx context.Context, projectID int64, cutoff tim
 	})
 	return deleted, err
 }
+
+// UpsertMetric stores a metric of an existing trace, or updates the one
+// stored under the same external id.
+func (d *DB) UpsertMetric(ctx context.Context, m *Metric) error {
+	var tr Trace
+	err := d.conn(ctx).Take(&tr, m.TraceID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.NotFoundf("no trace with id %d", m.TraceID)
+	}
+	if err != nil {
+		return err
+	}
+	m.ProjectID = tr.ProjectID
+	utc(&m.Timestamp, m.StartTime, m.EndTime)
+	cols := []string{"trace_id", "metric_name", "score", "reason", "result_detail", "config", "start_time", "end_time", "duration", "timestamp"}
+	return upsertRows(d.conn(ctx), []*Metric{m}, cols, "")
+}

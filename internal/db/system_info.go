@@ -24,7 +24,7 @@ func (SystemInfo) TableName() string { return "system_info" }
 // GPU is one graphics card of a machine.
 type GPU struct {
 	Name   string   `json:"name"`
-	Memory *float64 `json:"memory,omitempty"` // total memory, MB
+	Memory *float64 `json:"memory_total,omitempty"` // total memory, MB (AgentNeo's key)
 }
 
 // Disk is the disk space of a machine.

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -52,6 +55,9 @@ func (d *DB) upsertTrace(ctx context.Context, projectID int64, w *TraceWrite) er
 	tr.ProjectID = projectID
 	if err := d.upsertTraceRow(ctx, tr); err != nil {
 		return fmt.Errorf("upsert trace: %w", err)
+	}
+	if err := d.checkKeysFree(ctx, projectID, tr.ID, w); err != nil {
+		return err
 	}
 	if si := w.SystemInfo; si != nil {
 		si.ProjectID, si.TraceID = projectID, tr.ID
@@ -210,6 +216,67 @@ func (d *DB) upsertTrace(ctx context.Context, projectID int64, w *TraceWrite) er
 		}
 	}
 	return d.addToProject(ctx, projectID, tr, costDelta, tokenDelta)
+}
+
+// checkKeysFree fails when an external id of w names an entity of another
+// trace: keys are unique per project, and an entity never moves between
+// traces. One statement covers every entity type.
+func (d *DB) checkKeysFree(ctx context.Context, projectID, traceID int64, w *TraceWrite) error {
+	keys := map[string][]string{}
+	add := func(table string, key *string) {
+		if key != nil {
+			keys[table] = append(keys[table], *key)
+		}
+	}
+	for i := range w.Agents {
+		a := &w.Agents[i]
+		add("agent_call", a.Agent.ExternalID)
+		for j := range a.LLMCalls {
+			add("llm_call", a.LLMCalls[j].ExternalID)
+		}
+		for j := range a.ToolCalls {
+			add("tool_call", a.ToolCalls[j].ExternalID)
+		}
+		for j := range a.Interactions {
+			add("user_interactions", a.Interactions[j].ExternalID)
+		}
+	}
+	for i := range w.LLMCalls {
+		add("llm_call", w.LLMCalls[i].ExternalID)
+	}
+	for i := range w.ToolCalls {
+		add("tool_call", w.ToolCalls[i].ExternalID)
+	}
+	for i := range w.Interactions {
+		add("user_interactions", w.Interactions[i].ExternalID)
+	}
+	for i := range w.Errors {
+		add("errors", w.Errors[i].ExternalID)
+	}
+	for i := range w.Metrics {
+		add("metrics", w.Metrics[i].ExternalID)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var parts []string
+	var args []any
+	for _, table := range []string{"agent_call", "llm_call", "tool_call", "user_interactions", "errors", "metrics"} {
+		if len(keys[table]) == 0 {
+			continue
+		}
+		in, arg := d.inStrings("external_id", keys[table])
+		parts = append(parts, fmt.Sprintf(`SELECT '%s' AS kind, external_id AS key FROM %s WHERE project_id = ? AND trace_id <> ? AND %s`, table, table, in))
+		args = append(args, projectID, traceID, arg)
+	}
+	var taken []struct{ Kind, Key string }
+	if err := d.conn(ctx).Raw(strings.Join(parts, " UNION ALL ")+" LIMIT 1", args...).Scan(&taken).Error; err != nil {
+		return fmt.Errorf("check external ids: %w", err)
+	}
+	if len(taken) > 0 {
+		return apperr.Invalid("externalId", "%q already names a row of %s in another trace of this project; external ids are unique per project", taken[0].Key, taken[0].Kind)
+	}
+	return nil
 }
 
 // resolve returns the id of ref among ids, noting when it is not there.

@@ -282,3 +282,11 @@ func (c *checker) agentRef(path, ref string, topLevel bool) {
 	}
 	c.key(path+".agentCallExternalId", ref)
 }
+
+// ProjectName validates and trims a project name given in field.
+func ProjectName(field, name string) (string, error) {
+	c := &checker{}
+	name = strings.TrimSpace(name)
+	c.name(field, name)
+	return name, c.err
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -30,6 +31,11 @@ func (s *Service) ingest(ctx context.Context, traces []Trace, path string) ([]*d
 			return tx.UpsertTrace(ctx, project.ID, w)
 		})
 		if err != nil {
+			var appErr *apperr.Error
+			if errors.As(err, &appErr) && appErr.Field != "" {
+				// Errors found while writing name fields of this trace.
+				return nil, apperr.Invalid(fmt.Sprintf("%s[%d].%s", path, i, appErr.Field), "%s", appErr.Message)
+			}
 			return nil, fmt.Errorf("%s[%d]: %w", path, i, err)
 		}
 		out[i] = &w.Trace

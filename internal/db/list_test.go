@@ -28,8 +28,8 @@ func seedTraces(t *testing.T, store *db.DB, projects, n int) []int64 {
 		for i := range n {
 			start := t0.Add(time.Duration(i-i/3) * time.Second)
 			end := start.Add(1500 * time.Millisecond)
-			tree := &db.TraceTree{Trace: db.Trace{StartTime: start, EndTime: &end}}
-			if err := store.InsertTraceTree(ctx, proj.ID, tree); err != nil {
+			tree := &db.TraceWrite{Trace: db.Trace{StartTime: start, EndTime: &end}}
+			if err := store.UpsertTrace(ctx, proj.ID, tree); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/otlp"
 )
 
 // Config is everything the server is started with.
@@ -30,6 +31,8 @@ type Config struct {
 	MaxTextBytes int
 	// RetentionInterval is how often the retention job runs.
 	RetentionInterval time.Duration
+	// OTLPMaxBodyBytes caps an OTLP request body, before and after gzip.
+	OTLPMaxBodyBytes int
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -42,6 +45,7 @@ func DefaultConfig() Config {
 		LoaderWait:        graph.DefaultOptions().LoaderWait,
 		MaxTextBytes:      1 << 20,
 		RetentionInterval: time.Hour,
+		OTLPMaxBodyBytes:  int(otlp.DefaultMaxBodyBytes),
 	}
 }
 
@@ -64,6 +68,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxTextBytes < 1024 || c.MaxTextBytes > 64<<20 {
 		return errors.New("--max-text-bytes (API_MAX_TEXT_BYTES): must be between 1024 and 67108864")
+	}
+	if c.OTLPMaxBodyBytes < 1024 {
+		return errors.New("--otlp-max-body-bytes (API_OTLP_MAX_BODY_BYTES): must be at least 1024")
 	}
 	if c.RetentionInterval < time.Second {
 		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
@@ -148,6 +155,7 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.Duration(&cfg.LoaderWait, "loader-wait", "API_LOADER_WAIT", "how long dataloaders collect keys before a batch")
 	f.String(&cfg.PricesFile, "prices", "API_PRICES", "JSON file of model prices (USD per million tokens) laid over the shipped table")
 	f.Int(&cfg.MaxTextBytes, "max-text-bytes", "API_MAX_TEXT_BYTES", "largest accepted text field (prompt, output...) in ingested data")
+	f.Int(&cfg.OTLPMaxBodyBytes, "otlp-max-body-bytes", "API_OTLP_MAX_BODY_BYTES", "largest OTLP request body, before and after decompression")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: api [serve] [flags]\n\nServes the observability graph over GraphQL.\n\nFlags:\n")

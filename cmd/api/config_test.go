@@ -23,17 +23,16 @@ func TestParseServeFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr:              "127.0.0.1:8080",
-		DatabaseURL:       "",
-		Demo:              false,
-		LogLevel:          "info",
-		LogFormat:         "text",
-		ShutdownTimeout:   15 * time.Second,
-		LoaderWait:        graph.DefaultOptions().LoaderWait,
-		MaxTextBytes:      1 << 20,
-		RetentionInterval: time.Hour,
-	}
+	want := DefaultConfig()
+	want.Addr = "127.0.0.1:8080"
+	want.DatabaseURL = ""
+	want.Demo = false
+	want.LogLevel = "info"
+	want.LogFormat = "text"
+	want.ShutdownTimeout = 15 * time.Second
+	want.LoaderWait = graph.DefaultOptions().LoaderWait
+	want.MaxTextBytes = 1 << 20
+	want.RetentionInterval = time.Hour
 	if cfg != want {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
@@ -62,18 +61,17 @@ func TestParseServeFlagsEnvTwins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr:              "0.0.0.0:9000",
-		DatabaseURL:       "postgres://u@db/x",
-		Demo:              true,
-		LogLevel:          "debug",
-		LogFormat:         "json",
-		ShutdownTimeout:   3 * time.Second,
-		LoaderWait:        5 * time.Millisecond,
-		PricesFile:        "prices.json",
-		MaxTextBytes:      4096,
-		RetentionInterval: 10 * time.Minute,
-	}
+	want := DefaultConfig()
+	want.Addr = "0.0.0.0:9000"
+	want.DatabaseURL = "postgres://u@db/x"
+	want.Demo = true
+	want.LogLevel = "debug"
+	want.LogFormat = "json"
+	want.ShutdownTimeout = 3 * time.Second
+	want.LoaderWait = 5 * time.Millisecond
+	want.PricesFile = "prices.json"
+	want.MaxTextBytes = 4096
+	want.RetentionInterval = 10 * time.Minute
 	if cfg != want {
 		t.Errorf("from env = %+v, want %+v", cfg, want)
 	}
@@ -89,11 +87,17 @@ func TestParseServeFlagsFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr: ":7000", DatabaseURL: "sqlite:x.db", Demo: true, LogLevel: "warn",
-		LogFormat: "json", ShutdownTimeout: time.Minute, LoaderWait: 0,
-		PricesFile: "p.json", MaxTextBytes: 2048, RetentionInterval: 30 * time.Second,
-	}
+	want := DefaultConfig()
+	want.Addr = ":7000"
+	want.DatabaseURL = "sqlite:x.db"
+	want.Demo = true
+	want.LogLevel = "warn"
+	want.LogFormat = "json"
+	want.ShutdownTimeout = time.Minute
+	want.LoaderWait = 0
+	want.PricesFile = "p.json"
+	want.MaxTextBytes = 2048
+	want.RetentionInterval = 30 * time.Second
 	if cfg != want {
 		t.Errorf("from flags = %+v, want %+v", cfg, want)
 	}
@@ -120,11 +124,16 @@ func TestParseServeFlagsFlagBeatsEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr: "127.0.0.1:0", DatabaseURL: "sqlite:y.db", Demo: false, LogLevel: "error",
-		LogFormat: "text", ShutdownTimeout: 2 * time.Second, LoaderWait: time.Millisecond,
-		MaxTextBytes: 8192, RetentionInterval: time.Minute,
-	}
+	want := DefaultConfig()
+	want.Addr = "127.0.0.1:0"
+	want.DatabaseURL = "sqlite:y.db"
+	want.Demo = false
+	want.LogLevel = "error"
+	want.LogFormat = "text"
+	want.ShutdownTimeout = 2 * time.Second
+	want.LoaderWait = time.Millisecond
+	want.MaxTextBytes = 8192
+	want.RetentionInterval = time.Minute
 	if cfg != want {
 		t.Errorf("flags over env = %+v, want %+v", cfg, want)
 	}

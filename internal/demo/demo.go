@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // Scale says how much data to generate.
@@ -70,9 +71,12 @@ func ProjectName(p int) string {
 }
 
 // Generate calls fn once per trace, project by project, with freshly built
-// trees that it never touches again after fn returns. The same seed and scale
-// give identical trees. It stops at the first error of fn.
-func Generate(seed uint64, s Scale, fn func(projectName string, tree *db.TraceTree) error) error {
+// trees that it never touches again after fn returns; tree.Project names the
+// trace's project. The same seed and scale give identical trees. Every trace
+// and every entity in it has a deterministic external id ("demo-0-3",
+// "demo-0-3/llm-2"), so writing the same trees again changes nothing. It
+// stops at the first error of fn.
+func Generate(seed uint64, s Scale, fn func(tree *ingest.Trace) error) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
@@ -80,9 +84,8 @@ func Generate(seed uint64, s Scale, fn func(projectName string, tree *db.TraceTr
 	for p := range s.Projects {
 		g.app = &apps[p%len(apps)]
 		g.machine = g.newMachine()
-		name := ProjectName(p)
 		for i := range s.TracesPerProject {
-			if err := fn(name, g.trace(p, i)); err != nil {
+			if err := fn(g.trace(p, i)); err != nil {
 				return err
 			}
 		}
@@ -90,52 +93,40 @@ func Generate(seed uint64, s Scale, fn func(projectName string, tree *db.TraceTr
 	return nil
 }
 
-// loadBatch is the number of traces Load writes per transaction.
+// loadBatch is the number of traces Load hands to one Ingest call.
 const loadBatch = 100
 
-// Load generates into store: it creates the projects, inserts every trace
-// and then refreshes each project's rollups.
+// Load generates into store through the ingestion service, which validates
+// the traces and keeps the projects' rollups. Loading the same seed and
+// scale again is a no-op, as every entity has an external id.
 func Load(ctx context.Context, store *db.DB, seed uint64, s Scale) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
-	ids := make(map[string]int64, s.Projects)
-	order := make([]int64, 0, s.Projects)
+	// Projects are created up front, in order: so they exist even without
+	// traces, and get the same ids on every database (PostgreSQL spends a
+	// sequence value on every conflicting insert, as ingestion does when it
+	// ensures a project per trace).
 	for p := range s.Projects {
-		proj, err := store.EnsureProject(ctx, ProjectName(p))
-		if err != nil {
+		if _, err := store.EnsureProject(ctx, ProjectName(p)); err != nil {
 			return fmt.Errorf("demo project %s: %w", ProjectName(p), err)
 		}
-		ids[proj.ProjectName] = proj.ID
-		order = append(order, proj.ID)
 	}
-	// Traces are written in batches, one transaction each: a commit per
-	// trace would dominate the time of large loads.
-	type item struct {
-		project int64
-		tree    *db.TraceTree
-	}
-	batch := make([]item, 0, loadBatch)
+	svc := ingest.New(store, ingest.Options{})
+	batch := make([]ingest.Trace, 0, loadBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := store.Transaction(ctx, func(tx *db.DB) error {
-			for _, it := range batch {
-				if err := tx.InsertTraceTree(ctx, it.project, it.tree); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		_, err := svc.Ingest(ctx, batch)
 		batch = batch[:0]
 		if err != nil {
 			return fmt.Errorf("demo traces: %w", err)
 		}
 		return nil
 	}
-	err := Generate(seed, s, func(name string, tree *db.TraceTree) error {
-		batch = append(batch, item{ids[name], tree})
+	err := Generate(seed, s, func(tree *ingest.Trace) error {
+		batch = append(batch, *tree)
 		if len(batch) < loadBatch {
 			return nil
 		}
@@ -144,15 +135,7 @@ func Load(ctx context.Context, store *db.DB, seed uint64, s Scale) error {
 	if err == nil {
 		err = flush()
 	}
-	if err != nil {
-		return err
-	}
-	for _, id := range order {
-		if err := store.RefreshProjectRollups(ctx, id); err != nil {
-			return fmt.Errorf("demo project rollups: %w", err)
-		}
-	}
-	return nil
+	return err
 }
 
 // Empty reports whether store has no projects yet.

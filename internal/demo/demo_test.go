@@ -17,6 +17,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
 	"github.com/agentgraph/agentgraph/internal/demo"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 const seed = 42
@@ -25,11 +26,8 @@ const seed = 42
 func generated(t *testing.T, seed uint64, s demo.Scale) [][]byte {
 	t.Helper()
 	var out [][]byte
-	err := demo.Generate(seed, s, func(name string, tree *db.TraceTree) error {
-		b, err := json.Marshal(struct {
-			Project string
-			Tree    *db.TraceTree
-		}{name, tree})
+	err := demo.Generate(seed, s, func(tree *ingest.Trace) error {
+		b, err := json.Marshal(tree)
 		out = append(out, b)
 		return err
 	})
@@ -63,8 +61,8 @@ func TestProjectNames(t *testing.T) {
 		seen[name] = true
 	}
 	var names []string
-	err := demo.Generate(seed, demo.Scale{Projects: 11, TracesPerProject: 1}, func(name string, _ *db.TraceTree) error {
-		names = append(names, name)
+	err := demo.Generate(seed, demo.Scale{Projects: 11, TracesPerProject: 1}, func(tree *ingest.Trace) error {
+		names = append(names, tree.Project)
 		return nil
 	})
 	if err != nil {
@@ -77,8 +75,8 @@ func TestProjectNames(t *testing.T) {
 
 // TestGeneratedTrees checks, on the in-memory trees of several scales,
 // extreme ones included: counts, millisecond UTC times, durations, nesting,
-// the input/output alternation of interactions, usage and cost sums, and
-// error pointers.
+// the input/output alternation of interactions, usage and cost sums, external
+// ids, error references and that ingestion accepts every tree.
 func TestGeneratedTrees(t *testing.T) {
 	def := demo.DefaultScale()
 	def.AgentsPerTrace, def.ErrorEvery = 3, 1
@@ -97,9 +95,21 @@ func TestGeneratedTrees(t *testing.T) {
 
 func checkTrees(t *testing.T, s demo.Scale) {
 	i := 0
-	err := demo.Generate(seed, s, func(project string, tree *db.TraceTree) error {
-		failed := s.ErrorEvery > 0 && (i%s.TracesPerProject+1)%s.ErrorEvery == 0
+	svc := ingest.New(nil, ingest.Options{}) // validation only: no store needed
+	traceKeys := map[string]bool{}
+	err := demo.Generate(seed, s, func(tree *ingest.Trace) error {
+		project := tree.Project
+		p, n := i/s.TracesPerProject, i%s.TracesPerProject
+		failed := s.ErrorEvery > 0 && (n+1)%s.ErrorEvery == 0
 		i++
+		if project != demo.ProjectName(p) {
+			t.Errorf("trace %d of project %d is in project %q", n, p, project)
+		}
+		if want := fmt.Sprintf("demo-%d-%d", p, n); tree.ExternalID != want || traceKeys[want] {
+			t.Errorf("%s: trace external id %q, want a new %q", project, tree.ExternalID, want)
+		}
+		traceKeys[tree.ExternalID] = true
+
 		checkTime := func(what string, tm time.Time) {
 			if tm.Location() != time.UTC || tm.Nanosecond()%int(time.Millisecond) != 0 {
 				t.Errorf("%s: %s time %v is not a UTC millisecond", project, what, tm)
@@ -120,35 +130,63 @@ func checkTrees(t *testing.T, s demo.Scale) {
 				t.Errorf("%s: %s %v..%v outside %v..%v", project, what, start, *end, outer[0], outer[1])
 			}
 		}
-		if tree.Trace.EndTime == nil {
+		if tree.EndTime == nil {
 			t.Fatalf("%s: trace without end time", project)
 		}
-		traceSpan := [2]time.Time{tree.Trace.StartTime, *tree.Trace.EndTime}
-		checkSpan("trace", tree.Trace.StartTime, tree.Trace.EndTime, nil, traceSpan)
+		traceSpan := [2]time.Time{tree.StartTime, *tree.EndTime}
+		checkSpan("trace", tree.StartTime, tree.EndTime, nil, traceSpan)
 
-		var llm []*db.LLMCall
-		var tools []*db.ToolCall
-		var inters []*db.UserInteraction
-		collect := func(where string, outer [2]time.Time, l []db.LLMCall, k []db.ToolCall, u []db.UserInteraction) {
+		// External ids: "<trace>/<kind>-<n>", unique per kind.
+		keys := map[string]bool{}
+		checkKey := func(kind, key string) {
+			if !strings.HasPrefix(key, tree.ExternalID+"/"+kind+"-") || keys[key] {
+				t.Errorf("%s: %s external id %q is not a new %s/%s-n", project, kind, key, tree.ExternalID, kind)
+			}
+			keys[key] = true
+		}
+
+		var llm []*ingest.LLMCall
+		var tools []*ingest.ToolCall
+		var inters []*ingest.Interaction
+		llmAgent, toolAgent := map[string]string{}, map[string]string{} // call key -> agent key
+		collect := func(where, agent string, outer [2]time.Time, l []ingest.LLMCall, k []ingest.ToolCall, u []ingest.Interaction) {
 			for j := range l {
-				checkSpan(where+" llm call", l[j].StartTime, l[j].EndTime, l[j].Duration, outer)
+				checkSpan(where+" llm call", l[j].StartTime, l[j].EndTime, nil, outer)
+				checkKey("llm", l[j].ExternalID)
 				llm = append(llm, &l[j])
+				llmAgent[l[j].ExternalID] = agent
 			}
 			for j := range k {
-				checkSpan(where+" tool call", k[j].StartTime, k[j].EndTime, k[j].Duration, outer)
+				checkSpan(where+" tool call", k[j].StartTime, k[j].EndTime, nil, outer)
+				checkKey("tool", k[j].ExternalID)
 				tools = append(tools, &k[j])
+				toolAgent[k[j].ExternalID] = agent
 			}
 			for j := range u {
 				checkSpan(where+" interaction", u[j].Timestamp, &u[j].Timestamp, nil, outer)
+				checkKey("interaction", u[j].ExternalID)
 				inters = append(inters, &u[j])
 			}
 		}
+		agents := map[string]*ingest.Agent{}
 		for j := range tree.Agents {
 			a := &tree.Agents[j]
-			checkSpan("agent", a.Agent.StartTime, a.Agent.EndTime, nil, traceSpan)
-			collect("agent", [2]time.Time{a.Agent.StartTime, *a.Agent.EndTime}, a.LLMCalls, a.ToolCalls, a.Interactions)
+			checkSpan("agent", a.StartTime, a.EndTime, nil, traceSpan)
+			checkKey("agent", a.ExternalID)
+			agents[a.ExternalID] = a
+			collect("agent", a.ExternalID, [2]time.Time{a.StartTime, *a.EndTime}, a.LLMCalls, a.ToolCalls, a.Interactions)
 		}
-		collect("top-level", traceSpan, tree.LLMCalls, tree.ToolCalls, tree.Interactions)
+		collect("top-level", "", traceSpan, tree.LLMCalls, tree.ToolCalls, tree.Interactions)
+		for _, c := range llm {
+			if c.AgentRef != "" {
+				t.Errorf("%s: LLM call %s names agent %q by reference", project, c.ExternalID, c.AgentRef)
+			}
+		}
+		for _, c := range tools {
+			if c.AgentRef != "" {
+				t.Errorf("%s: tool call %s names agent %q by reference", project, c.ExternalID, c.AgentRef)
+			}
+		}
 
 		perFailure := 0
 		for _, n := range []int{s.AgentsPerTrace, s.LLMCallsPerTrace, s.ToolCallsPerTrace} {
@@ -164,28 +202,39 @@ func checkTrees(t *testing.T, s demo.Scale) {
 			t.Errorf("%s: %d agents, %d LLM calls, %d tool calls, %d interactions, %d metrics, %d errors", project,
 				len(tree.Agents), len(llm), len(tools), len(inters), len(tree.Metrics), len(tree.Errors))
 		}
-		if tree.SystemInfo == nil || !tree.SystemInfo.InstalledPackages.Valid || !tree.SystemInfo.DiskInfo.Valid {
+		if si := tree.SystemInfo; si == nil || si.InstalledPackages == nil || si.Disk == nil || si.OsName == nil {
 			t.Errorf("%s: incomplete system info", project)
 		}
 
-		slices.SortFunc(inters, func(a, b *db.UserInteraction) int { return a.Timestamp.Compare(b.Timestamp) })
+		// Calls and interactions are numbered in the order they happen.
+		slices.SortStableFunc(llm, func(a, b *ingest.LLMCall) int { return a.StartTime.Compare(b.StartTime) })
+		for k, c := range llm {
+			if want := fmt.Sprintf("%s/llm-%d", tree.ExternalID, k); c.ExternalID != want {
+				t.Errorf("%s: LLM call %d in time order is %q, want %q", project, k, c.ExternalID, want)
+			}
+		}
+		slices.SortStableFunc(tools, func(a, b *ingest.ToolCall) int { return a.StartTime.Compare(b.StartTime) })
+		for k, c := range tools {
+			if want := fmt.Sprintf("%s/tool-%d", tree.ExternalID, k); c.ExternalID != want {
+				t.Errorf("%s: tool call %d in time order is %q, want %q", project, k, c.ExternalID, want)
+			}
+		}
+		slices.SortStableFunc(inters, func(a, b *ingest.Interaction) int { return a.Timestamp.Compare(b.Timestamp) })
 		for k, ui := range inters {
-			if want := []string{"input", "output"}[k%2]; ui.InteractionType != want || ui.Content == nil || *ui.Content == "" {
-				t.Errorf("%s: interaction %d is %q, want %q with content", project, k, ui.InteractionType, want)
+			if want := []string{"input", "output"}[k%2]; ui.Type != want || ui.Content == nil || *ui.Content == "" {
+				t.Errorf("%s: interaction %d is %q, want %q with content", project, k, ui.Type, want)
+			}
+			if want := fmt.Sprintf("%s/interaction-%d", tree.ExternalID, k); ui.ExternalID != want {
+				t.Errorf("%s: interaction %d in time order is %q, want %q", project, k, ui.ExternalID, want)
 			}
 		}
 		for _, c := range llm {
 			u, k := c.Tokens, c.Cost
-			if u.Total != u.Input+u.Completion+u.Reasoning || u.Input <= 0 || u.Completion <= 0 {
+			if u.Total == nil || *u.Total != u.Input+u.Completion+u.Reasoning || u.Input <= 0 || u.Completion <= 0 {
 				t.Errorf("%s: token usage %+v", project, u)
 			}
-			if k.Total != k.Input+k.Output+k.Reasoning || k.Input <= 0 || k.Output <= 0 {
+			if k == nil || k.Total == nil || *k.Total != k.Input+k.Output+k.Reasoning || k.Input <= 0 || k.Output <= 0 {
 				t.Errorf("%s: cost %+v", project, k)
-			}
-			var ju db.TokenUsage
-			var jk db.Cost
-			if json.Unmarshal(c.TokenUsageJSON, &ju) != nil || ju != u || json.Unmarshal(c.CostJSON, &jk) != nil || jk != k {
-				t.Errorf("%s: JSON usage %s / cost %s disagree with %+v / %+v", project, c.TokenUsageJSON, c.CostJSON, u, k)
 			}
 			if (u.Reasoning > 0) != (*c.Model == "o3-mini") {
 				t.Errorf("%s: model %s has %d reasoning tokens", project, *c.Model, u.Reasoning)
@@ -201,28 +250,47 @@ func checkTrees(t *testing.T, s demo.Scale) {
 			if !json.Valid([]byte(*c.InputParameters)) {
 				t.Errorf("%s: input parameters %q are not JSON", project, *c.InputParameters)
 			}
-			for _, n := range c.Calls() {
+			for _, n := range c.NetworkCalls {
+				if n.Duration == nil {
+					t.Errorf("%s: network call without duration", project)
+				}
 				checkSpan("network call", *n.StartTime, n.EndTime, n.Duration, [2]time.Time{c.StartTime, *c.EndTime})
 			}
 		}
-		for _, m := range tree.Metrics {
-			checkSpan("metric", *m.StartTime, m.EndTime, m.Duration, traceSpan)
+		for j, m := range tree.Metrics {
+			checkSpan("metric", *m.StartTime, m.EndTime, nil, traceSpan)
+			checkKey("metric", m.ExternalID)
+			if want := fmt.Sprintf("%s/metric-%d", tree.ExternalID, j); m.ExternalID != want {
+				t.Errorf("%s: metric %d is %q, want %q", project, j, m.ExternalID, want)
+			}
 			if *m.Score < 0 || *m.Score > 1 || !json.Valid(m.ResultDetail) || !json.Valid(m.Config) {
 				t.Errorf("%s: metric %v %s %s", project, *m.Score, m.ResultDetail, m.Config)
 			}
 		}
-		for _, e := range tree.Errors {
-			checkSpan("error", e.Error.Timestamp, &e.Error.Timestamp, nil, traceSpan)
+		for j, e := range tree.Errors {
+			checkSpan("error", e.Timestamp, &e.Timestamp, nil, traceSpan)
+			checkKey("error", e.ExternalID)
+			if want := fmt.Sprintf("%s/error-%d", tree.ExternalID, j); e.ExternalID != want {
+				t.Errorf("%s: error %d is %q, want %q", project, j, e.ExternalID, want)
+			}
+			agent, ok := "", false
 			switch {
-			case e.Error.ErrorType == "LLM" && e.LLMCall != nil && slices.Contains(llm, e.LLMCall):
-			case e.Error.ErrorType == "Tool" && e.ToolCall != nil && slices.Contains(tools, e.ToolCall):
-			case e.Error.ErrorType == "Agent" && e.Agent != nil:
-			default:
-				t.Errorf("%s: error %s points to no call of the tree", project, e.Error.ErrorType)
+			case e.Type == "LLM" && e.ToolCallRef == "":
+				agent, ok = llmAgent[e.LLMCallRef]
+			case e.Type == "Tool" && e.LLMCallRef == "":
+				agent, ok = toolAgent[e.ToolCallRef]
+			case e.Type == "Agent" && e.LLMCallRef == "" && e.ToolCallRef == "":
+				agent, ok = e.AgentRef, agents[e.AgentRef] != nil
 			}
-			if e.Agent != nil && !slices.ContainsFunc(agentPointers(tree), func(a *db.AgentCall) bool { return a == e.Agent }) {
-				t.Errorf("%s: error %s points to an agent outside the tree", project, e.Error.ErrorType)
+			if !ok {
+				t.Errorf("%s: error %s names no call of the tree: %+v", project, e.Type, e)
+			} else if e.AgentRef != agent {
+				t.Errorf("%s: error %s names agent %q, want %q", project, e.Type, e.AgentRef, agent)
 			}
+		}
+
+		if err := svc.ValidateTrace(tree, "tree"); err != nil {
+			t.Errorf("%s: ingestion rejects the tree: %v", project, err)
 		}
 		return nil
 	})
@@ -231,18 +299,9 @@ func checkTrees(t *testing.T, s demo.Scale) {
 	}
 }
 
-// agentPointers returns pointers to the agent calls of tree.
-func agentPointers(tree *db.TraceTree) []*db.AgentCall {
-	out := make([]*db.AgentCall, len(tree.Agents))
-	for i := range tree.Agents {
-		out[i] = &tree.Agents[i].Agent
-	}
-	return out
-}
-
 func TestGenerateStopsOnError(t *testing.T) {
 	calls := 0
-	err := demo.Generate(seed, demo.DefaultScale(), func(string, *db.TraceTree) error {
+	err := demo.Generate(seed, demo.DefaultScale(), func(*ingest.Trace) error {
 		calls++
 		return fmt.Errorf("stop")
 	})
@@ -313,20 +372,12 @@ func TestLoad(t *testing.T) {
 			}
 		}
 
-		var (
-			projects []db.Project
-			traces   []db.Trace
-			agents   []db.AgentCall
-			llm      []db.LLMCall
-			tools    []db.ToolCall
-			inters   []db.UserInteraction
-			errs     []db.TraceError
-			metrics  []db.Metric
-			systems  []db.SystemInfo
-		)
-		for _, dst := range []any{&projects, &traces, &agents, &llm, &tools, &inters, &errs, &metrics, &systems} {
-			if err := g.Order("id").Find(dst).Error; err != nil {
-				t.Fatal(err)
+		rows := readRows(t, store)
+		projects, traces, agents, llm, tools, inters, errs, metrics :=
+			rows.projects, rows.traces, rows.agents, rows.llm, rows.tools, rows.inters, rows.errs, rows.metrics
+		for _, tr := range traces {
+			if tr.ExternalID == nil || !strings.HasPrefix(*tr.ExternalID, "demo-") {
+				t.Errorf("trace %d has external id %v", tr.ID, tr.ExternalID)
 			}
 		}
 
@@ -369,11 +420,12 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		treeCost, treeTokens := map[string]float64{}, map[string]int64{}
-		err := demo.Generate(seed, s, func(name string, tree *db.TraceTree) error {
-			add := func(calls []db.LLMCall) {
+		err := demo.Generate(seed, s, func(tree *ingest.Trace) error {
+			name := tree.Project
+			add := func(calls []ingest.LLMCall) {
 				for _, c := range calls {
-					treeCost[name] += c.Cost.Total
-					treeTokens[name] += c.Tokens.Total
+					treeCost[name] += *c.Cost.Total
+					treeTokens[name] += *c.Tokens.Total
 				}
 			}
 			add(tree.LLMCalls)
@@ -465,30 +517,41 @@ func TestLoad(t *testing.T) {
 			inside("metric", m.ID, m.TraceID, nil, *m.StartTime, m.EndTime)
 		}
 
-		// Errors point at calls of their own trace, matching their type.
-		llmTrace, toolTrace := map[int64]int64{}, map[int64]int64{}
+		// Errors point at calls of their own trace, matching their type, and
+		// at the agent the call was made in.
+		type owner struct {
+			trace int64
+			agent *int64
+		}
+		llmOwner, toolOwner, agentTrace := map[int64]owner{}, map[int64]owner{}, map[int64]int64{}
 		for _, c := range llm {
-			llmTrace[c.ID] = c.TraceID
+			llmOwner[c.ID] = owner{c.TraceID, c.AgentID}
 		}
 		for _, c := range tools {
-			toolTrace[c.ID] = c.TraceID
+			toolOwner[c.ID] = owner{c.TraceID, c.AgentID}
 		}
+		for _, a := range agents {
+			agentTrace[a.ID] = a.TraceID
+		}
+		sameAgent := func(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 		for _, e := range errs {
 			ok := false
 			switch e.ErrorType {
 			case "LLM":
-				ok = e.LLMCallID != nil && llmTrace[*e.LLMCallID] == e.TraceID
+				o, found := llmOwner[derefID(e.LLMCallID)]
+				ok = found && o.trace == e.TraceID && sameAgent(o.agent, e.AgentID) && e.ToolCallID == nil
 			case "Tool":
-				ok = e.ToolCallID != nil && toolTrace[*e.ToolCallID] == e.TraceID
+				o, found := toolOwner[derefID(e.ToolCallID)]
+				ok = found && o.trace == e.TraceID && sameAgent(o.agent, e.AgentID) && e.LLMCallID == nil
 			case "Agent":
-				ok = e.AgentID != nil
+				ok = e.AgentID != nil && agentTrace[*e.AgentID] == e.TraceID && e.LLMCallID == nil && e.ToolCallID == nil
 			}
 			if !ok {
 				t.Errorf("error %d of type %s is not attached to a call of trace %d", e.ID, e.ErrorType, e.TraceID)
 			}
 		}
 
-		fingerprints.Store(b.Name, fingerprint(t, projects, traces, agents, llm, tools, inters, errs, metrics, systems))
+		fingerprints.Store(b.Name, rows.fingerprint(t))
 	})
 
 	// Both backends return the same data, as golden files need.
@@ -505,6 +568,100 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("backends return %d and %d lines", len(la), len(lp))
 		}
 	}
+}
+
+// TestLoadTwiceIsNoOp loads the same data twice into one store: the second
+// load updates every row in place through its external id, so no table
+// grows and every row reads the same as before.
+func TestLoadTwiceIsNoOp(t *testing.T) {
+	s := demo.DefaultScale()
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		if err := demo.Load(ctx, store, seed, s); err != nil {
+			t.Fatal(err)
+		}
+		first, firstRows := countRows(t, store), readRows(t, store)
+		for table, want := range expectedRows(s) {
+			if first[table] != want {
+				t.Errorf("first load: %s has %d rows, want %d", table, first[table], want)
+			}
+		}
+		if err := demo.Load(ctx, store, seed, s); err != nil {
+			t.Fatal(err)
+		}
+		second, secondRows := countRows(t, store), readRows(t, store)
+		for table, n := range first {
+			if second[table] != n {
+				t.Errorf("second load: %s has %d rows, had %d", table, second[table], n)
+			}
+		}
+		for i, p := range secondRows.projects {
+			before := firstRows.projects[i]
+			if !near(p.TotalCost, before.TotalCost) || p.TotalTokens != before.TotalTokens {
+				t.Errorf("%s: totals %v USD %d tokens after the second load, %v USD %d tokens before",
+					p.ProjectName, p.TotalCost, p.TotalTokens, before.TotalCost, before.TotalTokens)
+			}
+		}
+		la, lb := strings.Split(firstRows.fingerprint(t), "\n"), strings.Split(secondRows.fingerprint(t), "\n")
+		for i := range min(len(la), len(lb)) {
+			if la[i] != lb[i] {
+				t.Fatalf("second load changed a row:\nbefore: %s\nafter:  %s", la[i], lb[i])
+			}
+		}
+		if len(la) != len(lb) {
+			t.Fatalf("second load: %d lines, before %d", len(lb), len(la))
+		}
+	})
+}
+
+// countRows counts the rows of every table expectedRows knows.
+func countRows(t *testing.T, store *db.DB) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for table := range expectedRows(demo.DefaultScale()) {
+		var n int64
+		if err := store.Gorm().Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+// rowSet is every row of a store, each table in id order.
+type rowSet struct {
+	projects []db.Project
+	traces   []db.Trace
+	agents   []db.AgentCall
+	llm      []db.LLMCall
+	tools    []db.ToolCall
+	inters   []db.UserInteraction
+	errs     []db.TraceError
+	metrics  []db.Metric
+	systems  []db.SystemInfo
+}
+
+func readRows(t *testing.T, store *db.DB) *rowSet {
+	t.Helper()
+	var r rowSet
+	for _, dst := range []any{&r.projects, &r.traces, &r.agents, &r.llm, &r.tools, &r.inters, &r.errs, &r.metrics, &r.systems} {
+		if err := store.Gorm().Order("id").Find(dst).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &r
+}
+
+func (r *rowSet) fingerprint(t *testing.T) string {
+	return fingerprint(t, r.projects, r.traces, r.agents, r.llm, r.tools, r.inters, r.errs, r.metrics, r.systems)
+}
+
+func derefID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // fingerprint renders rows canonically: one line per row, times in UTC,
@@ -575,7 +732,7 @@ func near(a, b float64) bool {
 func BenchmarkGenerate(b *testing.B) {
 	s := demo.BenchScale()
 	for b.Loop() {
-		if err := demo.Generate(seed, s, func(string, *db.TraceTree) error { return nil }); err != nil {
+		if err := demo.Generate(seed, s, func(*ingest.Trace) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,22 +1,23 @@
 package demo
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // metrics evaluates the trace after its calls, starting now; failed traces
 // score lower.
-func (g *gen) metrics(n int, failed bool) []db.Metric {
+func (g *gen) metrics(n int, failed bool) []ingest.Metric {
 	if n == 0 {
 		return nil
 	}
-	out := make([]db.Metric, n)
+	out := make([]ingest.Metric, n)
 	first := g.r.IntN(len(metricSpecs))
 	for j := range out {
 		spec := metricSpecs[(first+j)%len(metricSpecs)]
@@ -40,16 +41,16 @@ func (g *gen) metrics(n int, failed bool) []db.Metric {
 		start := g.now
 		g.now += ms
 		scoreText := strconv.FormatFloat(score, 'f', -1, 64)
-		out[j] = db.Metric{
-			MetricName: spec.name,
+		out[j] = ingest.Metric{
+			ExternalID: g.childKey("metric", j),
+			Name:       spec.name,
 			Score:      &score,
 			Reason:     &reason,
-			ResultDetail: db.RawJSON(fmt.Sprintf(`{"score":%s,"threshold":0.7,"passed":%t,"judge_model":%q,"steps_evaluated":%d}`,
+			ResultDetail: json.RawMessage(fmt.Sprintf(`{"score":%s,"threshold":0.7,"passed":%t,"judge_model":%q,"steps_evaluated":%d}`,
 				scoreText, pct >= 70, judge, between(g.r, 2, 9))),
-			Config:    db.RawJSON(fmt.Sprintf(`{"model":%q,"threshold":0.7,"strict_mode":false,"temperature":0}`, judge)),
+			Config:    json.RawMessage(fmt.Sprintf(`{"model":%q,"threshold":0.7,"strict_mode":false,"temperature":0}`, judge)),
 			StartTime: ptr(at(start)),
 			EndTime:   ptr(at(g.now)),
-			Duration:  seconds(ms),
 			Timestamp: at(g.now),
 		}
 	}
@@ -57,30 +58,26 @@ func (g *gen) metrics(n int, failed bool) []db.Metric {
 }
 
 // errors records one failure of each kind in a fully built tree: an LLM
-// call, a tool call and an agent, each where one exists. The records point
-// into tree's slices, which must not grow afterwards.
-func (g *gen) errors(tree *db.TraceTree) []db.ErrorRecord {
-	var out []db.ErrorRecord
+// call, a tool call and an agent, each where one exists. The records name
+// the calls and agents by external id; an error of a call inside an agent
+// names that agent too.
+func (g *gen) errors(tree *ingest.Trace) []ingest.Error {
+	var out []ingest.Error
 	if c, agent := nthLLMCall(tree, g.r.IntN(max(countLLMCalls(tree), 1))); c != nil {
-		out = append(out, db.ErrorRecord{
-			Error:   failure("LLM", pick(g.r, llmErrors), *c.Model, *c.EndTime),
-			LLMCall: c,
-			Agent:   agent,
-		})
+		e := failure("LLM", pick(g.r, llmErrors), *c.Model, *c.EndTime)
+		e.LLMCallRef, e.AgentRef = c.ExternalID, agentKey(agent)
+		out = append(out, e)
 	}
 	if c, agent := nthToolCall(tree, g.r.IntN(max(countToolCalls(tree), 1))); c != nil {
 		formats := localToolErrors
 		if toolSpecs[c.Name].network {
 			formats = networkToolErrors
 		}
-		rec := db.ErrorRecord{
-			Error:    failure("Tool", pick(g.r, formats), c.Name, *c.EndTime),
-			ToolCall: c,
-			Agent:    agent,
-		}
-		msg := *rec.Error.ErrorMessage
+		e := failure("Tool", pick(g.r, formats), c.Name, *c.EndTime)
+		e.ToolCallRef, e.AgentRef = c.ExternalID, agentKey(agent)
+		msg := *e.Message
 		c.Output = ptr(msg)
-		if calls := c.Calls(); len(calls) > 0 {
+		if calls := c.NetworkCalls; len(calls) > 0 {
 			last := &calls[len(calls)-1]
 			for _, status := range []int{429, 503} {
 				if strings.Contains(msg, "HTTP "+strconv.Itoa(status)) {
@@ -91,19 +88,29 @@ func (g *gen) errors(tree *db.TraceTree) []db.ErrorRecord {
 				}
 			}
 		}
-		out = append(out, rec)
+		out = append(out, e)
 	}
 	if len(tree.Agents) > 0 {
-		a := &tree.Agents[g.r.IntN(len(tree.Agents))].Agent
-		out = append(out, db.ErrorRecord{
-			Error: failure("Agent", pick(g.r, agentErrors), a.Name, *a.EndTime),
-			Agent: a,
-		})
+		a := &tree.Agents[g.r.IntN(len(tree.Agents))]
+		e := failure("Agent", pick(g.r, agentErrors), a.Name, *a.EndTime)
+		e.AgentRef = a.ExternalID
+		out = append(out, e)
+	}
+	for j := range out {
+		out[j].ExternalID = g.childKey("error", j)
 	}
 	return out
 }
 
+// agentKey is the external id of agent, "" for none.
+func agentKey(agent *ingest.Agent) string {
+	if agent == nil {
+		return ""
+	}
+	return agent.ExternalID
+}
+
 // failure is an error of type kind with message format applied to name.
-func failure(kind, format, name string, when time.Time) db.TraceError {
-	return db.TraceError{ErrorType: kind, ErrorMessage: ptr(fmt.Sprintf(format, name)), Timestamp: when}
+func failure(kind, format, name string, when time.Time) ingest.Error {
+	return ingest.Error{Type: kind, Message: ptr(fmt.Sprintf(format, name)), Timestamp: when}
 }

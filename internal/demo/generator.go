@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // baseTime is when the first demo trace may start; every time is an exact
@@ -29,6 +29,11 @@ type gen struct {
 	machine  machine
 	question string // the current trace's user request
 	now      int64  // the current time, ms after baseTime
+	// key is the current trace's external id; the counters number its LLM
+	// calls, tool calls and interactions in the order they happen, for
+	// their external ids.
+	key                 string
+	nLLM, nTool, nInter int
 }
 
 // at is the time ms milliseconds after baseTime.
@@ -111,9 +116,18 @@ func sequence(inters []int, nLLM, nTool int) []step {
 
 // calls collects what one agent, or the top level, records.
 type calls struct {
-	llm    []db.LLMCall
-	tools  []db.ToolCall
-	inters []db.UserInteraction
+	llm    []ingest.LLMCall
+	tools  []ingest.ToolCall
+	inters []ingest.Interaction
+}
+
+// traceKey is the external id of trace i of project p.
+func traceKey(p, i int) string { return "demo-" + strconv.Itoa(p) + "-" + strconv.Itoa(i) }
+
+// childKey is the external id of the n-th entity of a kind in the current
+// trace, such as "demo-0-3/llm-2".
+func (g *gen) childKey(kind string, n int) string {
+	return g.key + "/" + kind + "-" + strconv.Itoa(n)
 }
 
 // run plays steps from now on for agent ("" at the top level).
@@ -140,13 +154,14 @@ func (g *gen) run(steps []step, agent string, c *calls) {
 }
 
 // interaction is the k-th user interaction of the trace, at now.
-func (g *gen) interaction(k int) db.UserInteraction {
-	ui := db.UserInteraction{InteractionType: "output", Timestamp: at(g.now)}
+func (g *gen) interaction(k int) ingest.Interaction {
+	ui := ingest.Interaction{ExternalID: g.childKey("interaction", g.nInter), Type: "output", Timestamp: at(g.now)}
+	g.nInter++
 	switch {
 	case k == 0:
-		ui.InteractionType, ui.Content = "input", ptr(g.question)
+		ui.Type, ui.Content = "input", ptr(g.question)
 	case k%2 == 0:
-		ui.InteractionType, ui.Content = "input", ptr(pick(g.r, followUps))
+		ui.Type, ui.Content = "input", ptr(pick(g.r, followUps))
 	default:
 		ui.Content = ptr(g.answer())
 	}
@@ -177,15 +192,16 @@ func (g *gen) agentName(i int) string {
 }
 
 // trace generates trace i of project p.
-func (g *gen) trace(p, i int) *db.TraceTree {
+func (g *gen) trace(p, i int) *ingest.Trace {
 	s := g.s
 	nA, nL, nT, nI := s.AgentsPerTrace, s.LLMCallsPerTrace, s.ToolCallsPerTrace, s.InteractionsPerTrace
 	slot := int64(traceWindowMs / max(s.TracesPerProject, 1))
 	g.now = int64(p)*projectShiftMs + int64(i)*slot + g.r.Int64N(slot/2+1)
 	start := g.now
 	g.question = pick(g.r, g.app.questions)
+	g.key, g.nLLM, g.nTool, g.nInter = traceKey(p, i), 0, 0, 0
 
-	tree := &db.TraceTree{SystemInfo: g.systemInfo(i)}
+	tree := &ingest.Trace{Project: ProjectName(p), ExternalID: g.key, SystemInfo: g.systemInfo(i)}
 
 	// Who does what: a few calls at the top level (routing before the agents,
 	// composing after them), the rest dealt to the agents; interactions go to
@@ -230,7 +246,7 @@ func (g *gen) trace(p, i int) *db.TraceTree {
 	} else {
 		preL := (topL + 1) / 2
 		g.run(sequence(topIn, preL, topT), "", &top)
-		tree.Agents = make([]db.AgentTree, nA)
+		tree.Agents = make([]ingest.Agent, nA)
 		for a := range tree.Agents {
 			g.now += int64(between(g.r, 10, 300))
 			agentStart := g.now
@@ -238,8 +254,11 @@ func (g *gen) trace(p, i int) *db.TraceTree {
 			name := g.agentName(a)
 			g.run(sequence(interPer[a], llmPer[a], toolPer[a]), name, &c)
 			g.now += int64(between(g.r, 1, 40))
-			tree.Agents[a] = db.AgentTree{
-				Agent:        db.AgentCall{Name: name, StartTime: at(agentStart), EndTime: ptr(at(g.now))},
+			tree.Agents[a] = ingest.Agent{
+				ExternalID:   g.childKey("agent", a),
+				Name:         name,
+				StartTime:    at(agentStart),
+				EndTime:      ptr(at(g.now)),
 				LLMCalls:     c.llm,
 				ToolCalls:    c.tools,
 				Interactions: c.inters,
@@ -255,12 +274,12 @@ func (g *gen) trace(p, i int) *db.TraceTree {
 		tree.Errors = g.errors(tree)
 	}
 	g.now += int64(between(g.r, 5, 60))
-	tree.Trace = db.Trace{StartTime: at(start), EndTime: ptr(at(g.now))}
+	tree.StartTime, tree.EndTime = at(start), ptr(at(g.now))
 	return tree
 }
 
 // countLLMCalls is the number of LLM calls in tree.
-func countLLMCalls(tree *db.TraceTree) int {
+func countLLMCalls(tree *ingest.Trace) int {
 	n := len(tree.LLMCalls)
 	for i := range tree.Agents {
 		n += len(tree.Agents[i].LLMCalls)
@@ -269,7 +288,7 @@ func countLLMCalls(tree *db.TraceTree) int {
 }
 
 // countToolCalls is the number of tool calls in tree.
-func countToolCalls(tree *db.TraceTree) int {
+func countToolCalls(tree *ingest.Trace) int {
 	n := len(tree.ToolCalls)
 	for i := range tree.Agents {
 		n += len(tree.Agents[i].ToolCalls)
@@ -278,11 +297,11 @@ func countToolCalls(tree *db.TraceTree) int {
 }
 
 // nthLLMCall returns the n-th LLM call of tree, agents first, and its agent.
-func nthLLMCall(tree *db.TraceTree, n int) (*db.LLMCall, *db.AgentCall) {
+func nthLLMCall(tree *ingest.Trace, n int) (*ingest.LLMCall, *ingest.Agent) {
 	for i := range tree.Agents {
 		ag := &tree.Agents[i]
 		if n < len(ag.LLMCalls) {
-			return &ag.LLMCalls[n], &ag.Agent
+			return &ag.LLMCalls[n], ag
 		}
 		n -= len(ag.LLMCalls)
 	}
@@ -293,11 +312,11 @@ func nthLLMCall(tree *db.TraceTree, n int) (*db.LLMCall, *db.AgentCall) {
 }
 
 // nthToolCall returns the n-th tool call of tree, agents first, and its agent.
-func nthToolCall(tree *db.TraceTree, n int) (*db.ToolCall, *db.AgentCall) {
+func nthToolCall(tree *ingest.Trace, n int) (*ingest.ToolCall, *ingest.Agent) {
 	for i := range tree.Agents {
 		ag := &tree.Agents[i]
 		if n < len(ag.ToolCalls) {
-			return &ag.ToolCalls[n], &ag.Agent
+			return &ag.ToolCalls[n], ag
 		}
 		n -= len(ag.ToolCalls)
 	}

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // modelSpec is a model with its API call name and list prices.
@@ -38,41 +38,40 @@ func tokensFor(text string) int64 { return int64(len(text)+3) / 4 }
 
 // llmCall generates a call of the current agent (agent "" is the top level)
 // starting now; next is the tool call the model asks for, if any.
-func (g *gen) llmCall(agent string, next *pendingTool) db.LLMCall {
+func (g *gen) llmCall(agent string, next *pendingTool) ingest.LLMCall {
 	model := pick(g.r, g.app.models)
 	spec := models[model]
 	prompt := g.prompt(agent)
 	output := g.answer()
 
-	tok := db.TokenUsage{Input: tokensFor(prompt), Completion: tokensFor(output)}
+	tok := ingest.TokenUsage{Input: tokensFor(prompt), Completion: tokensFor(output)}
 	if spec.reasoning {
 		tok.Reasoning = tok.Completion * int64(between(g.r, 2, 6))
 	}
-	tok.Total = tok.Input + tok.Completion + tok.Reasoning
-	cost := db.Cost{
+	tok.Total = ptr(tok.Input + tok.Completion + tok.Reasoning)
+	cost := &ingest.Cost{
 		Input:     usd(tok.Input, spec.input),
 		Output:    usd(tok.Completion, spec.output),
 		Reasoning: usd(tok.Reasoning, spec.output),
 	}
-	cost.Total = cost.Input + cost.Output + cost.Reasoning
+	cost.Total = ptr(cost.Input + cost.Output + cost.Reasoning)
 
 	ms := int64(180+between(g.r, 0, 600)) + (tok.Completion+tok.Reasoning/2)*int64(spec.msPerTok)
 	start := g.now
 	g.now += ms
-	c := db.LLMCall{
-		Name:           spec.call,
-		Model:          ptr(model),
-		InputPrompt:    &prompt,
-		Output:         &output,
-		StartTime:      at(start),
-		EndTime:        ptr(at(g.now)),
-		Duration:       seconds(ms),
-		MemoryUsed:     ptr(int64(between(g.r, 150_000, 8_000_000))),
-		Tokens:         tok,
-		Cost:           cost,
-		TokenUsageJSON: mustJSON(tok),
-		CostJSON:       mustJSON(cost),
+	c := ingest.LLMCall{
+		ExternalID:  g.childKey("llm", g.nLLM),
+		Name:        spec.call,
+		Model:       ptr(model),
+		InputPrompt: &prompt,
+		Output:      &output,
+		StartTime:   at(start),
+		EndTime:     ptr(at(g.now)),
+		MemoryUsed:  ptr(int64(between(g.r, 150_000, 8_000_000))),
+		Tokens:      tok,
+		Cost:        cost,
 	}
+	g.nLLM++
 	if next != nil {
 		c.ToolCall = ptr(toolCallJSON(g.hex(12), next.name, next.params))
 	}
@@ -132,13 +131,4 @@ func toolCallJSON(id, name, params string) string {
 		Function function `json:"function"`
 	}{"call_" + id, "function", function{name, params}})
 	return string(b)
-}
-
-// mustJSON encodes v, which cannot fail for the plain structs used here.
-func mustJSON(v any) db.RawJSON {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

@@ -1,6 +1,9 @@
 package demo
 
-import "github.com/agentgraph/agentgraph/internal/db"
+import (
+	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
+)
 
 // machine is the computer a project's traces run on.
 type machine struct {
@@ -44,25 +47,25 @@ func (g *gen) newMachine() machine {
 }
 
 // systemInfo is a fresh record of the project's machine for trace i.
-func (g *gen) systemInfo(i int) *db.SystemInfo {
+func (g *gen) systemInfo(i int) *ingest.SystemInfo {
 	m := &g.machine
-	si := &db.SystemInfo{
+	si := &ingest.SystemInfo{
 		OsName:        ptr(m.osName),
 		OsVersion:     ptr(m.osVersion),
 		PythonVersion: ptr(m.python),
 		CPUInfo:       ptr(m.cpu),
 		MemoryTotal:   ptr(m.memory),
-		DiskInfo: db.NewJSON(&db.Disk{
+		Disk: &db.Disk{
 			Total:     ptr(m.disk),
 			Available: ptr(float64(max(m.freeTenths-g.r.IntN(40), 1)) / 10),
-		}),
+		},
 	}
 	if m.gpus > 0 {
 		gpus := make([]db.GPU, m.gpus)
 		for j := range gpus {
 			gpus[j] = db.GPU{Name: gpuChoices[m.gpu].name, Memory: ptr(gpuChoices[m.gpu].memory)}
 		}
-		si.GPUInfo = db.NewJSON(gpus)
+		si.GPUs = gpus
 	}
 	pkgs := make(map[string]string, len(m.packages))
 	for _, p := range m.packages {
@@ -72,6 +75,6 @@ func (g *gen) systemInfo(i int) *db.SystemInfo {
 		}
 		pkgs[packageChoices[p].name] = version
 	}
-	si.InstalledPackages = db.NewJSON(pkgs)
+	si.InstalledPackages = pkgs
 	return si
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // toolSpec is a tool's latency range and whether it calls out over HTTP.
@@ -95,7 +96,7 @@ func (g *gen) chooseTool() *pendingTool {
 }
 
 // toolCall runs the tool t starting now.
-func (g *gen) toolCall(t *pendingTool) db.ToolCall {
+func (g *gen) toolCall(t *pendingTool) ingest.ToolCall {
 	spec := toolSpecs[t.name]
 	ms := int64(between(g.r, spec.minMs, spec.maxMs))
 	start := g.now
@@ -105,17 +106,18 @@ func (g *gen) toolCall(t *pendingTool) db.ToolCall {
 		mem = -int64(between(g.r, 4096, 2_000_000))
 	}
 	output := g.toolOutput(t)
-	c := db.ToolCall{
+	c := ingest.ToolCall{
+		ExternalID:      g.childKey("tool", g.nTool),
 		Name:            t.name,
 		InputParameters: ptr(t.params),
 		Output:          &output,
 		StartTime:       at(start),
 		EndTime:         ptr(at(g.now)),
-		Duration:        seconds(ms),
 		MemoryUsed:      &mem,
 	}
+	g.nTool++
 	if spec.network {
-		c.NetworkCalls = db.NewJSON(g.networkCalls(t, start, g.now, output))
+		c.NetworkCalls = g.networkCalls(t, start, g.now, output)
 	}
 	return c
 }

@@ -37,19 +37,19 @@ func sample(project, key string, ended bool) ingest.Trace {
 		Project: project, ExternalID: key, StartTime: at(0), EndTime: end(5000),
 		SystemInfo: &ingest.SystemInfo{OsName: str("Linux"), InstalledPackages: map[string]string{"openai": "1.0"}},
 		Agents: []ingest.Agent{{
-			ExternalID: "agent-1", Name: "planner", StartTime: at(10), EndTime: end(4000),
+			ExternalID: key + "/agent-1", Name: "planner", StartTime: at(10), EndTime: end(4000),
 			LLMCalls: []ingest.LLMCall{{
-				ExternalID: "llm-1", Name: "chat", Model: str("gpt-4o-mini"), InputPrompt: str("plan"), Output: str("ok"),
+				ExternalID: key + "/llm-1", Name: "chat", Model: str("gpt-4o-mini"), InputPrompt: str("plan"), Output: str("ok"),
 				StartTime: at(20), EndTime: end(900), Tokens: ingest.TokenUsage{Input: 1000, Completion: 500},
 			}},
-			ToolCalls:    []ingest.ToolCall{{ExternalID: "tool-1", Name: "search", StartTime: at(1000), EndTime: end(1500)}},
+			ToolCalls:    []ingest.ToolCall{{ExternalID: key + "/tool-1", Name: "search", StartTime: at(1000), EndTime: end(1500)}},
 			Interactions: []ingest.Interaction{{Type: "Input", Content: str("hi"), Timestamp: at(15)}},
 		}},
 		LLMCalls: []ingest.LLMCall{{
 			Name: "summary", Model: str("unknown-model"), StartTime: at(4100), EndTime: end(4500),
 			Tokens: ingest.TokenUsage{Input: 10, Completion: 5}, Cost: &ingest.Cost{Input: 0.5, Output: 0.25},
 		}},
-		Errors:  []ingest.Error{{Type: "tool", Message: str("timeout"), Timestamp: at(1500), ToolCallRef: "tool-1", AgentRef: "agent-1"}},
+		Errors:  []ingest.Error{{Type: "tool", Message: str("timeout"), Timestamp: at(1500), ToolCallRef: key + "/tool-1", AgentRef: key + "/agent-1"}},
 		Metrics: []ingest.Metric{{Name: "faithfulness", Score: ptrF(0.9), ResultDetail: json.RawMessage(`{"ok":true}`), Timestamp: at(5000)}},
 	}
 }

@@ -129,8 +129,9 @@ func (s *Service) llmRows(calls []LLMCall, keys keyer, scope string) []db.LLMCal
 				money.Total = *cost.Total
 			}
 		}
-		usageJSON, _ := json.Marshal(map[string]int64{"input": tokens.Input, "completion": tokens.Completion, "reasoning": tokens.Reasoning, "total": tokens.Total})
-		costJSON, _ := json.Marshal(map[string]float64{"input": money.Input, "output": money.Output, "reasoning": money.Reasoning, "total": money.Total})
+		// AgentNeo's JSON columns, kept beside the numeric ones.
+		usageJSON, _ := json.Marshal(tokens)
+		costJSON, _ := json.Marshal(money)
 		rows[i] = db.LLMCall{
 			Name: c.Name, Model: c.Model, InputPrompt: c.InputPrompt, Output: c.Output, ToolCall: c.ToolCall,
 			StartTime: c.StartTime, EndTime: c.EndTime, Duration: db.SecondsBetween(c.StartTime, c.EndTime),

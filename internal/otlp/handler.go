@@ -1,0 +1,233 @@
+package otlp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/genproto/googleapis/rpc/code"
+	statuspb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
+)
+
+// Content types of OTLP/HTTP.
+const (
+	contentProtobuf = "application/x-protobuf"
+	contentJSON     = "application/json"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxBodyBytes     = 16 << 20
+	DefaultProjectAttribute = "agentgraph.project"
+	DefaultProjectName      = "default"
+	DefaultRetryAfter       = 5 * time.Second
+)
+
+// ingestBatch caps the traces handed to one ingest.Service.Ingest call.
+const ingestBatch = 100
+
+// Options tunes the receiver; zero values pick the defaults.
+type Options struct {
+	// MaxBodyBytes caps the request body, both as received and after gzip
+	// decompression; larger requests get 413. 0 means 16 MiB.
+	MaxBodyBytes int64
+	// ProjectAttribute names the span or resource attribute that overrides
+	// service.name as the project name. "" means "agentgraph.project".
+	ProjectAttribute string
+	// DefaultProject is the project of spans with neither the project
+	// attribute nor service.name. "" means "default".
+	DefaultProject string
+	// RetryAfter is the delay suggested with 503 answers. 0 means 5 s.
+	RetryAfter time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.ProjectAttribute == "" {
+		o.ProjectAttribute = DefaultProjectAttribute
+	}
+	if o.DefaultProject == "" {
+		o.DefaultProject = DefaultProjectName
+	}
+	if o.RetryAfter <= 0 {
+		o.RetryAfter = DefaultRetryAfter
+	}
+	return o
+}
+
+type handler struct {
+	svc  *ingest.Service
+	opts Options
+}
+
+// NewHandler returns the OTLP/HTTP trace receiver writing through svc. It
+// answers every path; mount it at /v1/traces.
+func NewHandler(svc *ingest.Service, opts Options) http.Handler {
+	return &handler{svc: svc, opts: opts.withDefaults()}
+}
+
+// encoding is the wire format of a request, and so of its response.
+type encoding int
+
+const (
+	encProtobuf encoding = iota
+	encJSON
+)
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "OTLP/HTTP traces are sent with POST", http.StatusMethodNotAllowed)
+		return
+	}
+	enc, ok := parseContentType(r.Header.Get("Content-Type"))
+	if !ok {
+		http.Error(w, "unsupported Content-Type: send application/x-protobuf or application/json", http.StatusUnsupportedMediaType)
+		return
+	}
+	var gzipped bool
+	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		gzipped = true
+	default:
+		writeStatus(w, enc, http.StatusUnsupportedMediaType, code.Code_INVALID_ARGUMENT,
+			fmt.Sprintf("unsupported Content-Encoding %q: send gzip or none", ce))
+		return
+	}
+
+	body, err := readBody(w, r, gzipped, h.opts.MaxBodyBytes)
+	if errors.Is(err, errTooLarge) {
+		writeStatus(w, enc, http.StatusRequestEntityTooLarge, code.Code_INVALID_ARGUMENT,
+			fmt.Sprintf("request body is larger than %d bytes (checked before and after decompression)", h.opts.MaxBodyBytes))
+		return
+	}
+	if err != nil {
+		writeStatus(w, enc, http.StatusBadRequest, code.Code_INVALID_ARGUMENT, err.Error())
+		return
+	}
+	var req *coltracepb.ExportTraceServiceRequest
+	if enc == encJSON {
+		req, err = decodeJSON(body)
+	} else {
+		req, err = decodeProto(body)
+	}
+	if err != nil {
+		writeStatus(w, enc, http.StatusBadRequest, code.Code_INVALID_ARGUMENT, err.Error())
+		return
+	}
+
+	m := &mapper{opts: h.opts, validate: h.svc.ValidateTrace}
+	res := m.convert(req)
+	if err := h.store(r.Context(), res); err != nil {
+		if retryable(err) {
+			slog.WarnContext(r.Context(), "otlp: database unavailable, asking the client to retry", "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(int((h.opts.RetryAfter+time.Second-1)/time.Second)))
+			writeStatus(w, enc, http.StatusServiceUnavailable, code.Code_UNAVAILABLE,
+				"the database is unavailable; retry later")
+			return
+		}
+		slog.ErrorContext(r.Context(), "otlp: storing spans failed", "err", err)
+		writeStatus(w, enc, http.StatusInternalServerError, code.Code_INTERNAL, "internal error")
+		return
+	}
+
+	resp := &coltracepb.ExportTraceServiceResponse{}
+	if res.rejected > 0 {
+		resp.PartialSuccess = &coltracepb.ExportTracePartialSuccess{
+			RejectedSpans: int64(res.rejected),
+			ErrorMessage:  res.message(),
+		}
+	}
+	writeMessage(w, enc, http.StatusOK, resp)
+}
+
+// store writes the mapped traces in batches. A batch the service refuses as
+// invalid is retried trace by trace, and the spans of the refused traces are
+// counted as rejected; any other error stops and is returned.
+func (h *handler) store(ctx context.Context, res *result) error {
+	for lo := 0; lo < len(res.traces); lo += ingestBatch {
+		hi := min(lo+ingestBatch, len(res.traces))
+		_, err := h.svc.Ingest(ctx, res.traces[lo:hi])
+		if err == nil {
+			continue
+		}
+		if apperr.CodeOf(err) != apperr.InvalidArgument || retryable(err) {
+			return err
+		}
+		for i := lo; i < hi; i++ {
+			if _, err := h.svc.Ingest(ctx, res.traces[i:i+1]); err != nil {
+				if apperr.CodeOf(err) != apperr.InvalidArgument || retryable(err) {
+					return err
+				}
+				res.reject(res.spans[i], fmt.Sprintf("trace %s: %v", res.traces[i].ExternalID, err))
+			}
+		}
+	}
+	return nil
+}
+
+// retryable reports errors the client should retry later: the database is
+// unreachable or busy, the request ran out of time, or a concurrent write
+// to the same rows got in the way.
+func retryable(err error) bool {
+	switch apperr.CodeOf(err) {
+	case apperr.Unavailable, apperr.Conflict:
+		return true
+	}
+	return db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+func parseContentType(header string) (encoding, bool) {
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil {
+		return 0, false
+	}
+	switch mt {
+	case contentProtobuf, "application/protobuf":
+		return encProtobuf, true
+	case contentJSON:
+		return encJSON, true
+	}
+	return 0, false
+}
+
+// writeStatus answers with a google.rpc.Status, as OTLP/HTTP specifies for failures.
+func writeStatus(w http.ResponseWriter, enc encoding, httpStatus int, c code.Code, msg string) {
+	writeMessage(w, enc, httpStatus, &statuspb.Status{Code: int32(c), Message: msg})
+}
+
+func writeMessage(w http.ResponseWriter, enc encoding, httpStatus int, m proto.Message) {
+	var body []byte
+	var err error
+	if enc == encJSON {
+		w.Header().Set("Content-Type", contentJSON)
+		body, err = protojson.Marshal(m)
+	} else {
+		w.Header().Set("Content-Type", contentProtobuf)
+		body, err = proto.Marshal(m)
+	}
+	if err != nil {
+		slog.Error("otlp: encoding a response failed", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(httpStatus)
+	_, _ = w.Write(body)
+}

@@ -182,7 +182,12 @@ func truncate(b []byte) string {
 func TestProjectAndTraceMutations(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
 		e := newEnv(t, b, demo.Scale{})
-		var created struct{ CreateProject struct{ ID, ProjectName string; RetentionDays *int } }
+		var created struct {
+			CreateProject struct {
+				ID, ProjectName string
+				RetentionDays   *int
+			}
+		}
 		e.mustData(t, `mutation { createProject(input: {name: " shop ", retentionDays: 30}) { id projectName retentionDays } }`, nil, &created)
 		if created.CreateProject.ProjectName != "shop" || *created.CreateProject.RetentionDays != 30 {
 			t.Fatalf("created %+v", created)
@@ -214,7 +219,12 @@ func TestProjectAndTraceMutations(t *testing.T) {
 		e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`, map[string]any{"input": two}, &ingested)
 		traceID := ingested.IngestTraces.Traces[0].ID
 
-		var metric struct{ RecordMetric struct{ MetricName string; Trace struct{ ID string } } }
+		var metric struct {
+			RecordMetric struct {
+				MetricName string
+				Trace      struct{ ID string }
+			}
+		}
 		e.mustData(t, `mutation($id: ID!) { recordMetric(input: {traceId: $id, metricName: "latency_ok", score: 1, timestamp: "2026-02-01T11:00:00Z"}) { metricName trace { id } } }`,
 			map[string]any{"id": traceID}, &metric)
 		if metric.RecordMetric.Trace.ID != traceID {

@@ -96,6 +96,25 @@ type envFlags struct {
 	envErrs map[string]error
 }
 
+// newEnvFlags binds flags of fs to the environment read by getenv.
+func newEnvFlags(fs *flag.FlagSet, getenv func(string) string) *envFlags {
+	return &envFlags{fs: fs, getenv: getenv, envErrs: map[string]error{}}
+}
+
+// envErr returns, after parsing, the bad environment values whose flags
+// were not given on the command line.
+func (e *envFlags) envErr() error {
+	e.fs.Visit(func(set *flag.Flag) { delete(e.envErrs, set.Name) })
+	if len(e.envErrs) == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(e.envErrs))
+	for _, name := range slices.Sorted(maps.Keys(e.envErrs)) {
+		errs = append(errs, e.envErrs[name])
+	}
+	return errors.Join(errs...)
+}
+
 func (e *envFlags) env(name, usage string) string {
 	return fmt.Sprintf("%s (env %s)", usage, name)
 }
@@ -145,7 +164,7 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("api", flag.ContinueOnError)
 	fs.SetOutput(output)
-	f := &envFlags{fs: fs, getenv: getenv, envErrs: map[string]error{}}
+	f := newEnvFlags(fs, getenv)
 	f.String(&cfg.Addr, "addr", "API_ADDR", "address to listen on")
 	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
 	f.Bool(&cfg.Demo, "demo", "API_DEMO", "load demo data into an empty database at start-up")
@@ -167,13 +186,8 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	fs.Visit(func(set *flag.Flag) { delete(f.envErrs, set.Name) })
-	if len(f.envErrs) > 0 {
-		errs := make([]error, 0, len(f.envErrs))
-		for _, name := range slices.Sorted(maps.Keys(f.envErrs)) {
-			errs = append(errs, f.envErrs[name])
-		}
-		return cfg, errors.Join(errs...)
+	if err := f.envErr(); err != nil {
+		return cfg, err
 	}
 	return cfg, cfg.Validate()
 }

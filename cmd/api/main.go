@@ -30,8 +30,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			args = args[1:]
 		case "healthcheck":
 			return healthcheck(ctx, args[1:], getenv, stdout, stderr)
+		case "import-agentneo":
+			return importAgentNeo(ctx, args[1:], getenv, stdout, stderr)
 		default:
-			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck\n", args[0])
+			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck, import-agentneo\n", args[0])
 			return 2
 		}
 	}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	// Time zone names work for --timezone even where the system has no
+	// zoneinfo (the distroless image).
+	_ "time/tzdata"
+
+	"github.com/agentgraph/agentgraph/internal/agentneo"
+	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/ingest"
+)
+
+// importMaxTextBytes caps prompts and outputs on import: recorded data is
+// trusted, so it is far above what the API accepts from clients by default.
+const importMaxTextBytes = 64 << 20
+
+// importConfig is the command line of import-agentneo.
+type importConfig struct {
+	DatabaseURL string
+	Timezone    string
+	Source      string
+	Path        string
+	Location    *time.Location
+}
+
+// parseImportFlags reads import-agentneo's flags and its one argument; flags
+// may come before or after the path.
+func parseImportFlags(args []string, getenv func(string) string, output io.Writer) (importConfig, error) {
+	var cfg importConfig
+	fs := flag.NewFlagSet("api import-agentneo", flag.ContinueOnError)
+	fs.SetOutput(output)
+	f := newEnvFlags(fs, getenv)
+	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "the store to import into: postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
+	f.String(&cfg.Timezone, "timezone", "AGENTNEO_TIMEZONE", "time zone the AgentNeo datetimes were recorded in: Local (this machine's, the default), UTC, a name such as Europe/Paris, or an offset such as +02:00")
+	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", "name put into the external ids, to import several AgentNeo databases with the same project names side by side")
+	fs.Usage = func() {
+		fmt.Fprintf(output, `Usage: api import-agentneo [flags] PATH
+
+Imports the AgentNeo SQLite database at PATH (opened read-only) into the
+store, keeping every relationship. Every row is imported under the external
+id "agentneo:<table>:<id>", so running the import again, or on a later copy
+of the same file, updates in place and imports nothing twice. AgentNeo's
+datetimes are local times without a zone: they are read in --timezone and
+stored in UTC.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if err := f.envErr(); err != nil {
+		return cfg, err
+	}
+	switch len(paths) {
+	case 0:
+		return cfg, errors.New("missing PATH of the AgentNeo database (see -h)")
+	case 1:
+		cfg.Path = paths[0]
+	default:
+		return cfg, fmt.Errorf("one PATH expected, got %d: %s", len(paths), strings.Join(paths, " "))
+	}
+	loc, err := parseTimezone(cfg.Timezone)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Location = loc
+	return cfg, nil
+}
+
+// parseTimezone reads --timezone: empty or "Local", "UTC", an IANA name, or
+// a fixed offset such as "+02:00", "-0530" or "UTC+2".
+func parseTimezone(s string) (*time.Location, error) {
+	switch s {
+	case "", "Local", "local":
+		return time.Local, nil
+	case "UTC", "utc", "Z":
+		return time.UTC, nil
+	}
+	offset := strings.TrimPrefix(strings.TrimPrefix(s, "UTC"), "GMT")
+	if offset != "" && (offset[0] == '+' || offset[0] == '-') {
+		for _, layout := range []string{"-07:00", "-0700", "-07"} {
+			if t, err := time.Parse(layout, offset); err == nil {
+				_, secs := t.Zone()
+				return time.FixedZone(s, secs), nil
+			}
+		}
+		if len(offset) == 2 { // "+2"
+			if t, err := time.Parse("-07", offset[:1]+"0"+offset[1:]); err == nil {
+				_, secs := t.Zone()
+				return time.FixedZone(s, secs), nil
+			}
+		}
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, fmt.Errorf("--timezone (AGENTNEO_TIMEZONE): unknown time zone %q (use Local, UTC, a name such as Europe/Paris, or an offset such as +02:00)", s)
+	}
+	return loc, nil
+}
+
+// importAgentNeo runs "api import-agentneo": 0 on success, 1 when the
+// import fails (nothing is written when PATH is not an AgentNeo database),
+// 2 on a usage error.
+func importAgentNeo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseImportFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "api import-agentneo:", oneLine(err))
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "api import-agentneo:", oneLine(err))
+		return 1
+	}
+	// Check the file before touching the store, so that a wrong file
+	// creates and migrates nothing.
+	if err := agentneo.Check(ctx, cfg.Path); err != nil {
+		return fail(err)
+	}
+	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	defer store.Close()
+	svc := ingest.New(store, ingest.Options{MaxTextBytes: importMaxTextBytes})
+
+	zone := cfg.Location.String()
+	if cfg.Location == time.Local {
+		name, _ := time.Now().Zone()
+		zone = "this machine's time zone, " + name
+	}
+	fmt.Fprintf(stdout, "importing %s into %s (AgentNeo times read in %s)\n", cfg.Path, db.Redacted(cfg.DatabaseURL), zone)
+	started := time.Now()
+	sum, err := agentneo.Import(ctx, cfg.Path, svc, stdout, agentneo.Options{Location: cfg.Location, Source: cfg.Source})
+	if sum.Tables != nil {
+		fmt.Fprintln(stdout)
+		_ = sum.WriteTable(stdout)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(errors.New("interrupted; what was imported is kept, and running the import again completes it"))
+		}
+		return fail(err)
+	}
+	skipped := 0
+	for _, c := range sum.Tables {
+		skipped += c.Skipped
+	}
+	fmt.Fprintf(stdout, "done in %s: %d warnings, %d rows skipped\n", time.Since(started).Round(time.Millisecond), sum.Warnings, skipped)
+	return 0
+}
+
+// oneLine keeps a message on one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -8,22 +8,27 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// children serves one parent's page of e through the request's loaders.
-func children[T any](ctx context.Context, e edge[T], parentID int64, first *int, after *string, last *int, before *string) (*model.Connection[T], error) {
+// children serves one parent's page of e through the request's loaders;
+// filter and orderBy are the connection's typed arguments (nil when absent).
+func children[T any](ctx context.Context, e edge[T], parentID int64, first *int, after *string, last *int, before *string, filter, orderBy any) (*model.Connection[T], error) {
 	args, err := pageOf(first, after, last, before)
+	if err == nil {
+		args, err = args.withListArgs(e.kind, filter, orderBy)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := args.dbPage(e.order); err != nil {
+	l := loadersFrom(ctx)
+	_, order, _, err := args.spec(l.store, e.kind)
+	if err != nil {
 		return nil, err
 	}
-	l := loadersFrom(ctx)
 	res, err := pageLoader(l, e).Load(ctx, pageKey{parentID: parentID, args: args})()
 	if err != nil {
 		return nil, err
 	}
-	return connectionOf(ctx, l.store, res, e.order, func(ctx context.Context) (int64, error) {
-		return countLoader(l, e).Load(ctx, parentID)()
+	return connectionOf(ctx, l.store, res, order, func(ctx context.Context) (int64, error) {
+		return countLoader(l, e).Load(ctx, countKey{parentID: parentID, filter: args.Filter})()
 	})
 }
 
@@ -36,23 +41,26 @@ func child[T any](ctx context.Context, e edge[T], parentID int64) (*T, error) {
 	return res.Rows[0], nil
 }
 
-// rootList serves a page of every row of T.
-func rootList[T any](ctx context.Context, store *db.DB, order db.Order, first *int, after *string, last *int, before *string) (*model.Connection[T], error) {
+// rootList serves a page of every row of T of a list kind.
+func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *int, after *string, last *int, before *string, filter, orderBy any) (*model.Connection[T], error) {
 	args, err := pageOf(first, after, last, before)
+	if err == nil {
+		args, err = args.withListArgs(kind, filter, orderBy)
+	}
 	if err != nil {
 		return nil, err
 	}
-	page, err := args.dbPage(order)
+	where, order, page, err := args.spec(store, kind)
 	if err != nil {
 		return nil, err
 	}
-	res, err := db.List[T](ctx, store, order, page)
+	res, err := db.List[T](ctx, store, where, order, page)
 	if err != nil {
 		return nil, err
 	}
 	prefetchBelow(ctx, res.Rows, true)
 	return connectionOf(ctx, store, res, order, func(ctx context.Context) (int64, error) {
-		return db.Count[T](ctx, store)
+		return db.Count[T](ctx, store, where)
 	})
 }
 

@@ -49,19 +49,19 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	AgentCall struct {
 		EndTime            func(childComplexity int) int
-		Errors             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Errors             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ExternalID         func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		LlmCallIds         func(childComplexity int) int
-		LlmCalls           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		LlmCalls           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) int
 		Name               func(childComplexity int) int
 		Project            func(childComplexity int) int
 		StartTime          func(childComplexity int) int
 		ToolCallIds        func(childComplexity int) int
-		ToolCalls          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ToolCalls          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
 		Trace              func(childComplexity int) int
 		UserInteractionIds func(childComplexity int) int
-		UserInteractions   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UserInteractions   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) int
 	}
 
 	AgentCallConnection struct {
@@ -116,7 +116,7 @@ type ComplexityRoot struct {
 		Cost        func(childComplexity int) int
 		Duration    func(childComplexity int) int
 		EndTime     func(childComplexity int) int
-		Errors      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Errors      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		InputPrompt func(childComplexity int) int
@@ -201,21 +201,21 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		AgentCalls       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AgentCalls       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) int
 		Duration         func(childComplexity int) int
 		EndTime          func(childComplexity int) int
-		Errors           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Errors           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ID               func(childComplexity int) int
-		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) int
 		ProjectName      func(childComplexity int) int
 		RetentionDays    func(childComplexity int) int
 		StartTime        func(childComplexity int) int
 		SystemInfo       func(childComplexity int) int
-		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
 		TotalCost        func(childComplexity int) int
 		TotalTokens      func(childComplexity int) int
-		Traces           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		UserInteractions func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Traces           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) int
+		UserInteractions func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) int
 	}
 
 	ProjectConnection struct {
@@ -237,7 +237,7 @@ type ComplexityRoot struct {
 		ProjectByName func(childComplexity int, name string) int
 		Projects      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Trace         func(childComplexity int, id string) int
-		Traces        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Traces        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) int
 	}
 
 	SystemInfo struct {
@@ -266,7 +266,7 @@ type ComplexityRoot struct {
 		Calls           func(childComplexity int) int
 		Duration        func(childComplexity int) int
 		EndTime         func(childComplexity int) int
-		Errors          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Errors          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ExternalID      func(childComplexity int) int
 		ID              func(childComplexity int) int
 		InputParameters func(childComplexity int) int
@@ -291,19 +291,19 @@ type ComplexityRoot struct {
 	}
 
 	Trace struct {
-		AgentCalls       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AgentCalls       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) int
 		Duration         func(childComplexity int) int
 		EndTime          func(childComplexity int) int
-		Errors           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Errors           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ExternalID       func(childComplexity int) int
 		ID               func(childComplexity int) int
-		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Metrics          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) int
+		Metrics          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) int
 		Project          func(childComplexity int) int
 		StartTime        func(childComplexity int) int
 		SystemInfo       func(childComplexity int) int
-		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string) int
-		UserInteractions func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
+		UserInteractions func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) int
 	}
 
 	TraceConnection struct {
@@ -380,10 +380,10 @@ type AgentCallResolver interface {
 	LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	ToolCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	UserInteractionIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
-	LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error)
+	LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
 }
 type LLMCallResolver interface {
 	ID(ctx context.Context, obj *db.LLMCall) (string, error)
@@ -392,7 +392,7 @@ type LLMCallResolver interface {
 	Trace(ctx context.Context, obj *db.LLMCall) (*db.Trace, error)
 	AgentCall(ctx context.Context, obj *db.LLMCall) (*db.AgentCall, error)
 
-	Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error)
+	Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
 }
 type MetricResolver interface {
 	ID(ctx context.Context, obj *db.Metric) (string, error)
@@ -411,12 +411,12 @@ type ProjectResolver interface {
 	ID(ctx context.Context, obj *db.Project) (string, error)
 
 	SystemInfo(ctx context.Context, obj *db.Project) (*db.SystemInfo, error)
-	Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.Trace], error)
-	AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.AgentCall], error)
-	LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error)
+	Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error)
+	AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
+	LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -425,7 +425,7 @@ type QueryResolver interface {
 	Project(ctx context.Context, id string) (*db.Project, error)
 	ProjectByName(ctx context.Context, name string) (*db.Project, error)
 	Trace(ctx context.Context, id string) (*db.Trace, error)
-	Traces(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[db.Trace], error)
+	Traces(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error)
 }
 type SystemInfoResolver interface {
 	ID(ctx context.Context, obj *db.SystemInfo) (string, error)
@@ -440,7 +440,7 @@ type ToolCallResolver interface {
 	Trace(ctx context.Context, obj *db.ToolCall) (*db.Trace, error)
 	AgentCall(ctx context.Context, obj *db.ToolCall) (*db.AgentCall, error)
 
-	Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error)
+	Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
 }
 type TraceResolver interface {
 	ID(ctx context.Context, obj *db.Trace) (string, error)
@@ -448,12 +448,12 @@ type TraceResolver interface {
 	Project(ctx context.Context, obj *db.Trace) (*db.Project, error)
 
 	SystemInfo(ctx context.Context, obj *db.Trace) (*db.SystemInfo, error)
-	AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.AgentCall], error)
-	LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error)
-	Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.Metric], error)
+	AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
+	LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+	Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) (*model.Connection[db.Metric], error)
 }
 type TraceErrorResolver interface {
 	ID(ctx context.Context, obj *db.TraceError) (string, error)
@@ -506,7 +506,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgentCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.AgentCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceErrorFilter), args["orderBy"].(*model.TraceErrorOrder)), true
 	case "AgentCall.externalId":
 		if e.ComplexityRoot.AgentCall.ExternalID == nil {
 			break
@@ -535,7 +535,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgentCall.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.AgentCall.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.LLMCallFilter), args["orderBy"].(*model.LLMCallOrder)), true
 	case "AgentCall.name":
 		if e.ComplexityRoot.AgentCall.Name == nil {
 			break
@@ -570,7 +570,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgentCall.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.AgentCall.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ToolCallFilter), args["orderBy"].(*model.ToolCallOrder)), true
 	case "AgentCall.trace":
 		if e.ComplexityRoot.AgentCall.Trace == nil {
 			break
@@ -593,7 +593,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgentCall.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.AgentCall.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.UserInteractionFilter), args["orderBy"].(*model.UserInteractionOrder)), true
 
 	case "AgentCallConnection.edges":
 		if e.ComplexityRoot.AgentCallConnection.Edges == nil {
@@ -758,7 +758,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.LLMCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.LLMCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceErrorFilter), args["orderBy"].(*model.TraceErrorOrder)), true
 	case "LLMCall.externalId":
 		if e.ComplexityRoot.LLMCall.ExternalID == nil {
 			break
@@ -1150,7 +1150,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.AgentCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.AgentCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AgentCallFilter), args["orderBy"].(*model.AgentCallOrder)), true
 	case "Project.duration":
 		if e.ComplexityRoot.Project.Duration == nil {
 			break
@@ -1173,7 +1173,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceErrorFilter), args["orderBy"].(*model.TraceErrorOrder)), true
 	case "Project.id", "Project.databaseId":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -1190,7 +1190,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.LLMCallFilter), args["orderBy"].(*model.LLMCallOrder)), true
 	case "Project.projectName":
 		if e.ComplexityRoot.Project.ProjectName == nil {
 			break
@@ -1225,7 +1225,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ToolCallFilter), args["orderBy"].(*model.ToolCallOrder)), true
 	case "Project.totalCost":
 		if e.ComplexityRoot.Project.TotalCost == nil {
 			break
@@ -1248,7 +1248,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Traces(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Traces(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceFilter), args["orderBy"].(*model.TraceOrder)), true
 	case "Project.userInteractions":
 		if e.ComplexityRoot.Project.UserInteractions == nil {
 			break
@@ -1259,7 +1259,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.UserInteractionFilter), args["orderBy"].(*model.UserInteractionOrder)), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -1375,7 +1375,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Traces(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Traces(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceFilter), args["orderBy"].(*model.TraceOrder)), true
 
 	case "SystemInfo.cpuInfo":
 		if e.ComplexityRoot.SystemInfo.CPUInfo == nil {
@@ -1503,7 +1503,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ToolCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.ToolCall.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceErrorFilter), args["orderBy"].(*model.TraceErrorOrder)), true
 	case "ToolCall.externalId":
 		if e.ComplexityRoot.ToolCall.ExternalID == nil {
 			break
@@ -1607,7 +1607,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.AgentCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.AgentCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AgentCallFilter), args["orderBy"].(*model.AgentCallOrder)), true
 	case "Trace.duration":
 		if e.ComplexityRoot.Trace.Duration == nil {
 			break
@@ -1630,7 +1630,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.Errors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TraceErrorFilter), args["orderBy"].(*model.TraceErrorOrder)), true
 	case "Trace.externalId":
 		if e.ComplexityRoot.Trace.ExternalID == nil {
 			break
@@ -1653,7 +1653,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.LLMCallFilter), args["orderBy"].(*model.LLMCallOrder)), true
 	case "Trace.metrics":
 		if e.ComplexityRoot.Trace.Metrics == nil {
 			break
@@ -1664,7 +1664,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.Metrics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.Metrics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.MetricFilter), args["orderBy"].(*model.MetricOrder)), true
 	case "Trace.project":
 		if e.ComplexityRoot.Trace.Project == nil {
 			break
@@ -1693,7 +1693,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ToolCallFilter), args["orderBy"].(*model.ToolCallOrder)), true
 	case "Trace.userInteractions":
 		if e.ComplexityRoot.Trace.UserInteractions == nil {
 			break
@@ -1704,7 +1704,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trace.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Trace.UserInteractions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.UserInteractionFilter), args["orderBy"].(*model.UserInteractionOrder)), true
 
 	case "TraceConnection.edges":
 		if e.ComplexityRoot.TraceConnection.Edges == nil {
@@ -1939,23 +1939,41 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgentCallFilter", ec.unmarshalInputAgentCallFilter),
 			graphql.NewInputUnmarshaler("AgentCallInput", ec.unmarshalInputAgentCallInput),
+			graphql.NewInputUnmarshaler("AgentCallOrder", ec.unmarshalInputAgentCallOrder),
 			graphql.NewInputUnmarshaler("CostInput", ec.unmarshalInputCostInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("DiskInfoInput", ec.unmarshalInputDiskInfoInput),
+			graphql.NewInputUnmarshaler("FloatRangeInput", ec.unmarshalInputFloatRangeInput),
 			graphql.NewInputUnmarshaler("GpuInfoInput", ec.unmarshalInputGpuInfoInput),
 			graphql.NewInputUnmarshaler("HttpHeaderInput", ec.unmarshalInputHttpHeaderInput),
 			graphql.NewInputUnmarshaler("InstalledPackageInput", ec.unmarshalInputInstalledPackageInput),
+			graphql.NewInputUnmarshaler("IntRangeInput", ec.unmarshalInputIntRangeInput),
+			graphql.NewInputUnmarshaler("LLMCallFilter", ec.unmarshalInputLLMCallFilter),
 			graphql.NewInputUnmarshaler("LLMCallInput", ec.unmarshalInputLLMCallInput),
+			graphql.NewInputUnmarshaler("LLMCallOrder", ec.unmarshalInputLLMCallOrder),
+			graphql.NewInputUnmarshaler("MetricFilter", ec.unmarshalInputMetricFilter),
 			graphql.NewInputUnmarshaler("MetricInput", ec.unmarshalInputMetricInput),
+			graphql.NewInputUnmarshaler("MetricOrder", ec.unmarshalInputMetricOrder),
+			graphql.NewInputUnmarshaler("MetricScoreFilter", ec.unmarshalInputMetricScoreFilter),
 			graphql.NewInputUnmarshaler("NetworkCallInput", ec.unmarshalInputNetworkCallInput),
 			graphql.NewInputUnmarshaler("RecordMetricInput", ec.unmarshalInputRecordMetricInput),
 			graphql.NewInputUnmarshaler("SystemInfoInput", ec.unmarshalInputSystemInfoInput),
+			graphql.NewInputUnmarshaler("TimeRangeInput", ec.unmarshalInputTimeRangeInput),
 			graphql.NewInputUnmarshaler("TokenUsageInput", ec.unmarshalInputTokenUsageInput),
+			graphql.NewInputUnmarshaler("ToolCallFilter", ec.unmarshalInputToolCallFilter),
 			graphql.NewInputUnmarshaler("ToolCallInput", ec.unmarshalInputToolCallInput),
+			graphql.NewInputUnmarshaler("ToolCallOrder", ec.unmarshalInputToolCallOrder),
+			graphql.NewInputUnmarshaler("TraceErrorFilter", ec.unmarshalInputTraceErrorFilter),
 			graphql.NewInputUnmarshaler("TraceErrorInput", ec.unmarshalInputTraceErrorInput),
+			graphql.NewInputUnmarshaler("TraceErrorOrder", ec.unmarshalInputTraceErrorOrder),
+			graphql.NewInputUnmarshaler("TraceFilter", ec.unmarshalInputTraceFilter),
 			graphql.NewInputUnmarshaler("TraceInput", ec.unmarshalInputTraceInput),
+			graphql.NewInputUnmarshaler("TraceOrder", ec.unmarshalInputTraceOrder),
+			graphql.NewInputUnmarshaler("UserInteractionFilter", ec.unmarshalInputUserInteractionFilter),
 			graphql.NewInputUnmarshaler("UserInteractionInput", ec.unmarshalInputUserInteractionInput),
+			graphql.NewInputUnmarshaler("UserInteractionOrder", ec.unmarshalInputUserInteractionOrder),
 		)
 	}
 	first := true
@@ -2284,7 +2302,7 @@ type Query {
   "A trace by global id; NOT_FOUND when there is none."
   trace(id: ID!): Trace
   "Traces of all projects, newest first."
-  traces(first: Int, after: String, last: Int, before: String): TraceConnection!
+  traces(first: Int, after: String, last: Int, before: String, filter: TraceFilter, orderBy: TraceOrder): TraceConnection!
 }
 
 """
@@ -2312,17 +2330,17 @@ type Project implements Node {
   systemInfo: SystemInfo
 
   "Traces, newest first."
-  traces(first: Int, after: String, last: Int, before: String): TraceConnection!
+  traces(first: Int, after: String, last: Int, before: String, filter: TraceFilter, orderBy: TraceOrder): TraceConnection!
   "Agent calls, in start order."
-  agentCalls(first: Int, after: String, last: Int, before: String): AgentCallConnection!
+  agentCalls(first: Int, after: String, last: Int, before: String, filter: AgentCallFilter, orderBy: AgentCallOrder): AgentCallConnection!
   "LLM calls, in start order."
-  llmCalls(first: Int, after: String, last: Int, before: String): LLMCallConnection!
+  llmCalls(first: Int, after: String, last: Int, before: String, filter: LLMCallFilter, orderBy: LLMCallOrder): LLMCallConnection!
   "Tool calls, in start order."
-  toolCalls(first: Int, after: String, last: Int, before: String): ToolCallConnection!
+  toolCalls(first: Int, after: String, last: Int, before: String, filter: ToolCallFilter, orderBy: ToolCallOrder): ToolCallConnection!
   "User interactions, oldest first."
-  userInteractions(first: Int, after: String, last: Int, before: String): UserInteractionConnection!
+  userInteractions(first: Int, after: String, last: Int, before: String, filter: UserInteractionFilter, orderBy: UserInteractionOrder): UserInteractionConnection!
   "Errors, oldest first."
-  errors(first: Int, after: String, last: Int, before: String): TraceErrorConnection!
+  errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
 }
 
 "One run of an application (table ` + "`" + `traces` + "`" + `): the root of its calls."
@@ -2341,17 +2359,17 @@ type Trace implements Node {
   systemInfo: SystemInfo
 
   "Agent calls, in start order."
-  agentCalls(first: Int, after: String, last: Int, before: String): AgentCallConnection!
+  agentCalls(first: Int, after: String, last: Int, before: String, filter: AgentCallFilter, orderBy: AgentCallOrder): AgentCallConnection!
   "All LLM calls, inside agents or not, in start order."
-  llmCalls(first: Int, after: String, last: Int, before: String): LLMCallConnection!
+  llmCalls(first: Int, after: String, last: Int, before: String, filter: LLMCallFilter, orderBy: LLMCallOrder): LLMCallConnection!
   "All tool calls, inside agents or not, in start order."
-  toolCalls(first: Int, after: String, last: Int, before: String): ToolCallConnection!
+  toolCalls(first: Int, after: String, last: Int, before: String, filter: ToolCallFilter, orderBy: ToolCallOrder): ToolCallConnection!
   "User interactions, oldest first."
-  userInteractions(first: Int, after: String, last: Int, before: String): UserInteractionConnection!
+  userInteractions(first: Int, after: String, last: Int, before: String, filter: UserInteractionFilter, orderBy: UserInteractionOrder): UserInteractionConnection!
   "Errors, oldest first."
-  errors(first: Int, after: String, last: Int, before: String): TraceErrorConnection!
+  errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
   "Evaluation metrics, oldest first."
-  metrics(first: Int, after: String, last: Int, before: String): MetricConnection!
+  metrics(first: Int, after: String, last: Int, before: String, filter: MetricFilter, orderBy: MetricOrder): MetricConnection!
 }
 
 "The machine a trace ran on (table ` + "`" + `system_info` + "`" + `)."
@@ -2442,7 +2460,7 @@ type LLMCall implements Node {
   "Memory used during the call, in bytes."
   memoryUsed: BigInt
   "Errors raised by this call, oldest first."
-  errors(first: Int, after: String, last: Int, before: String): TraceErrorConnection!
+  errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
 }
 
 "Tokens of an LLM call by kind."
@@ -2489,7 +2507,7 @@ type ToolCall implements Node {
   "HTTP calls the tool made, null when none were recorded."
   networkCalls: [NetworkCall!]
   "Errors raised by this call, oldest first."
-  errors(first: Int, after: String, last: Int, before: String): TraceErrorConnection!
+  errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
 }
 
 "An HTTP request made during a tool call."
@@ -2536,13 +2554,13 @@ type AgentCall implements Node {
   userInteractionIds: [ID!]!
 
   "LLM calls made by this agent, in start order."
-  llmCalls(first: Int, after: String, last: Int, before: String): LLMCallConnection!
+  llmCalls(first: Int, after: String, last: Int, before: String, filter: LLMCallFilter, orderBy: LLMCallOrder): LLMCallConnection!
   "Tool calls made by this agent, in start order."
-  toolCalls(first: Int, after: String, last: Int, before: String): ToolCallConnection!
+  toolCalls(first: Int, after: String, last: Int, before: String, filter: ToolCallFilter, orderBy: ToolCallOrder): ToolCallConnection!
   "User interactions of this agent, oldest first."
-  userInteractions(first: Int, after: String, last: Int, before: String): UserInteractionConnection!
+  userInteractions(first: Int, after: String, last: Int, before: String, filter: UserInteractionFilter, orderBy: UserInteractionOrder): UserInteractionConnection!
   "Errors raised in this agent, oldest first."
-  errors(first: Int, after: String, last: Int, before: String): TraceErrorConnection!
+  errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
 }
 
 "What a user typed into an agent or was shown by it (table ` + "`" + `user_interactions` + "`" + `)."
@@ -2676,6 +2694,181 @@ type MetricConnection {
 type MetricEdge {
   cursor: String!
   node: Metric!
+}
+
+"A sort direction."
+enum SortDirection {
+  ASC
+  DESC
+}
+
+"A range of instants: from (inclusive) to (exclusive); either may be left out."
+input TimeRangeInput {
+  from: DateTime
+  to: DateTime
+}
+
+"A range of numbers, both ends inclusive; either may be left out."
+input FloatRangeInput {
+  min: Float
+  max: Float
+}
+
+"A range of integers, both ends inclusive; either may be left out."
+input IntRangeInput {
+  min: BigInt
+  max: BigInt
+}
+
+"Keeps traces with a metric of this name scored within the range."
+input MetricScoreFilter {
+  name: String!
+  score: FloatRangeInput
+}
+
+"Narrows a list of traces; every condition given must hold."
+input TraceFilter {
+  "Start time within the range."
+  startTime: TimeRangeInput
+  "With (true) or without (false) errors."
+  hasErrors: Boolean
+  "With an error of this type (LLM, Tool or Agent; any case)."
+  errorType: String
+  "With an agent call of this name."
+  agentName: String
+  "With a tool call of this name."
+  toolName: String
+  "With an LLM call of this model."
+  model: String
+  "Duration in seconds within the range."
+  duration: FloatRangeInput
+  "Total cost of the trace's LLM calls, in USD, within the range."
+  cost: FloatRangeInput
+  "Total tokens of the trace's LLM calls within the range."
+  tokens: IntRangeInput
+  metric: MetricScoreFilter
+  "Every word appears in a prompt, output, tool input or output, or interaction content (case-insensitive)."
+  search: String
+}
+
+enum TraceOrderField {
+  START_TIME
+  DURATION
+  COST
+  TOKENS
+}
+
+"The order of a trace list; the default is START_TIME DESC."
+input TraceOrder {
+  field: TraceOrderField!
+  direction: SortDirection! = DESC
+}
+
+"Narrows a list of LLM calls."
+input LLMCallFilter {
+  name: String
+  model: String
+  startTime: TimeRangeInput
+  duration: FloatRangeInput
+  cost: FloatRangeInput
+  tokens: IntRangeInput
+}
+
+enum LLMCallOrderField {
+  START_TIME
+  DURATION
+  COST
+  TOKENS
+}
+
+"The order of an LLM call list; the default is START_TIME ASC."
+input LLMCallOrder {
+  field: LLMCallOrderField!
+  direction: SortDirection! = ASC
+}
+
+"Narrows a list of tool calls."
+input ToolCallFilter {
+  name: String
+  startTime: TimeRangeInput
+  duration: FloatRangeInput
+}
+
+enum ToolCallOrderField {
+  START_TIME
+  DURATION
+}
+
+"The order of a tool call list; the default is START_TIME ASC."
+input ToolCallOrder {
+  field: ToolCallOrderField!
+  direction: SortDirection! = ASC
+}
+
+"Narrows a list of agent calls."
+input AgentCallFilter {
+  name: String
+  startTime: TimeRangeInput
+}
+
+enum AgentCallOrderField {
+  START_TIME
+}
+
+"The order of an agent call list; the default is START_TIME ASC."
+input AgentCallOrder {
+  field: AgentCallOrderField!
+  direction: SortDirection! = ASC
+}
+
+"Narrows a list of errors."
+input TraceErrorFilter {
+  "LLM, Tool or Agent (any case)."
+  errorType: String
+  "Errors of one group (see ErrorGroup.fingerprint)."
+  fingerprint: String
+  timestamp: TimeRangeInput
+}
+
+enum TimestampOrderField {
+  TIMESTAMP
+}
+
+"The order of an error list; the default is TIMESTAMP ASC."
+input TraceErrorOrder {
+  field: TimestampOrderField!
+  direction: SortDirection! = ASC
+}
+
+"Narrows a list of user interactions."
+input UserInteractionFilter {
+  "input or output."
+  interactionType: String
+  timestamp: TimeRangeInput
+}
+
+"The order of a user interaction list; the default is TIMESTAMP ASC."
+input UserInteractionOrder {
+  field: TimestampOrderField!
+  direction: SortDirection! = ASC
+}
+
+"Narrows a list of metrics."
+input MetricFilter {
+  metricName: String
+  score: FloatRangeInput
+  timestamp: TimeRangeInput
+}
+
+enum MetricOrderField {
+  TIMESTAMP
+  SCORE
+}
+
+"The order of a metric list; the default is TIMESTAMP ASC."
+input MetricOrder {
+  field: MetricOrderField!
+  direction: SortDirection! = ASC
 }
 `, BuiltIn: false},
 }
@@ -3454,6 +3647,22 @@ func (ec *executionContext) field_AgentCall_errors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+			return ec.unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+			return ec.unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3492,6 +3701,22 @@ func (ec *executionContext) field_AgentCall_llmCalls_args(ctx context.Context, r
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LLMCallFilter, error) {
+			return ec.unmarshalOLLMCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.LLMCallOrder, error) {
+			return ec.unmarshalOLLMCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3530,6 +3755,22 @@ func (ec *executionContext) field_AgentCall_toolCalls_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ToolCallFilter, error) {
+			return ec.unmarshalOToolCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ToolCallOrder, error) {
+			return ec.unmarshalOToolCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3568,6 +3809,22 @@ func (ec *executionContext) field_AgentCall_userInteractions_args(ctx context.Co
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UserInteractionFilter, error) {
+			return ec.unmarshalOUserInteractionFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.UserInteractionOrder, error) {
+			return ec.unmarshalOUserInteractionOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3606,6 +3863,22 @@ func (ec *executionContext) field_LLMCall_errors_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+			return ec.unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+			return ec.unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3736,6 +4009,22 @@ func (ec *executionContext) field_Project_agentCalls_args(ctx context.Context, r
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgentCallFilter, error) {
+			return ec.unmarshalOAgentCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.AgentCallOrder, error) {
+			return ec.unmarshalOAgentCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3774,6 +4063,22 @@ func (ec *executionContext) field_Project_errors_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+			return ec.unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+			return ec.unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3812,6 +4117,22 @@ func (ec *executionContext) field_Project_llmCalls_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LLMCallFilter, error) {
+			return ec.unmarshalOLLMCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.LLMCallOrder, error) {
+			return ec.unmarshalOLLMCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3850,6 +4171,22 @@ func (ec *executionContext) field_Project_toolCalls_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ToolCallFilter, error) {
+			return ec.unmarshalOToolCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ToolCallOrder, error) {
+			return ec.unmarshalOToolCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3888,6 +4225,22 @@ func (ec *executionContext) field_Project_traces_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceFilter, error) {
+			return ec.unmarshalOTraceFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceOrder, error) {
+			return ec.unmarshalOTraceOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -3926,6 +4279,22 @@ func (ec *executionContext) field_Project_userInteractions_args(ctx context.Cont
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UserInteractionFilter, error) {
+			return ec.unmarshalOUserInteractionFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.UserInteractionOrder, error) {
+			return ec.unmarshalOUserInteractionOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4086,6 +4455,22 @@ func (ec *executionContext) field_Query_traces_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceFilter, error) {
+			return ec.unmarshalOTraceFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceOrder, error) {
+			return ec.unmarshalOTraceOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4124,6 +4509,22 @@ func (ec *executionContext) field_ToolCall_errors_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+			return ec.unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+			return ec.unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4162,6 +4563,22 @@ func (ec *executionContext) field_Trace_agentCalls_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AgentCallFilter, error) {
+			return ec.unmarshalOAgentCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.AgentCallOrder, error) {
+			return ec.unmarshalOAgentCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4200,6 +4617,22 @@ func (ec *executionContext) field_Trace_errors_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+			return ec.unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+			return ec.unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4238,6 +4671,22 @@ func (ec *executionContext) field_Trace_llmCalls_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LLMCallFilter, error) {
+			return ec.unmarshalOLLMCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.LLMCallOrder, error) {
+			return ec.unmarshalOLLMCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4276,6 +4725,22 @@ func (ec *executionContext) field_Trace_metrics_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.MetricFilter, error) {
+			return ec.unmarshalOMetricFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.MetricOrder, error) {
+			return ec.unmarshalOMetricOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4314,6 +4779,22 @@ func (ec *executionContext) field_Trace_toolCalls_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ToolCallFilter, error) {
+			return ec.unmarshalOToolCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ToolCallOrder, error) {
+			return ec.unmarshalOToolCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4352,6 +4833,22 @@ func (ec *executionContext) field_Trace_userInteractions_args(ctx context.Contex
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UserInteractionFilter, error) {
+			return ec.unmarshalOUserInteractionFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.UserInteractionOrder, error) {
+			return ec.unmarshalOUserInteractionOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4710,7 +5207,7 @@ func (ec *executionContext) _AgentCall_llmCalls(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.AgentCall().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -4754,7 +5251,7 @@ func (ec *executionContext) _AgentCall_toolCalls(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.AgentCall().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -4798,7 +5295,7 @@ func (ec *executionContext) _AgentCall_userInteractions(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.AgentCall().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -4842,7 +5339,7 @@ func (ec *executionContext) _AgentCall_errors(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.AgentCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -5827,7 +6324,7 @@ func (ec *executionContext) _LLMCall_errors(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.LLMCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.LLMCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -7393,7 +7890,7 @@ func (ec *executionContext) _Project_traces(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Traces(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Traces(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceFilter), fc.Args["orderBy"].(*model.TraceOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.Trace]) graphql.Marshaler {
@@ -7437,7 +7934,7 @@ func (ec *executionContext) _Project_agentCalls(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.AgentCall]) graphql.Marshaler {
@@ -7481,7 +7978,7 @@ func (ec *executionContext) _Project_llmCalls(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -7525,7 +8022,7 @@ func (ec *executionContext) _Project_toolCalls(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -7569,7 +8066,7 @@ func (ec *executionContext) _Project_userInteractions(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -7613,7 +8110,7 @@ func (ec *executionContext) _Project_errors(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -8095,7 +8592,7 @@ func (ec *executionContext) _Query_traces(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Traces(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Traces(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceFilter), fc.Args["orderBy"].(*model.TraceOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.Trace]) graphql.Marshaler {
@@ -8986,7 +9483,7 @@ func (ec *executionContext) _ToolCall_errors(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ToolCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.ToolCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -9406,7 +9903,7 @@ func (ec *executionContext) _Trace_agentCalls(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.AgentCall]) graphql.Marshaler {
@@ -9450,7 +9947,7 @@ func (ec *executionContext) _Trace_llmCalls(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -9494,7 +9991,7 @@ func (ec *executionContext) _Trace_toolCalls(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -9538,7 +10035,7 @@ func (ec *executionContext) _Trace_userInteractions(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -9582,7 +10079,7 @@ func (ec *executionContext) _Trace_errors(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -9626,7 +10123,7 @@ func (ec *executionContext) _Trace_metrics(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().Metrics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Trace().Metrics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MetricFilter), fc.Args["orderBy"].(*model.MetricOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.Metric]) graphql.Marshaler {
@@ -11787,6 +12284,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgentCallFilter(ctx context.Context, obj any) (model.AgentCallFilter, error) {
+	var it model.AgentCallFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "startTime"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgentCallFilter unmarshals raw into the AgentCallFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgentCallFilter(ctx context.Context, raw any) (model.AgentCallFilter, error) {
+	var out model.AgentCallFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentCallFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, obj any) (model.AgentCallInput, error) {
 	var it model.AgentCallInput
 	if obj == nil {
@@ -11868,6 +12414,59 @@ func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, ob
 func UnmarshalAgentCallInput(ctx context.Context, raw any) (model.AgentCallInput, error) {
 	var out model.AgentCallInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentCallInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgentCallOrder(ctx context.Context, obj any) (model.AgentCallOrder, error) {
+	var it model.AgentCallOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgentCallOrder unmarshals raw into the AgentCallOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgentCallOrder(ctx context.Context, raw any) (model.AgentCallOrder, error) {
+	var out model.AgentCallOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentCallOrder", raw, &out)
 	return out, err
 }
 
@@ -12032,6 +12631,55 @@ func UnmarshalDiskInfoInput(ctx context.Context, raw any) (model.DiskInfoInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFloatRangeInput(ctx context.Context, obj any) (model.FloatRangeInput, error) {
+	var it model.FloatRangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"min", "max"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Max = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFloatRangeInput unmarshals raw into the FloatRangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFloatRangeInput(ctx context.Context, raw any) (model.FloatRangeInput, error) {
+	var out model.FloatRangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FloatRangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj any) (model.GpuInfoInput, error) {
 	var it model.GpuInfoInput
 	if obj == nil {
@@ -12179,6 +12827,132 @@ func UnmarshalInstalledPackageInput(ctx context.Context, raw any) (model.Install
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIntRangeInput(ctx context.Context, obj any) (model.IntRangeInput, error) {
+	var it model.IntRangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"min", "max"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Max = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntRangeInput unmarshals raw into the IntRangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntRangeInput(ctx context.Context, raw any) (model.IntRangeInput, error) {
+	var out model.IntRangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntRangeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLLMCallFilter(ctx context.Context, obj any) (model.LLMCallFilter, error) {
+	var it model.LLMCallFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "model", "startTime", "duration", "cost", "tokens"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duration = data
+		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cost = data
+		case "tokens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
+			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tokens = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLLMCallFilter unmarshals raw into the LLMCallFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLLMCallFilter(ctx context.Context, raw any) (model.LLMCallFilter, error) {
+	var out model.LLMCallFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LLMCallFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj any) (model.LLMCallInput, error) {
 	var it model.LLMCallInput
 	if obj == nil {
@@ -12298,6 +13072,115 @@ func UnmarshalLLMCallInput(ctx context.Context, raw any) (model.LLMCallInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLLMCallOrder(ctx context.Context, obj any) (model.LLMCallOrder, error) {
+	var it model.LLMCallOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLLMCallOrder unmarshals raw into the LLMCallOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLLMCallOrder(ctx context.Context, raw any) (model.LLMCallOrder, error) {
+	var out model.LLMCallOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LLMCallOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricFilter(ctx context.Context, obj any) (model.MetricFilter, error) {
+	var it model.MetricFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"metricName", "score", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricName = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricFilter unmarshals raw into the MetricFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricFilter(ctx context.Context, raw any) (model.MetricFilter, error) {
+	var out model.MetricFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj any) (model.MetricInput, error) {
 	var it model.MetricInput
 	if obj == nil {
@@ -12393,6 +13276,108 @@ func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj a
 func UnmarshalMetricInput(ctx context.Context, raw any) (model.MetricInput, error) {
 	var out model.MetricInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricOrder(ctx context.Context, obj any) (model.MetricOrder, error) {
+	var it model.MetricOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricOrder unmarshals raw into the MetricOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricOrder(ctx context.Context, raw any) (model.MetricOrder, error) {
+	var out model.MetricOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricScoreFilter(ctx context.Context, obj any) (model.MetricScoreFilter, error) {
+	var it model.MetricScoreFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "score"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricScoreFilter unmarshals raw into the MetricScoreFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricScoreFilter(ctx context.Context, raw any) (model.MetricScoreFilter, error) {
+	var out model.MetricScoreFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricScoreFilter", raw, &out)
 	return out, err
 }
 
@@ -12697,6 +13682,55 @@ func UnmarshalSystemInfoInput(ctx context.Context, raw any) (model.SystemInfoInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, obj any) (model.TimeRangeInput, error) {
+	var it model.TimeRangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTimeRangeInput unmarshals raw into the TimeRangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTimeRangeInput(ctx context.Context, raw any) (model.TimeRangeInput, error) {
+	var out model.TimeRangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TimeRangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, obj any) (model.TokenUsageInput, error) {
 	var it model.TokenUsageInput
 	if obj == nil {
@@ -12757,6 +13791,62 @@ func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, o
 func UnmarshalTokenUsageInput(ctx context.Context, raw any) (model.TokenUsageInput, error) {
 	var out model.TokenUsageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TokenUsageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputToolCallFilter(ctx context.Context, obj any) (model.ToolCallFilter, error) {
+	var it model.ToolCallFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "startTime", "duration"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duration = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalToolCallFilter unmarshals raw into the ToolCallFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalToolCallFilter(ctx context.Context, raw any) (model.ToolCallFilter, error) {
+	var out model.ToolCallFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ToolCallFilter", raw, &out)
 	return out, err
 }
 
@@ -12858,6 +13948,115 @@ func UnmarshalToolCallInput(ctx context.Context, raw any) (model.ToolCallInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputToolCallOrder(ctx context.Context, obj any) (model.ToolCallOrder, error) {
+	var it model.ToolCallOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalToolCallOrder unmarshals raw into the ToolCallOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalToolCallOrder(ctx context.Context, raw any) (model.ToolCallOrder, error) {
+	var out model.ToolCallOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ToolCallOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraceErrorFilter(ctx context.Context, obj any) (model.TraceErrorFilter, error) {
+	var it model.TraceErrorFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"errorType", "fingerprint", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorType = data
+		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fingerprint = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceErrorFilter unmarshals raw into the TraceErrorFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceErrorFilter(ctx context.Context, raw any) (model.TraceErrorFilter, error) {
+	var out model.TraceErrorFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceErrorFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, obj any) (model.TraceErrorInput, error) {
 	var it model.TraceErrorInput
 	if obj == nil {
@@ -12939,6 +14138,171 @@ func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, o
 func UnmarshalTraceErrorInput(ctx context.Context, raw any) (model.TraceErrorInput, error) {
 	var out model.TraceErrorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceErrorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraceErrorOrder(ctx context.Context, obj any) (model.TraceErrorOrder, error) {
+	var it model.TraceErrorOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceErrorOrder unmarshals raw into the TraceErrorOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceErrorOrder(ctx context.Context, raw any) (model.TraceErrorOrder, error) {
+	var out model.TraceErrorOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceErrorOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTraceFilter(ctx context.Context, obj any) (model.TraceFilter, error) {
+	var it model.TraceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"startTime", "hasErrors", "errorType", "agentName", "toolName", "model", "duration", "cost", "tokens", "metric", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "hasErrors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasErrors"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasErrors = data
+		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorType = data
+		case "agentName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentName = data
+		case "toolName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolName = data
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duration = data
+		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
+			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cost = data
+		case "tokens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
+			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tokens = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceFilter unmarshals raw into the TraceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceFilter(ctx context.Context, raw any) (model.TraceFilter, error) {
+	var out model.TraceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceFilter", raw, &out)
 	return out, err
 }
 
@@ -13054,6 +14418,108 @@ func UnmarshalTraceInput(ctx context.Context, raw any) (model.TraceInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTraceOrder(ctx context.Context, obj any) (model.TraceOrder, error) {
+	var it model.TraceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTraceOrder unmarshals raw into the TraceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTraceOrder(ctx context.Context, raw any) (model.TraceOrder, error) {
+	var out model.TraceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TraceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUserInteractionFilter(ctx context.Context, obj any) (model.UserInteractionFilter, error) {
+	var it model.UserInteractionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"interactionType", "timestamp"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "interactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InteractionType = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserInteractionFilter unmarshals raw into the UserInteractionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserInteractionFilter(ctx context.Context, raw any) (model.UserInteractionFilter, error) {
+	var out model.UserInteractionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInteractionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Context, obj any) (model.UserInteractionInput, error) {
 	var it model.UserInteractionInput
 	if obj == nil {
@@ -13121,6 +14587,59 @@ func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Conte
 func UnmarshalUserInteractionInput(ctx context.Context, raw any) (model.UserInteractionInput, error) {
 	var out model.UserInteractionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInteractionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUserInteractionOrder(ctx context.Context, obj any) (model.UserInteractionOrder, error) {
+	var it model.UserInteractionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserInteractionOrder unmarshals raw into the UserInteractionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserInteractionOrder(ctx context.Context, raw any) (model.UserInteractionOrder, error) {
+	var out model.UserInteractionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInteractionOrder", raw, &out)
 	return out, err
 }
 
@@ -15861,6 +17380,16 @@ func (ec *executionContext) unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgrap
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField(ctx context.Context, v any) (model.AgentCallOrderField, error) {
+	var res model.AgentCallOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField(ctx context.Context, sel ast.SelectionSet, v model.AgentCallOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBigInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16133,6 +17662,16 @@ func (ec *executionContext) unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraph�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField(ctx context.Context, v any) (model.LLMCallOrderField, error) {
+	var res model.LLMCallOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField(ctx context.Context, sel ast.SelectionSet, v model.LLMCallOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Metric) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16192,6 +17731,16 @@ func (ec *executionContext) marshalNMetricEdge2ᚖgithubᚗcomᚋagentgraphᚋag
 func (ec *executionContext) unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput(ctx context.Context, v any) (*model.MetricInput, error) {
 	res, err := ec.unmarshalInputMetricInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField(ctx context.Context, v any) (model.MetricOrderField, error) {
+	var res model.MetricOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField(ctx context.Context, sel ast.SelectionSet, v model.MetricOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNNetworkCall2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCall(ctx context.Context, sel ast.SelectionSet, v db.NetworkCall) graphql.Marshaler {
@@ -16278,6 +17827,16 @@ func (ec *executionContext) unmarshalNRecordMetricInput2githubᚗcomᚋagentgrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
+	var res model.SortDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v model.SortDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16290,6 +17849,16 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx context.Context, v any) (model.TimestampOrderField, error) {
+	var res model.TimestampOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx context.Context, sel ast.SelectionSet, v model.TimestampOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTokenUsage(ctx context.Context, sel ast.SelectionSet, v db.TokenUsage) graphql.Marshaler {
@@ -16355,6 +17924,16 @@ func (ec *executionContext) marshalNToolCallEdge2ᚖgithubᚗcomᚋagentgraphᚋ
 func (ec *executionContext) unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput(ctx context.Context, v any) (*model.ToolCallInput, error) {
 	res, err := ec.unmarshalInputToolCallInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField(ctx context.Context, v any) (model.ToolCallOrderField, error) {
+	var res model.ToolCallOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField(ctx context.Context, sel ast.SelectionSet, v model.ToolCallOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
@@ -16491,6 +18070,16 @@ func (ec *executionContext) unmarshalNTraceInput2ᚕᚖgithubᚗcomᚋagentgraph
 func (ec *executionContext) unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput(ctx context.Context, v any) (*model.TraceInput, error) {
 	res, err := ec.unmarshalInputTraceInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField(ctx context.Context, v any) (model.TraceOrderField, error) {
+	var res model.TraceOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField(ctx context.Context, sel ast.SelectionSet, v model.TraceOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
@@ -16703,6 +18292,14 @@ func (ec *executionContext) marshalOAgentCall2ᚖgithubᚗcomᚋagentgraphᚋage
 	return ec._AgentCall(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgentCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallFilter(ctx context.Context, v any) (*model.AgentCallFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgentCallFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ(ctx context.Context, v any) ([]*model.AgentCallInput, error) {
 	if v == nil {
 		return nil, nil
@@ -16718,6 +18315,14 @@ func (ec *executionContext) unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentg
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgentCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrder(ctx context.Context, v any) (*model.AgentCallOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgentCallOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBigInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
@@ -16826,6 +18431,14 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx context.Context, v any) (*model.FloatRangeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFloatRangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOGpuInfo2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐGPUᚄ(ctx context.Context, sel ast.SelectionSet, v []db.GPU) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -16914,6 +18527,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx context.Context, v any) (*model.IntRangeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntRangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx context.Context, v any) (db.RawJSON, error) {
 	if v == nil {
 		return nil, nil
@@ -16939,6 +18560,14 @@ func (ec *executionContext) marshalOLLMCall2ᚖgithubᚗcomᚋagentgraphᚋagent
 	return ec._LLMCall(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOLLMCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallFilter(ctx context.Context, v any) (*model.LLMCallFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLLMCallFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx context.Context, v any) ([]*model.LLMCallInput, error) {
 	if v == nil {
 		return nil, nil
@@ -16956,6 +18585,22 @@ func (ec *executionContext) unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgra
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOLLMCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrder(ctx context.Context, v any) (*model.LLMCallOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLLMCallOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMetricFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricFilter(ctx context.Context, v any) (*model.MetricFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMetricFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ(ctx context.Context, v any) ([]*model.MetricInput, error) {
 	if v == nil {
 		return nil, nil
@@ -16971,6 +18616,22 @@ func (ec *executionContext) unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgrap
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMetricOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrder(ctx context.Context, v any) (*model.MetricOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMetricOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter(ctx context.Context, v any) (*model.MetricScoreFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMetricScoreFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONetworkCall2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCallᚄ(ctx context.Context, sel ast.SelectionSet, v []db.NetworkCall) graphql.Marshaler {
@@ -17068,6 +18729,14 @@ func (ec *executionContext) unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx context.Context, v any) (*model.TimeRangeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTimeRangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput(ctx context.Context, v any) (*model.TokenUsageInput, error) {
 	if v == nil {
 		return nil, nil
@@ -17081,6 +18750,14 @@ func (ec *executionContext) marshalOToolCall2ᚖgithubᚗcomᚋagentgraphᚋagen
 		return graphql.Null
 	}
 	return ec._ToolCall(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOToolCallFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallFilter(ctx context.Context, v any) (*model.ToolCallFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputToolCallFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx context.Context, v any) ([]*model.ToolCallInput, error) {
@@ -17100,11 +18777,27 @@ func (ec *executionContext) unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgr
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOToolCallOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrder(ctx context.Context, v any) (*model.ToolCallOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputToolCallOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOTrace2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTrace(ctx context.Context, sel ast.SelectionSet, v *db.Trace) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Trace(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTraceErrorFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorFilter(ctx context.Context, v any) (*model.TraceErrorFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraceErrorFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ(ctx context.Context, v any) ([]*model.TraceErrorInput, error) {
@@ -17124,6 +18817,38 @@ func (ec *executionContext) unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagent
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOTraceErrorOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorOrder(ctx context.Context, v any) (*model.TraceErrorOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraceErrorOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTraceFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceFilter(ctx context.Context, v any) (*model.TraceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTraceOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrder(ctx context.Context, v any) (*model.TraceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTraceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUserInteractionFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionFilter(ctx context.Context, v any) (*model.UserInteractionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUserInteractionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx context.Context, v any) ([]*model.UserInteractionInput, error) {
 	if v == nil {
 		return nil, nil
@@ -17139,6 +18864,14 @@ func (ec *executionContext) unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOUserInteractionOrder2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionOrder(ctx context.Context, v any) (*model.UserInteractionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUserInteractionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

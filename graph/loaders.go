@@ -19,33 +19,33 @@ import (
 type edge[T any] struct {
 	name   string // the page loader's name, value-by-key
 	column string // the children's column that holds the parent id
-	order  db.Order
+	kind   *listKind
 }
 
 // The edges of the graph, named value-by-key.
 var (
-	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", "project_id", db.TraceOrder}
-	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", "project_id", db.StartTimeOrder}
-	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", "project_id", db.StartTimeOrder}
-	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", "project_id", db.StartTimeOrder}
-	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", "project_id", db.TimestampOrder}
-	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", "project_id", db.TimestampOrder}
-	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", "project_id", db.SystemInfoOrder}
+	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", "project_id", traceKind}
+	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", "project_id", agentCallKind}
+	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", "project_id", llmCallKind}
+	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", "project_id", toolCallKind}
+	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", "project_id", interactionKind}
+	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", "project_id", errorKind}
+	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", "project_id", systemInfoKind}
 
-	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", "trace_id", db.StartTimeOrder}
-	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", "trace_id", db.StartTimeOrder}
-	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", "trace_id", db.StartTimeOrder}
-	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", "trace_id", db.TimestampOrder}
-	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", "trace_id", db.TimestampOrder}
-	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", "trace_id", db.TimestampOrder}
-	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", "trace_id", db.SystemInfoOrder}
+	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", "trace_id", agentCallKind}
+	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", "trace_id", llmCallKind}
+	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", "trace_id", toolCallKind}
+	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", "trace_id", interactionKind}
+	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", "trace_id", errorKind}
+	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", "trace_id", metricKind}
+	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", "trace_id", systemInfoKind}
 
-	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", "agent_id", db.StartTimeOrder}
-	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", "agent_id", db.StartTimeOrder}
-	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", "agent_id", db.TimestampOrder}
-	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", "agent_id", db.TimestampOrder}
-	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", "llm_call_id", db.TimestampOrder}
-	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", "tool_call_id", db.TimestampOrder}
+	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", "agent_id", llmCallKind}
+	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", "agent_id", toolCallKind}
+	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", "agent_id", interactionKind}
+	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", "agent_id", errorKind}
+	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", "llm_call_id", errorKind}
+	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", "tool_call_id", errorKind}
 )
 
 // entity is a table served as a GraphQL type implementing Node.
@@ -160,19 +160,48 @@ func pageLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[pageKey, db.Pag
 }
 
 func loadPages[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, args pageArgs) ([]db.PageResult[T], error) {
-	page, err := args.dbPage(e.order)
+	where, order, page, err := args.spec(store, e.kind)
 	if err != nil {
 		return nil, err
 	}
-	return db.ListByParent[T](ctx, store, e.column, parents, e.order, page)
+	return db.ListByParent[T](ctx, store, e.column, parents, where, order, page)
 }
 
-// countLoader returns the loader of the sizes of e's lists, one statement per batch.
-func countLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[int64, int64] {
-	return loader(l, e.name+"Count", func(ctx context.Context, parents []int64) []*dataloader.Result[int64] {
-		counts, err := db.CountByParent[T](ctx, l.store, e.column, parents)
-		return resultsOf(len(parents), counts, err)
+// countKey asks for the size of one parent's list under a filter.
+type countKey struct {
+	parentID int64
+	filter   string
+}
+
+// countLoader returns the loader of the sizes of e's lists, one statement
+// per distinct filter in a batch.
+func countLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[countKey, int64] {
+	return loader(l, e.name+"Count", func(ctx context.Context, keys []countKey) []*dataloader.Result[int64] {
+		results := make([]*dataloader.Result[int64], len(keys))
+		groups := map[string][]int{}
+		for i, k := range keys {
+			groups[k.filter] = append(groups[k.filter], i)
+		}
+		for filter, idx := range groups {
+			parents := make([]int64, len(idx))
+			for j, i := range idx {
+				parents[j] = keys[i].parentID
+			}
+			counts, err := countChildren[T](ctx, l.store, e, parents, filter)
+			for j, r := range resultsOf(len(idx), counts, err) {
+				results[idx[j]] = r
+			}
+		}
+		return results
 	})
+}
+
+func countChildren[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, filter string) ([]int64, error) {
+	where, _, err := e.kind.spec(store, filter, "")
+	if err != nil {
+		return nil, err
+	}
+	return db.CountByParent[T](ctx, store, e.column, parents, where)
 }
 
 // byIDLoader returns the loader of ent's rows by id, nil where there is none.

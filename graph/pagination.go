@@ -17,6 +17,9 @@ type pageArgs struct {
 	First, Last   int
 	HasLast       bool
 	After, Before string
+	// Filter and Sort are the canonical forms of the filter and orderBy
+	// arguments (see listKind), empty when absent.
+	Filter, Sort string
 }
 
 // pageOf collects the four Relay arguments.
@@ -45,6 +48,28 @@ func pageOf(first *int, after *string, last *int, before *string) (pageArgs, err
 		a.Before = *before
 	}
 	return a, nil
+}
+
+// withListArgs adds a list's filter and orderBy arguments, typed or raw.
+func (a pageArgs) withListArgs(kind *listKind, filter, orderBy any) (pageArgs, error) {
+	var err error
+	if a.Filter, err = kind.canonFilter(filter); err != nil {
+		return a, apperr.Invalid("filter", "malformed")
+	}
+	if a.Sort, err = kind.canonSort(orderBy); err != nil {
+		return a, apperr.Invalid("orderBy", "malformed")
+	}
+	return a, nil
+}
+
+// spec turns the arguments into SQL for a list of kind.
+func (a pageArgs) spec(d *db.DB, kind *listKind) (db.Cond, db.Order, db.Page, error) {
+	where, order, err := kind.spec(d, a.Filter, a.Sort)
+	if err != nil {
+		return where, order, db.Page{}, err
+	}
+	page, err := a.dbPage(order)
+	return where, order, page, err
 }
 
 // dbPage turns the arguments into a storage page for a list in order.

@@ -181,7 +181,7 @@ func prefetchBelow[T any](ctx context.Context, rows []*T, isConnection bool) {
 // prefetchChildren loads one page of e per parent and the list sizes if asked.
 func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
 	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
-		args, ok := fieldPageArgs(ctx, f)
+		args, ok := fieldPageArgs(ctx, f, e.kind)
 		if !ok {
 			return
 		}
@@ -197,10 +197,10 @@ func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] 
 			all = append(all, pages[i].Rows...)
 		}
 		if selects(ctx, f, "totalCount") {
-			if counts, err := db.CountByParent[C](ctx, l.store, e.column, parents); err == nil {
+			if counts, err := countChildren[C](ctx, l.store, e, parents, args.Filter); err == nil {
 				cl := countLoader(l, e)
 				for i, p := range parents {
-					cl.Prime(ctx, p, counts[i])
+					cl.Prime(ctx, countKey{parentID: p, filter: args.Filter}, counts[i])
 				}
 			}
 		}
@@ -275,7 +275,7 @@ func selects(ctx context.Context, f graphql.CollectedField, name string) bool {
 
 // fieldPageArgs reads a connection field's arguments as its resolver will
 // see them; ok is false when they are invalid (the resolver reports that).
-func fieldPageArgs(ctx context.Context, f graphql.CollectedField) (pageArgs, bool) {
+func fieldPageArgs(ctx context.Context, f graphql.CollectedField, kind *listKind) (pageArgs, bool) {
 	m := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
 	first, ok1 := intArg(m["first"])
 	last, ok2 := intArg(m["last"])
@@ -285,6 +285,9 @@ func fieldPageArgs(ctx context.Context, f graphql.CollectedField) (pageArgs, boo
 		return pageArgs{}, false
 	}
 	args, err := pageOf(first, after, last, before)
+	if err == nil {
+		args, err = args.withListArgs(kind, m["filter"], m["orderBy"])
+	}
 	return args, err == nil
 }
 

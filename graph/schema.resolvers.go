@@ -43,23 +43,23 @@ func (r *agentCallResolver) UserInteractionIds(ctx context.Context, obj *db.Agen
 }
 
 // LlmCalls is the resolver for the llmCalls field.
-func (r *agentCallResolver) LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByAgentCallID, obj.ID, first, after, last, before)
+func (r *agentCallResolver) LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
+	return children(ctx, llmCallsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the resolver for the toolCalls field.
-func (r *agentCallResolver) ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByAgentCallID, obj.ID, first, after, last, before)
+func (r *agentCallResolver) ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
+	return children(ctx, toolCallsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the resolver for the userInteractions field.
-func (r *agentCallResolver) UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByAgentCallID, obj.ID, first, after, last, before)
+func (r *agentCallResolver) UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
+	return children(ctx, userInteractionsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the resolver for the errors field.
-func (r *agentCallResolver) Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByAgentCallID, obj.ID, first, after, last, before)
+func (r *agentCallResolver) Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
+	return children(ctx, errorsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -83,8 +83,8 @@ func (r *lLMCallResolver) AgentCall(ctx context.Context, obj *db.LLMCall) (*db.A
 }
 
 // Errors is the resolver for the errors field.
-func (r *lLMCallResolver) Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByLLMCallID, obj.ID, first, after, last, before)
+func (r *lLMCallResolver) Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
+	return children(ctx, errorsByLLMCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -138,33 +138,33 @@ func (r *projectResolver) SystemInfo(ctx context.Context, obj *db.Project) (*db.
 }
 
 // Traces is the resolver for the traces field.
-func (r *projectResolver) Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.Trace], error) {
-	return children(ctx, tracesByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
+	return children(ctx, tracesByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // AgentCalls is the resolver for the agentCalls field.
-func (r *projectResolver) AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.AgentCall], error) {
-	return children(ctx, agentCallsByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error) {
+	return children(ctx, agentCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // LlmCalls is the resolver for the llmCalls field.
-func (r *projectResolver) LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
+	return children(ctx, llmCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the resolver for the toolCalls field.
-func (r *projectResolver) ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
+	return children(ctx, toolCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the resolver for the userInteractions field.
-func (r *projectResolver) UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
+	return children(ctx, userInteractionsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the resolver for the errors field.
-func (r *projectResolver) Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByProjectID, obj.ID, first, after, last, before)
+func (r *projectResolver) Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
+	return children(ctx, errorsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // Node is the resolver for the node field.
@@ -179,7 +179,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[db.Project], error) {
-	return rootList[db.Project](ctx, r.Store, db.ProjectOrder, first, after, last, before)
+	return rootList[db.Project](ctx, r.Store, projectKind, first, after, last, before, nil, nil)
 }
 
 // Project is the resolver for the project field.
@@ -198,8 +198,8 @@ func (r *queryResolver) Trace(ctx context.Context, id string) (*db.Trace, error)
 }
 
 // Traces is the resolver for the traces field.
-func (r *queryResolver) Traces(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[db.Trace], error) {
-	return rootList[db.Trace](ctx, r.Store, db.TraceOrder, first, after, last, before)
+func (r *queryResolver) Traces(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
+	return rootList[db.Trace](ctx, r.Store, traceKind, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -238,8 +238,8 @@ func (r *toolCallResolver) AgentCall(ctx context.Context, obj *db.ToolCall) (*db
 }
 
 // Errors is the resolver for the errors field.
-func (r *toolCallResolver) Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByToolCallID, obj.ID, first, after, last, before)
+func (r *toolCallResolver) Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
+	return children(ctx, errorsByToolCallID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -258,33 +258,33 @@ func (r *traceResolver) SystemInfo(ctx context.Context, obj *db.Trace) (*db.Syst
 }
 
 // AgentCalls is the resolver for the agentCalls field.
-func (r *traceResolver) AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.AgentCall], error) {
-	return children(ctx, agentCallsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error) {
+	return children(ctx, agentCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // LlmCalls is the resolver for the llmCalls field.
-func (r *traceResolver) LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
+	return children(ctx, llmCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the resolver for the toolCalls field.
-func (r *traceResolver) ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
+	return children(ctx, toolCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the resolver for the userInteractions field.
-func (r *traceResolver) UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
+	return children(ctx, userInteractionsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the resolver for the errors field.
-func (r *traceResolver) Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
+	return children(ctx, errorsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // Metrics is the resolver for the metrics field.
-func (r *traceResolver) Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string) (*model.Connection[db.Metric], error) {
-	return children(ctx, metricsByTraceID, obj.ID, first, after, last, before)
+func (r *traceResolver) Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) (*model.Connection[db.Metric], error) {
+	return children(ctx, metricsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.

@@ -3,10 +3,20 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/db"
 )
+
+// Narrows a list of agent calls.
+type AgentCallFilter struct {
+	Name      *string         `json:"name,omitempty"`
+	StartTime *TimeRangeInput `json:"startTime,omitempty"`
+}
 
 type AgentCallInput struct {
 	ExternalID       *string                 `json:"externalId,omitempty"`
@@ -16,6 +26,12 @@ type AgentCallInput struct {
 	LlmCalls         []*LLMCallInput         `json:"llmCalls,omitempty"`
 	ToolCalls        []*ToolCallInput        `json:"toolCalls,omitempty"`
 	UserInteractions []*UserInteractionInput `json:"userInteractions,omitempty"`
+}
+
+// The order of an agent call list; the default is START_TIME ASC.
+type AgentCallOrder struct {
+	Field     AgentCallOrderField `json:"field"`
+	Direction SortDirection       `json:"direction"`
 }
 
 // A price in USD; total defaults to the sum of the others.
@@ -41,6 +57,12 @@ type DiskInfoInput struct {
 	Available *float64 `json:"available,omitempty"`
 }
 
+// A range of numbers, both ends inclusive; either may be left out.
+type FloatRangeInput struct {
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+}
+
 type GpuInfoInput struct {
 	Name string `json:"name"`
 	// Total memory in MB.
@@ -62,6 +84,22 @@ type InstalledPackageInput struct {
 	Version string `json:"version"`
 }
 
+// A range of integers, both ends inclusive; either may be left out.
+type IntRangeInput struct {
+	Min *int64 `json:"min,omitempty"`
+	Max *int64 `json:"max,omitempty"`
+}
+
+// Narrows a list of LLM calls.
+type LLMCallFilter struct {
+	Name      *string          `json:"name,omitempty"`
+	Model     *string          `json:"model,omitempty"`
+	StartTime *TimeRangeInput  `json:"startTime,omitempty"`
+	Duration  *FloatRangeInput `json:"duration,omitempty"`
+	Cost      *FloatRangeInput `json:"cost,omitempty"`
+	Tokens    *IntRangeInput   `json:"tokens,omitempty"`
+}
+
 type LLMCallInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 	// For calls outside agentCalls: the externalId of their agent, stored earlier or later.
@@ -79,6 +117,19 @@ type LLMCallInput struct {
 	MemoryUsed *int64     `json:"memoryUsed,omitempty"`
 }
 
+// The order of an LLM call list; the default is START_TIME ASC.
+type LLMCallOrder struct {
+	Field     LLMCallOrderField `json:"field"`
+	Direction SortDirection     `json:"direction"`
+}
+
+// Narrows a list of metrics.
+type MetricFilter struct {
+	MetricName *string          `json:"metricName,omitempty"`
+	Score      *FloatRangeInput `json:"score,omitempty"`
+	Timestamp  *TimeRangeInput  `json:"timestamp,omitempty"`
+}
+
 type MetricInput struct {
 	ExternalID   *string    `json:"externalId,omitempty"`
 	MetricName   string     `json:"metricName"`
@@ -89,6 +140,18 @@ type MetricInput struct {
 	StartTime    *time.Time `json:"startTime,omitempty"`
 	EndTime      *time.Time `json:"endTime,omitempty"`
 	Timestamp    time.Time  `json:"timestamp"`
+}
+
+// The order of a metric list; the default is TIMESTAMP ASC.
+type MetricOrder struct {
+	Field     MetricOrderField `json:"field"`
+	Direction SortDirection    `json:"direction"`
+}
+
+// Keeps traces with a metric of this name scored within the range.
+type MetricScoreFilter struct {
+	Name  string           `json:"name"`
+	Score *FloatRangeInput `json:"score,omitempty"`
 }
 
 type Mutation struct {
@@ -136,12 +199,25 @@ type SystemInfoInput struct {
 	InstalledPackages []*InstalledPackageInput `json:"installedPackages,omitempty"`
 }
 
+// A range of instants: from (inclusive) to (exclusive); either may be left out.
+type TimeRangeInput struct {
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
 // Token counts; total defaults to the sum of the others.
 type TokenUsageInput struct {
 	Input      *int `json:"input,omitempty"`
 	Completion *int `json:"completion,omitempty"`
 	Reasoning  *int `json:"reasoning,omitempty"`
 	Total      *int `json:"total,omitempty"`
+}
+
+// Narrows a list of tool calls.
+type ToolCallFilter struct {
+	Name      *string          `json:"name,omitempty"`
+	StartTime *TimeRangeInput  `json:"startTime,omitempty"`
+	Duration  *FloatRangeInput `json:"duration,omitempty"`
 }
 
 type ToolCallInput struct {
@@ -157,6 +233,21 @@ type ToolCallInput struct {
 	NetworkCalls        []*NetworkCallInput `json:"networkCalls,omitempty"`
 }
 
+// The order of a tool call list; the default is START_TIME ASC.
+type ToolCallOrder struct {
+	Field     ToolCallOrderField `json:"field"`
+	Direction SortDirection      `json:"direction"`
+}
+
+// Narrows a list of errors.
+type TraceErrorFilter struct {
+	// LLM, Tool or Agent (any case).
+	ErrorType *string `json:"errorType,omitempty"`
+	// Errors of one group (see ErrorGroup.fingerprint).
+	Fingerprint *string         `json:"fingerprint,omitempty"`
+	Timestamp   *TimeRangeInput `json:"timestamp,omitempty"`
+}
+
 type TraceErrorInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 	// 'LLM', 'Tool' or 'Agent' (any case).
@@ -167,6 +258,37 @@ type TraceErrorInput struct {
 	AgentCallExternalID *string `json:"agentCallExternalId,omitempty"`
 	LlmCallExternalID   *string `json:"llmCallExternalId,omitempty"`
 	ToolCallExternalID  *string `json:"toolCallExternalId,omitempty"`
+}
+
+// The order of an error list; the default is TIMESTAMP ASC.
+type TraceErrorOrder struct {
+	Field     TimestampOrderField `json:"field"`
+	Direction SortDirection       `json:"direction"`
+}
+
+// Narrows a list of traces; every condition given must hold.
+type TraceFilter struct {
+	// Start time within the range.
+	StartTime *TimeRangeInput `json:"startTime,omitempty"`
+	// With (true) or without (false) errors.
+	HasErrors *bool `json:"hasErrors,omitempty"`
+	// With an error of this type (LLM, Tool or Agent; any case).
+	ErrorType *string `json:"errorType,omitempty"`
+	// With an agent call of this name.
+	AgentName *string `json:"agentName,omitempty"`
+	// With a tool call of this name.
+	ToolName *string `json:"toolName,omitempty"`
+	// With an LLM call of this model.
+	Model *string `json:"model,omitempty"`
+	// Duration in seconds within the range.
+	Duration *FloatRangeInput `json:"duration,omitempty"`
+	// Total cost of the trace's LLM calls, in USD, within the range.
+	Cost *FloatRangeInput `json:"cost,omitempty"`
+	// Total tokens of the trace's LLM calls within the range.
+	Tokens *IntRangeInput     `json:"tokens,omitempty"`
+	Metric *MetricScoreFilter `json:"metric,omitempty"`
+	// Every word appears in a prompt, output, tool input or output, or interaction content (case-insensitive).
+	Search *string `json:"search,omitempty"`
 }
 
 // A whole trace: where it belongs, when it ran, and everything recorded inside it.
@@ -186,6 +308,19 @@ type TraceInput struct {
 	Metrics          []*MetricInput          `json:"metrics,omitempty"`
 }
 
+// The order of a trace list; the default is START_TIME DESC.
+type TraceOrder struct {
+	Field     TraceOrderField `json:"field"`
+	Direction SortDirection   `json:"direction"`
+}
+
+// Narrows a list of user interactions.
+type UserInteractionFilter struct {
+	// input or output.
+	InteractionType *string         `json:"interactionType,omitempty"`
+	Timestamp       *TimeRangeInput `json:"timestamp,omitempty"`
+}
+
 type UserInteractionInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 	// For interactions outside agentCalls: the externalId of their agent.
@@ -194,4 +329,400 @@ type UserInteractionInput struct {
 	InteractionType string    `json:"interactionType"`
 	Content         *string   `json:"content,omitempty"`
 	Timestamp       time.Time `json:"timestamp"`
+}
+
+// The order of a user interaction list; the default is TIMESTAMP ASC.
+type UserInteractionOrder struct {
+	Field     TimestampOrderField `json:"field"`
+	Direction SortDirection       `json:"direction"`
+}
+
+type AgentCallOrderField string
+
+const (
+	AgentCallOrderFieldStartTime AgentCallOrderField = "START_TIME"
+)
+
+var AllAgentCallOrderField = []AgentCallOrderField{
+	AgentCallOrderFieldStartTime,
+}
+
+func (e AgentCallOrderField) IsValid() bool {
+	switch e {
+	case AgentCallOrderFieldStartTime:
+		return true
+	}
+	return false
+}
+
+func (e AgentCallOrderField) String() string {
+	return string(e)
+}
+
+func (e *AgentCallOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgentCallOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgentCallOrderField", str)
+	}
+	return nil
+}
+
+func (e AgentCallOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgentCallOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgentCallOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type LLMCallOrderField string
+
+const (
+	LLMCallOrderFieldStartTime LLMCallOrderField = "START_TIME"
+	LLMCallOrderFieldDuration  LLMCallOrderField = "DURATION"
+	LLMCallOrderFieldCost      LLMCallOrderField = "COST"
+	LLMCallOrderFieldTokens    LLMCallOrderField = "TOKENS"
+)
+
+var AllLLMCallOrderField = []LLMCallOrderField{
+	LLMCallOrderFieldStartTime,
+	LLMCallOrderFieldDuration,
+	LLMCallOrderFieldCost,
+	LLMCallOrderFieldTokens,
+}
+
+func (e LLMCallOrderField) IsValid() bool {
+	switch e {
+	case LLMCallOrderFieldStartTime, LLMCallOrderFieldDuration, LLMCallOrderFieldCost, LLMCallOrderFieldTokens:
+		return true
+	}
+	return false
+}
+
+func (e LLMCallOrderField) String() string {
+	return string(e)
+}
+
+func (e *LLMCallOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LLMCallOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LLMCallOrderField", str)
+	}
+	return nil
+}
+
+func (e LLMCallOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LLMCallOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LLMCallOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MetricOrderField string
+
+const (
+	MetricOrderFieldTimestamp MetricOrderField = "TIMESTAMP"
+	MetricOrderFieldScore     MetricOrderField = "SCORE"
+)
+
+var AllMetricOrderField = []MetricOrderField{
+	MetricOrderFieldTimestamp,
+	MetricOrderFieldScore,
+}
+
+func (e MetricOrderField) IsValid() bool {
+	switch e {
+	case MetricOrderFieldTimestamp, MetricOrderFieldScore:
+		return true
+	}
+	return false
+}
+
+func (e MetricOrderField) String() string {
+	return string(e)
+}
+
+func (e *MetricOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MetricOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MetricOrderField", str)
+	}
+	return nil
+}
+
+func (e MetricOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MetricOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MetricOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A sort direction.
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TimestampOrderField string
+
+const (
+	TimestampOrderFieldTimestamp TimestampOrderField = "TIMESTAMP"
+)
+
+var AllTimestampOrderField = []TimestampOrderField{
+	TimestampOrderFieldTimestamp,
+}
+
+func (e TimestampOrderField) IsValid() bool {
+	switch e {
+	case TimestampOrderFieldTimestamp:
+		return true
+	}
+	return false
+}
+
+func (e TimestampOrderField) String() string {
+	return string(e)
+}
+
+func (e *TimestampOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimestampOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimestampOrderField", str)
+	}
+	return nil
+}
+
+func (e TimestampOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimestampOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimestampOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ToolCallOrderField string
+
+const (
+	ToolCallOrderFieldStartTime ToolCallOrderField = "START_TIME"
+	ToolCallOrderFieldDuration  ToolCallOrderField = "DURATION"
+)
+
+var AllToolCallOrderField = []ToolCallOrderField{
+	ToolCallOrderFieldStartTime,
+	ToolCallOrderFieldDuration,
+}
+
+func (e ToolCallOrderField) IsValid() bool {
+	switch e {
+	case ToolCallOrderFieldStartTime, ToolCallOrderFieldDuration:
+		return true
+	}
+	return false
+}
+
+func (e ToolCallOrderField) String() string {
+	return string(e)
+}
+
+func (e *ToolCallOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ToolCallOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ToolCallOrderField", str)
+	}
+	return nil
+}
+
+func (e ToolCallOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ToolCallOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ToolCallOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TraceOrderField string
+
+const (
+	TraceOrderFieldStartTime TraceOrderField = "START_TIME"
+	TraceOrderFieldDuration  TraceOrderField = "DURATION"
+	TraceOrderFieldCost      TraceOrderField = "COST"
+	TraceOrderFieldTokens    TraceOrderField = "TOKENS"
+)
+
+var AllTraceOrderField = []TraceOrderField{
+	TraceOrderFieldStartTime,
+	TraceOrderFieldDuration,
+	TraceOrderFieldCost,
+	TraceOrderFieldTokens,
+}
+
+func (e TraceOrderField) IsValid() bool {
+	switch e {
+	case TraceOrderFieldStartTime, TraceOrderFieldDuration, TraceOrderFieldCost, TraceOrderFieldTokens:
+		return true
+	}
+	return false
+}
+
+func (e TraceOrderField) String() string {
+	return string(e)
+}
+
+func (e *TraceOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TraceOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TraceOrderField", str)
+	}
+	return nil
+}
+
+func (e TraceOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TraceOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TraceOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

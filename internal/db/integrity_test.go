@@ -23,7 +23,7 @@ func TestForeignKeysAreEnforced(t *testing.T) {
 			t.Fatal("an llm_call referencing a missing trace was stored")
 		}
 		mustExec(t, g.Exec(`DELETE FROM project_info WHERE id = ?`, parents[0]).Error)
-		if n, err := db.Count[db.Trace](ctx, store); err != nil || n != 0 {
+		if n, err := db.Count[db.Trace](ctx, store, db.Cond{}); err != nil || n != 0 {
 			t.Fatalf("traces after deleting their project: %d, %v", n, err)
 		}
 	})

@@ -54,7 +54,7 @@ func keyset(order Order, page Page) (conds []string, args []any, orderBy string)
 			args = append(args, c.ID)
 			return
 		}
-		conds = append(conds, fmt.Sprintf("(t.%s, t.id) %s (?, ?)", order.Column, op))
+		conds = append(conds, fmt.Sprintf("(%s, t.id) %s (?, ?)", order.expr(), op))
 		args = append(args, c.value(), c.ID)
 	}
 	if page.After != nil {
@@ -66,7 +66,7 @@ func keyset(order Order, page Page) (conds []string, args []any, orderBy string)
 	if order.Column == "id" {
 		return conds, args, "t.id " + dir
 	}
-	return conds, args, fmt.Sprintf("t.%s %s, t.id %s", order.Column, dir, dir)
+	return conds, args, fmt.Sprintf("%s %s, t.id %s", order.expr(), dir, dir)
 }
 
 // finishPage trims the look-ahead row, restores list order for backward
@@ -88,17 +88,21 @@ func finishPage[T any](rows []*T, page Page) PageResult[T] {
 }
 
 // List returns one page of all rows of T in the given order.
-func List[T any](ctx context.Context, d *DB, order Order, page Page) (PageResult[T], error) {
+func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page) (PageResult[T], error) {
 	sch, err := schemaOf[T](d)
 	if err != nil {
 		return PageResult[T]{}, err
 	}
 	conds, args, orderBy := keyset(order, page)
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	if where.SQL != "" {
+		conds = append([]string{where.SQL}, conds...)
+		args = append(append([]any{}, where.Args...), args...)
 	}
-	query := fmt.Sprintf("SELECT t.* FROM %s t%s ORDER BY %s LIMIT %d", sch.Table, where, orderBy, page.Limit+1)
+	clause := ""
+	if len(conds) > 0 {
+		clause = " WHERE " + strings.Join(conds, " AND ")
+	}
+	query := fmt.Sprintf("SELECT t.* FROM %s t%s ORDER BY %s LIMIT %d", sch.Table, clause, orderBy, page.Limit+1)
 	var rows []*T
 	if err := d.conn(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return PageResult[T]{}, err
@@ -108,8 +112,8 @@ func List[T any](ctx context.Context, d *DB, order Order, page Page) (PageResult
 
 // ListByParent returns one page of children for each parent id, in the order
 // of parentIDs, from a single statement: a window function numbers each
-// parent's rows and keeps the first page of each.
-func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, order Order, page Page) ([]PageResult[T], error) {
+// parent's rows that satisfy where and keeps the first page of each.
+func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
 	sch, err := schemaOf[T](d)
 	if err != nil {
 		return nil, err
@@ -120,8 +124,9 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
 	conds, args, orderBy := keyset(order, page)
-	conds = append([]string{in}, conds...)
-	args = append([]any{inArg}, args...)
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where)
+	conds = append([]string{filter.SQL}, conds...)
+	args = append(filter.Args, args...)
 	query := fmt.Sprintf(`SELECT * FROM (
 		SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
 		FROM %[3]s t WHERE %[4]s) ranked
@@ -146,21 +151,22 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	return out, nil
 }
 
-// CountByParent returns the number of rows of T per parent id, in the order of
-// parentIDs, from a single statement.
-func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64) ([]int64, error) {
+// CountByParent returns the number of rows of T satisfying where per parent
+// id, in the order of parentIDs, from a single statement.
+func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond) ([]int64, error) {
 	sch, err := schemaOf[T](d)
 	if err != nil {
 		return nil, err
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where)
 	var counts []struct {
 		Parent int64
 		N      int64
 	}
 	query := fmt.Sprintf(`SELECT t.%s AS parent, COUNT(*) AS n FROM %s t WHERE %s GROUP BY t.%s`,
-		parentColumn, sch.Table, in, parentColumn)
-	if err := d.conn(ctx).Raw(query, inArg).Scan(&counts).Error; err != nil {
+		parentColumn, sch.Table, filter.SQL, parentColumn)
+	if err := d.conn(ctx).Raw(query, filter.Args...).Scan(&counts).Error; err != nil {
 		return nil, err
 	}
 	byParent := make(map[int64]int64, len(counts))
@@ -174,10 +180,18 @@ func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, paren
 	return out, nil
 }
 
-// Count returns the number of rows of T.
-func Count[T any](ctx context.Context, d *DB) (int64, error) {
+// Count returns the number of rows of T satisfying where.
+func Count[T any](ctx context.Context, d *DB, where Cond) (int64, error) {
+	sch, err := schemaOf[T](d)
+	if err != nil {
+		return 0, err
+	}
+	query := "SELECT COUNT(*) FROM " + sch.Table + " t"
+	if where.SQL != "" {
+		query += " WHERE " + where.SQL
+	}
 	var n int64
-	err := d.conn(ctx).Model(new(T)).Count(&n).Error
+	err = d.conn(ctx).Raw(query, where.Args...).Scan(&n).Error
 	return n, err
 }
 
@@ -227,6 +241,11 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 		return Cursor{}, fmt.Errorf("cursor: %s has no column %s", sch.Table, order.Column)
 	}
 	v, _ := f.ValueOf(ctx, reflect.ValueOf(row).Elem())
+	if order.NullsAs != nil {
+		if rv := reflect.ValueOf(v); !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
+			v = *order.NullsAs
+		}
+	}
 	switch v := v.(type) {
 	case time.Time:
 		t := v.UTC()
@@ -243,6 +262,11 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 	case int64:
 		n := float64(v)
 		c.Num = &n
+	case *int64:
+		if v != nil {
+			n := float64(*v)
+			c.Num = &n
+		}
 	default:
 		return Cursor{}, fmt.Errorf("cursor: column %s has unsupported type %T", order.Column, v)
 	}

@@ -59,7 +59,7 @@ func walk(t *testing.T, store *db.DB, parents []int64, size int, backward bool) 
 			} else {
 				page.After = cursors[i]
 			}
-			res, err := db.ListByParent[db.Trace](ctx, store, "project_id", []int64{p}, db.TraceOrder, page)
+			res, err := db.ListByParent[db.Trace](ctx, store, "project_id", []int64{p}, db.Cond{}, db.TraceOrder, page)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestListByParentPagesEveryRowOnce(t *testing.T) {
 		parents := seedTraces(t, store, 3, 11)
 
 		// The whole list in one page is the reference order: newest first, ties by id descending.
-		all, err := db.ListByParent[db.Trace](ctx, store, "project_id", parents, db.TraceOrder, db.Page{Limit: 100})
+		all, err := db.ListByParent[db.Trace](ctx, store, "project_id", parents, db.Cond{}, db.TraceOrder, db.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestListByParentWindowIsPerParent(t *testing.T) {
 		parents := seedTraces(t, store, 4, 5)
 		// Ask in a different order than created, with a parent that has no rows.
 		keys := []int64{parents[2], 999999, parents[0]}
-		pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.TraceOrder, db.Page{Limit: 2})
+		pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestListByParentWindowIsPerParent(t *testing.T) {
 				}
 			}
 		}
-		counts, err := db.CountByParent[db.Trace](ctx, store, "project_id", keys)
+		counts, err := db.CountByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{})
 		if err != nil {
 			t.Fatal(err)
 		}

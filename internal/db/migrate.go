@@ -127,6 +127,11 @@ func (d *DB) Migrate(ctx context.Context, target int) error {
 	if err != nil {
 		return err
 	}
+	if current >= 4 {
+		if err := d.backfillFingerprints(ctx); err != nil {
+			return err
+		}
+	}
 	if current > len(all) {
 		return fmt.Errorf("migrate: database is at version %d, newer than this build (%d)", current, len(all))
 	}

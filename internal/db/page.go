@@ -3,16 +3,50 @@ package db
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 // Order is the sort of a list: a column, with the row id as tie-breaker in the
-// same direction, so every position in the list is a unique keyset.
+// same direction, so every position in the list is a unique keyset. A column
+// that may be NULL sorts as if NULL were NullsAs.
 type Order struct {
-	Column string
-	Desc   bool
+	Column  string
+	Desc    bool
+	NullsAs *float64
+}
+
+// expr is the SQL the list sorts by, over alias t.
+func (o Order) expr() string {
+	if o.NullsAs != nil {
+		return fmt.Sprintf("COALESCE(t.%s, %v)", o.Column, *o.NullsAs)
+	}
+	return "t." + o.Column
+}
+
+// Cond is an SQL condition on the rows of a list (alias t) with its
+// arguments; the zero Cond holds for every row.
+type Cond struct {
+	SQL  string
+	Args []any
+}
+
+// And joins conditions.
+func And(conds ...Cond) Cond {
+	var out Cond
+	for _, c := range conds {
+		if c.SQL == "" {
+			continue
+		}
+		if out.SQL != "" {
+			out.SQL += " AND "
+		}
+		out.SQL += "(" + c.SQL + ")"
+		out.Args = append(out.Args, c.Args...)
+	}
+	return out
 }
 
 // Page selects a window of a list, Relay style: the first Limit rows between

@@ -11,6 +11,9 @@ type Trace struct {
 	Duration  *float64 // seconds
 	// ExternalID is the client's idempotency key, unique per project.
 	ExternalID *string
+	// TotalCost and TotalTokens sum the trace's LLM calls.
+	TotalCost   float64
+	TotalTokens int64
 }
 
 // TableName keeps AgentNeo's table name.

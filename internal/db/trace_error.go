@@ -19,6 +19,10 @@ type TraceError struct {
 	AgentExternalID    *string
 	LLMCallExternalID  *string `gorm:"column:llm_call_external_id"`
 	ToolCallExternalID *string
+	// NormalizedMessage and Fingerprint group errors that differ only in
+	// the values they quote (see NormalizeErrorMessage).
+	NormalizedMessage *string
+	Fingerprint       *string
 }
 
 // TableName keeps AgentNeo's table name.

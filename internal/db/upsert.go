@@ -184,10 +184,11 @@ func (d *DB) upsertTrace(ctx context.Context, projectID int64, w *TraceWrite) er
 		e.AgentID = link(e.AgentExternalID)
 		e.LLMCallID = resolve(llmIDs, e.LLMCallExternalID, &unresolved)
 		e.ToolCallID = resolve(toolIDs, e.ToolCallExternalID, &unresolved)
+		e.fingerprint()
 		errs[i] = e
 	}
 	errCols := []string{"agent_id", "tool_call_id", "llm_call_id", "agent_external_id", "llm_call_external_id", "tool_call_external_id",
-		"error_type", "error_message", "timestamp"}
+		"error_type", "error_message", "timestamp", "fingerprint", "normalized_message"}
 	if err := upsertRows(g, errs, errCols, ""); err != nil {
 		return fmt.Errorf("upsert errors: %w", err)
 	}
@@ -214,6 +215,15 @@ func (d *DB) upsertTrace(ctx context.Context, projectID int64, w *TraceWrite) er
 		if err := d.RefreshAgentCallIDs(ctx, tr.ID); err != nil {
 			return fmt.Errorf("agent call id lists: %w", err)
 		}
+	}
+	if costDelta != 0 || tokenDelta != 0 {
+		err := d.conn(ctx).Exec(`UPDATE traces SET total_cost = total_cost + ?, total_tokens = total_tokens + ? WHERE id = ?`,
+			costDelta, tokenDelta, tr.ID).Error
+		if err != nil {
+			return fmt.Errorf("trace totals: %w", err)
+		}
+		tr.TotalCost += costDelta
+		tr.TotalTokens += tokenDelta
 	}
 	return d.addToProject(ctx, projectID, tr, costDelta, tokenDelta)
 }
@@ -326,17 +336,19 @@ func (d *DB) upsertTraceRow(ctx context.Context, tr *Trace) error {
 	utc(&tr.StartTime, tr.EndTime)
 	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
 	var row struct {
-		ID        int64
-		StartTime scanTime
-		EndTime   scanTime
-		Duration  *float64
+		ID          int64
+		StartTime   scanTime
+		EndTime     scanTime
+		Duration    *float64
+		TotalCost   float64
+		TotalTokens int64
 	}
 	err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (project_id, external_id) DO UPDATE SET
 			start_time = CASE WHEN excluded.start_time < traces.start_time THEN excluded.start_time ELSE traces.start_time END,
 			end_time = CASE WHEN traces.end_time IS NULL OR excluded.end_time > traces.end_time THEN excluded.end_time ELSE traces.end_time END
-		RETURNING id, start_time, end_time, duration`,
+		RETURNING id, start_time, end_time, duration, total_cost, total_tokens`,
 		tr.ProjectID, tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration).Scan(&row).Error
 	if err != nil {
 		return err
@@ -345,6 +357,7 @@ func (d *DB) upsertTraceRow(ctx context.Context, tr *Trace) error {
 		return fmt.Errorf("trace upsert returned no row")
 	}
 	tr.ID, tr.StartTime, tr.EndTime = row.ID, row.StartTime.Time, row.EndTime.ptr()
+	tr.TotalCost, tr.TotalTokens = row.TotalCost, row.TotalTokens
 	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
 	if sameSeconds(tr.Duration, row.Duration) {
 		return nil

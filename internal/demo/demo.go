@@ -140,7 +140,7 @@ func Load(ctx context.Context, store *db.DB, seed uint64, s Scale) error {
 
 // Empty reports whether store has no projects yet.
 func Empty(ctx context.Context, store *db.DB) (bool, error) {
-	n, err := db.Count[db.Project](ctx, store)
+	n, err := db.Count[db.Project](ctx, store, db.Cond{})
 	if err != nil {
 		return false, err
 	}

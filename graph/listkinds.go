@@ -1,0 +1,202 @@
+package graph
+
+import (
+	"encoding/json"
+
+	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// listKind is how the lists of one entity are filtered and sorted. Filter
+// and sort arguments travel in canonical JSON, so the loaders can batch the
+// parents that ask for the same list and the prefetch walk can compute the
+// same keys from a query document.
+type listKind struct {
+	order       db.Order // the default
+	canonFilter func(v any) (string, error)
+	canonSort   func(v any) (string, error)
+	spec        func(d *db.DB, filter, sort string) (db.Cond, db.Order, error)
+}
+
+// newKind builds a listKind from the GraphQL filter and order input types F
+// and S and their translations into SQL.
+func newKind[F, S any](order db.Order, cond func(*F, *db.DB) db.Cond, sortOf func(*S) db.Order, defaults func(*S)) *listKind {
+	return &listKind{
+		order:       order,
+		canonFilter: func(v any) (string, error) { return canonical[F](v, nil) },
+		canonSort:   func(v any) (string, error) { return canonical(v, defaults) },
+		spec: func(d *db.DB, filter, sort string) (db.Cond, db.Order, error) {
+			var where db.Cond
+			o := order
+			if filter != "" {
+				var f F
+				if err := json.Unmarshal([]byte(filter), &f); err != nil {
+					return where, o, apperr.Invalid("filter", "malformed")
+				}
+				where = cond(&f, d)
+			}
+			if sort != "" {
+				var s S
+				if err := json.Unmarshal([]byte(sort), &s); err != nil {
+					return where, o, apperr.Invalid("orderBy", "malformed")
+				}
+				o = sortOf(&s)
+			}
+			return where, o, nil
+		},
+	}
+}
+
+// canonical re-encodes v, a typed input or a raw argument value, through M,
+// so both give the same string; nil gives "".
+func canonical[M any](v any, defaults func(*M)) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil || string(raw) == "null" {
+		return "", err
+	}
+	var m M
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", err
+	}
+	if defaults != nil {
+		defaults(&m)
+	}
+	out, err := json.Marshal(m)
+	return string(out), err
+}
+
+func direction(d model.SortDirection) bool { return d == model.SortDirectionDesc }
+
+func timeRange(r *model.TimeRangeInput) db.TimeRange {
+	if r == nil {
+		return db.TimeRange{}
+	}
+	return db.TimeRange{From: r.From, To: r.To}
+}
+
+func floatRange(r *model.FloatRangeInput) db.FloatRange {
+	if r == nil {
+		return db.FloatRange{}
+	}
+	return db.FloatRange{Min: r.Min, Max: r.Max}
+}
+
+func intRange(r *model.IntRangeInput) db.IntRange {
+	if r == nil {
+		return db.IntRange{}
+	}
+	return db.IntRange{Min: r.Min, Max: r.Max}
+}
+
+func ascByDefault(d *model.SortDirection) {
+	if *d == "" {
+		*d = model.SortDirectionAsc
+	}
+}
+
+// The kinds of every list of the graph.
+var (
+	traceKind = newKind(db.TraceOrder,
+		func(f *model.TraceFilter, d *db.DB) db.Cond {
+			tf := db.TraceFilter{
+				Started: timeRange(f.StartTime), HasErrors: f.HasErrors, ErrorType: f.ErrorType,
+				AgentName: f.AgentName, ToolName: f.ToolName, Model: f.Model,
+				Duration: floatRange(f.Duration), Cost: floatRange(f.Cost), Tokens: intRange(f.Tokens), Search: f.Search,
+			}
+			if m := f.Metric; m != nil {
+				tf.Metric = &db.MetricScore{Name: m.Name, Score: floatRange(m.Score)}
+			}
+			return tf.Cond(d)
+		},
+		func(s *model.TraceOrder) db.Order {
+			return map[model.TraceOrderField]db.Order{
+				model.TraceOrderFieldStartTime: db.TraceOrder, model.TraceOrderFieldDuration: db.DurationOrder,
+				model.TraceOrderFieldCost: db.CostOrder, model.TraceOrderFieldTokens: db.TokensOrder,
+			}[s.Field].Descending(direction(s.Direction))
+		},
+		func(s *model.TraceOrder) {
+			if s.Direction == "" {
+				s.Direction = model.SortDirectionDesc
+			}
+		})
+
+	llmCallKind = newKind(db.StartTimeOrder,
+		func(f *model.LLMCallFilter, _ *db.DB) db.Cond {
+			return db.LLMCallFilter{Name: f.Name, Model: f.Model, Started: timeRange(f.StartTime),
+				Duration: floatRange(f.Duration), Cost: floatRange(f.Cost), Tokens: intRange(f.Tokens)}.Cond()
+		},
+		func(s *model.LLMCallOrder) db.Order {
+			return map[model.LLMCallOrderField]db.Order{
+				model.LLMCallOrderFieldStartTime: db.StartTimeOrder, model.LLMCallOrderFieldDuration: db.DurationOrder,
+				model.LLMCallOrderFieldCost: db.CostOrder, model.LLMCallOrderFieldTokens: db.TokensOrder,
+			}[s.Field].Descending(direction(s.Direction))
+		},
+		func(s *model.LLMCallOrder) { ascByDefault(&s.Direction) })
+
+	toolCallKind = newKind(db.StartTimeOrder,
+		func(f *model.ToolCallFilter, _ *db.DB) db.Cond {
+			return db.ToolCallFilter{Name: f.Name, Started: timeRange(f.StartTime), Duration: floatRange(f.Duration)}.Cond()
+		},
+		func(s *model.ToolCallOrder) db.Order {
+			o := db.StartTimeOrder
+			if s.Field == model.ToolCallOrderFieldDuration {
+				o = db.DurationOrder
+			}
+			return o.Descending(direction(s.Direction))
+		},
+		func(s *model.ToolCallOrder) { ascByDefault(&s.Direction) })
+
+	agentCallKind = newKind(db.StartTimeOrder,
+		func(f *model.AgentCallFilter, _ *db.DB) db.Cond {
+			return db.AgentCallFilter{Name: f.Name, Started: timeRange(f.StartTime)}.Cond()
+		},
+		func(s *model.AgentCallOrder) db.Order { return db.StartTimeOrder.Descending(direction(s.Direction)) },
+		func(s *model.AgentCallOrder) { ascByDefault(&s.Direction) })
+
+	errorKind = newKind(db.TimestampOrder,
+		func(f *model.TraceErrorFilter, _ *db.DB) db.Cond {
+			return db.ErrorFilter{ErrorType: f.ErrorType, Fingerprint: f.Fingerprint, Time: timeRange(f.Timestamp)}.Cond()
+		},
+		func(s *model.TraceErrorOrder) db.Order { return db.TimestampOrder.Descending(direction(s.Direction)) },
+		func(s *model.TraceErrorOrder) { ascByDefault(&s.Direction) })
+
+	interactionKind = newKind(db.TimestampOrder,
+		func(f *model.UserInteractionFilter, _ *db.DB) db.Cond {
+			return db.InteractionFilter{InteractionType: f.InteractionType, Time: timeRange(f.Timestamp)}.Cond()
+		},
+		func(s *model.UserInteractionOrder) db.Order {
+			return db.TimestampOrder.Descending(direction(s.Direction))
+		},
+		func(s *model.UserInteractionOrder) { ascByDefault(&s.Direction) })
+
+	metricKind = newKind(db.TimestampOrder,
+		func(f *model.MetricFilter, _ *db.DB) db.Cond {
+			return db.MetricFilter{MetricName: f.MetricName, Score: floatRange(f.Score), Time: timeRange(f.Timestamp)}.Cond()
+		},
+		func(s *model.MetricOrder) db.Order {
+			o := db.TimestampOrder
+			if s.Field == model.MetricOrderFieldScore {
+				o = db.ScoreOrder
+			}
+			return o.Descending(direction(s.Direction))
+		},
+		func(s *model.MetricOrder) { ascByDefault(&s.Direction) })
+
+	// Lists that take no arguments.
+	projectKind    = fixedKind(db.ProjectOrder)
+	systemInfoKind = fixedKind(db.SystemInfoOrder)
+)
+
+// fixedKind is a list in one order, without filters.
+func fixedKind(order db.Order) *listKind {
+	return &listKind{
+		order:       order,
+		canonFilter: func(any) (string, error) { return "", nil },
+		canonSort:   func(any) (string, error) { return "", nil },
+		spec:        func(*db.DB, string, string) (db.Cond, db.Order, error) { return db.Cond{}, order, nil },
+	}
+}

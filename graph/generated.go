@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AgentCall() AgentCallResolver
+	AnalyticsRow() AnalyticsRowResolver
 	LLMCall() LLMCallResolver
 	Metric() MetricResolver
 	Mutation() MutationResolver
@@ -48,6 +49,7 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AgentCall struct {
+		Duration           func(childComplexity int) int
 		EndTime            func(childComplexity int) int
 		Errors             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ExternalID         func(childComplexity int) int
@@ -57,6 +59,7 @@ type ComplexityRoot struct {
 		Name               func(childComplexity int) int
 		Project            func(childComplexity int) int
 		StartTime          func(childComplexity int) int
+		Stats              func(childComplexity int) int
 		ToolCallIds        func(childComplexity int) int
 		ToolCalls          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
 		Trace              func(childComplexity int) int
@@ -76,6 +79,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AgentCallStats struct {
+		Cost         func(childComplexity int) int
+		Errors       func(childComplexity int) int
+		Interactions func(childComplexity int) int
+		LLMCalls     func(childComplexity int) int
+		Tokens       func(childComplexity int) int
+		ToolCalls    func(childComplexity int) int
+	}
+
+	AnalyticsRow struct {
+		Agent     func(childComplexity int) int
+		Bucket    func(childComplexity int) int
+		Cost      func(childComplexity int) int
+		Count     func(childComplexity int) int
+		ErrorType func(childComplexity int) int
+		Errors    func(childComplexity int) int
+		Metric    func(childComplexity int) int
+		Model     func(childComplexity int) int
+		Tokens    func(childComplexity int) int
+		Tool      func(childComplexity int) int
+		Trace     func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	Cost struct {
 		Input     func(childComplexity int) int
 		Output    func(childComplexity int) int
@@ -90,6 +117,29 @@ type ComplexityRoot struct {
 	DiskInfo struct {
 		Available func(childComplexity int) int
 		Total     func(childComplexity int) int
+	}
+
+	ErrorGroup struct {
+		AffectedTraces    func(childComplexity int) int
+		Count             func(childComplexity int) int
+		ErrorType         func(childComplexity int) int
+		Fingerprint       func(childComplexity int) int
+		FirstSeenAt       func(childComplexity int) int
+		LastSeenAt        func(childComplexity int) int
+		NormalizedMessage func(childComplexity int) int
+		SampleMessage     func(childComplexity int) int
+	}
+
+	ErrorGroupConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ErrorGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	GpuInfo struct {
@@ -170,6 +220,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MetricSummary struct {
+		Avg        func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Max        func(childComplexity int) int
+		MetricName func(childComplexity int) int
+		Min        func(childComplexity int) int
+		Score      func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateProject       func(childComplexity int, input model.CreateProjectInput) int
 		DeleteProject       func(childComplexity int, id string) int
@@ -204,12 +263,15 @@ type ComplexityRoot struct {
 		AgentCalls       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) int
 		Duration         func(childComplexity int) int
 		EndTime          func(childComplexity int) int
+		ErrorGroups      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) int
 		Errors           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) int
 		ID               func(childComplexity int) int
 		LlmCalls         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) int
+		MetricSummaries  func(childComplexity int, timeRange *model.TimeRangeInput) int
 		ProjectName      func(childComplexity int) int
 		RetentionDays    func(childComplexity int) int
 		StartTime        func(childComplexity int) int
+		Stats            func(childComplexity int, timeRange *model.TimeRangeInput) int
 		SystemInfo       func(childComplexity int) int
 		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
 		TotalCost        func(childComplexity int) int
@@ -230,7 +292,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProjectStats struct {
+		Cost             func(childComplexity int) int
+		ErrorRate        func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		LLMLatency       func(childComplexity int) int
+		Tokens           func(childComplexity int) int
+		ToolLatency      func(childComplexity int) int
+		TraceLatency     func(childComplexity int) int
+		Traces           func(childComplexity int) int
+		TracesWithErrors func(childComplexity int) int
+	}
+
+	Quantiles struct {
+		Count func(childComplexity int) int
+		P50   func(childComplexity int) int
+		P90   func(childComplexity int) int
+		P99   func(childComplexity int) int
+	}
+
 	Query struct {
+		Analytics     func(childComplexity int, projectID string, source model.AnalyticsSource, timeRange model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, timeZoneOffsetMinutes *int) int
 		Node          func(childComplexity int, id string) int
 		Nodes         func(childComplexity int, ids []string) int
 		Project       func(childComplexity int, id string) int
@@ -301,8 +383,11 @@ type ComplexityRoot struct {
 		Metrics          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) int
 		Project          func(childComplexity int) int
 		StartTime        func(childComplexity int) int
+		Stats            func(childComplexity int) int
 		SystemInfo       func(childComplexity int) int
 		ToolCalls        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) int
+		TotalCost        func(childComplexity int) int
+		TotalTokens      func(childComplexity int) int
 		UserInteractions func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) int
 	}
 
@@ -343,6 +428,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TraceStats struct {
+		AgentCalls   func(childComplexity int) int
+		Cost         func(childComplexity int) int
+		Errors       func(childComplexity int) int
+		Interactions func(childComplexity int) int
+		LLMCalls     func(childComplexity int) int
+		LLMTime      func(childComplexity int) int
+		Tokens       func(childComplexity int) int
+		ToolCalls    func(childComplexity int) int
+		ToolTime     func(childComplexity int) int
+	}
+
 	UserInteraction struct {
 		AgentCall       func(childComplexity int) int
 		Content         func(childComplexity int) int
@@ -365,6 +462,16 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	ValueStats struct {
+		Avg func(childComplexity int) int
+		Max func(childComplexity int) int
+		Min func(childComplexity int) int
+		P50 func(childComplexity int) int
+		P90 func(childComplexity int) int
+		P99 func(childComplexity int) int
+		Sum func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -377,6 +484,7 @@ type AgentCallResolver interface {
 	Project(ctx context.Context, obj *db.AgentCall) (*db.Project, error)
 	Trace(ctx context.Context, obj *db.AgentCall) (*db.Trace, error)
 
+	Stats(ctx context.Context, obj *db.AgentCall) (*db.AgentStats, error)
 	LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	ToolCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	UserInteractionIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
@@ -384,6 +492,9 @@ type AgentCallResolver interface {
 	ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
 	UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
 	Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+}
+type AnalyticsRowResolver interface {
+	Trace(ctx context.Context, obj *db.AnalyticsRow) (*db.Trace, error)
 }
 type LLMCallResolver interface {
 	ID(ctx context.Context, obj *db.LLMCall) (string, error)
@@ -411,6 +522,9 @@ type ProjectResolver interface {
 	ID(ctx context.Context, obj *db.Project) (string, error)
 
 	SystemInfo(ctx context.Context, obj *db.Project) (*db.SystemInfo, error)
+	Stats(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) (*db.ProjectStats, error)
+	MetricSummaries(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) ([]*db.MetricSummary, error)
+	ErrorGroups(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error)
 	Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error)
 	AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
 	LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
@@ -425,6 +539,7 @@ type QueryResolver interface {
 	Project(ctx context.Context, id string) (*db.Project, error)
 	ProjectByName(ctx context.Context, name string) (*db.Project, error)
 	Trace(ctx context.Context, id string) (*db.Trace, error)
+	Analytics(ctx context.Context, projectID string, source model.AnalyticsSource, timeRange model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, timeZoneOffsetMinutes *int) ([]*db.AnalyticsRow, error)
 	Traces(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error)
 }
 type SystemInfoResolver interface {
@@ -448,6 +563,8 @@ type TraceResolver interface {
 	Project(ctx context.Context, obj *db.Trace) (*db.Project, error)
 
 	SystemInfo(ctx context.Context, obj *db.Trace) (*db.SystemInfo, error)
+	Stats(ctx context.Context, obj *db.Trace) (*db.TraceStats, error)
+
 	AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
 	LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
 	ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
@@ -490,6 +607,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AgentCall.duration":
+		if e.ComplexityRoot.AgentCall.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCall.Duration(childComplexity), true
 	case "AgentCall.endTime":
 		if e.ComplexityRoot.AgentCall.EndTime == nil {
 			break
@@ -554,6 +677,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgentCall.StartTime(childComplexity), true
+	case "AgentCall.stats":
+		if e.ComplexityRoot.AgentCall.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCall.Stats(childComplexity), true
 	case "AgentCall.toolCallIds":
 		if e.ComplexityRoot.AgentCall.ToolCallIds == nil {
 			break
@@ -633,6 +762,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgentCallEdge.Node(childComplexity), true
 
+	case "AgentCallStats.cost":
+		if e.ComplexityRoot.AgentCallStats.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.Cost(childComplexity), true
+	case "AgentCallStats.errorCount":
+		if e.ComplexityRoot.AgentCallStats.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.Errors(childComplexity), true
+	case "AgentCallStats.userInteractionCount":
+		if e.ComplexityRoot.AgentCallStats.Interactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.Interactions(childComplexity), true
+	case "AgentCallStats.llmCallCount":
+		if e.ComplexityRoot.AgentCallStats.LLMCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.LLMCalls(childComplexity), true
+	case "AgentCallStats.tokens":
+		if e.ComplexityRoot.AgentCallStats.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.Tokens(childComplexity), true
+	case "AgentCallStats.toolCallCount":
+		if e.ComplexityRoot.AgentCallStats.ToolCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentCallStats.ToolCalls(childComplexity), true
+
+	case "AnalyticsRow.agent":
+		if e.ComplexityRoot.AnalyticsRow.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Agent(childComplexity), true
+	case "AnalyticsRow.bucket":
+		if e.ComplexityRoot.AnalyticsRow.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Bucket(childComplexity), true
+	case "AnalyticsRow.cost":
+		if e.ComplexityRoot.AnalyticsRow.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Cost(childComplexity), true
+	case "AnalyticsRow.count":
+		if e.ComplexityRoot.AnalyticsRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Count(childComplexity), true
+	case "AnalyticsRow.errorType":
+		if e.ComplexityRoot.AnalyticsRow.ErrorType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.ErrorType(childComplexity), true
+	case "AnalyticsRow.errorCount":
+		if e.ComplexityRoot.AnalyticsRow.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Errors(childComplexity), true
+	case "AnalyticsRow.metric":
+		if e.ComplexityRoot.AnalyticsRow.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Metric(childComplexity), true
+	case "AnalyticsRow.model":
+		if e.ComplexityRoot.AnalyticsRow.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Model(childComplexity), true
+	case "AnalyticsRow.tokens":
+		if e.ComplexityRoot.AnalyticsRow.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Tokens(childComplexity), true
+	case "AnalyticsRow.tool":
+		if e.ComplexityRoot.AnalyticsRow.Tool == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Tool(childComplexity), true
+	case "AnalyticsRow.trace":
+		if e.ComplexityRoot.AnalyticsRow.Trace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Trace(childComplexity), true
+	case "AnalyticsRow.value":
+		if e.ComplexityRoot.AnalyticsRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRow.Value(childComplexity), true
+
 	case "Cost.input":
 		if e.ComplexityRoot.Cost.Input == nil {
 			break
@@ -677,6 +916,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DiskInfo.Total(childComplexity), true
+
+	case "ErrorGroup.affectedTraces":
+		if e.ComplexityRoot.ErrorGroup.AffectedTraces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.AffectedTraces(childComplexity), true
+	case "ErrorGroup.count":
+		if e.ComplexityRoot.ErrorGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.Count(childComplexity), true
+	case "ErrorGroup.errorType":
+		if e.ComplexityRoot.ErrorGroup.ErrorType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.ErrorType(childComplexity), true
+	case "ErrorGroup.fingerprint":
+		if e.ComplexityRoot.ErrorGroup.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.Fingerprint(childComplexity), true
+	case "ErrorGroup.firstSeen":
+		if e.ComplexityRoot.ErrorGroup.FirstSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.FirstSeenAt(childComplexity), true
+	case "ErrorGroup.lastSeen":
+		if e.ComplexityRoot.ErrorGroup.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.LastSeenAt(childComplexity), true
+	case "ErrorGroup.normalizedMessage":
+		if e.ComplexityRoot.ErrorGroup.NormalizedMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.NormalizedMessage(childComplexity), true
+	case "ErrorGroup.sampleMessage":
+		if e.ComplexityRoot.ErrorGroup.SampleMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroup.SampleMessage(childComplexity), true
+
+	case "ErrorGroupConnection.edges":
+		if e.ComplexityRoot.ErrorGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupConnection.Edges(childComplexity), true
+	case "ErrorGroupConnection.nodes":
+		if e.ComplexityRoot.ErrorGroupConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupConnection.Nodes(childComplexity), true
+	case "ErrorGroupConnection.pageInfo":
+		if e.ComplexityRoot.ErrorGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupConnection.PageInfo(childComplexity), true
+	case "ErrorGroupConnection.totalCount":
+		if e.ComplexityRoot.ErrorGroupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupConnection.TotalCount(childComplexity), true
+
+	case "ErrorGroupEdge.cursor":
+		if e.ComplexityRoot.ErrorGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupEdge.Cursor(childComplexity), true
+	case "ErrorGroupEdge.node":
+		if e.ComplexityRoot.ErrorGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErrorGroupEdge.Node(childComplexity), true
 
 	case "GpuInfo.memoryTotal":
 		if e.ComplexityRoot.GpuInfo.Memory == nil {
@@ -981,6 +1307,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MetricEdge.Node(childComplexity), true
 
+	case "MetricSummary.avgScore":
+		if e.ComplexityRoot.MetricSummary.Avg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.Avg(childComplexity), true
+	case "MetricSummary.count":
+		if e.ComplexityRoot.MetricSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.Count(childComplexity), true
+	case "MetricSummary.maxScore":
+		if e.ComplexityRoot.MetricSummary.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.Max(childComplexity), true
+	case "MetricSummary.metricName":
+		if e.ComplexityRoot.MetricSummary.MetricName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.MetricName(childComplexity), true
+	case "MetricSummary.minScore":
+		if e.ComplexityRoot.MetricSummary.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.Min(childComplexity), true
+	case "MetricSummary.score":
+		if e.ComplexityRoot.MetricSummary.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSummary.Score(childComplexity), true
+
 	case "Mutation.createProject":
 		if e.ComplexityRoot.Mutation.CreateProject == nil {
 			break
@@ -1163,6 +1526,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.EndTime(childComplexity), true
+	case "Project.errorGroups":
+		if e.ComplexityRoot.Project.ErrorGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Project_errorGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.ErrorGroups(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ErrorGroupFilter)), true
 	case "Project.errors":
 		if e.ComplexityRoot.Project.Errors == nil {
 			break
@@ -1191,6 +1565,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.LlmCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.LLMCallFilter), args["orderBy"].(*model.LLMCallOrder)), true
+	case "Project.metricSummaries":
+		if e.ComplexityRoot.Project.MetricSummaries == nil {
+			break
+		}
+
+		args, err := ec.field_Project_metricSummaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.MetricSummaries(childComplexity, args["timeRange"].(*model.TimeRangeInput)), true
 	case "Project.projectName":
 		if e.ComplexityRoot.Project.ProjectName == nil {
 			break
@@ -1209,6 +1594,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.StartTime(childComplexity), true
+	case "Project.stats":
+		if e.ComplexityRoot.Project.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Project_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Stats(childComplexity, args["timeRange"].(*model.TimeRangeInput)), true
 	case "Project.systemInfo":
 		if e.ComplexityRoot.Project.SystemInfo == nil {
 			break
@@ -1298,6 +1694,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectStats.cost":
+		if e.ComplexityRoot.ProjectStats.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Cost(childComplexity), true
+	case "ProjectStats.errorRate":
+		if e.ComplexityRoot.ProjectStats.ErrorRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.ErrorRate(childComplexity), true
+	case "ProjectStats.errorCount":
+		if e.ComplexityRoot.ProjectStats.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Errors(childComplexity), true
+	case "ProjectStats.llmLatency":
+		if e.ComplexityRoot.ProjectStats.LLMLatency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.LLMLatency(childComplexity), true
+	case "ProjectStats.tokens":
+		if e.ComplexityRoot.ProjectStats.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Tokens(childComplexity), true
+	case "ProjectStats.toolLatency":
+		if e.ComplexityRoot.ProjectStats.ToolLatency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.ToolLatency(childComplexity), true
+	case "ProjectStats.traceLatency":
+		if e.ComplexityRoot.ProjectStats.TraceLatency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.TraceLatency(childComplexity), true
+	case "ProjectStats.traceCount":
+		if e.ComplexityRoot.ProjectStats.Traces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Traces(childComplexity), true
+	case "ProjectStats.tracesWithErrors":
+		if e.ComplexityRoot.ProjectStats.TracesWithErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.TracesWithErrors(childComplexity), true
+
+	case "Quantiles.count":
+		if e.ComplexityRoot.Quantiles.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quantiles.Count(childComplexity), true
+	case "Quantiles.p50":
+		if e.ComplexityRoot.Quantiles.P50 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quantiles.P50(childComplexity), true
+	case "Quantiles.p90":
+		if e.ComplexityRoot.Quantiles.P90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quantiles.P90(childComplexity), true
+	case "Quantiles.p99":
+		if e.ComplexityRoot.Quantiles.P99 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quantiles.P99(childComplexity), true
+
+	case "Query.analytics":
+		if e.ComplexityRoot.Query.Analytics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analytics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Analytics(childComplexity, args["projectId"].(string), args["source"].(model.AnalyticsSource), args["timeRange"].(model.TimeRangeInput), args["groupBy"].([]model.AnalyticsDimension), args["bin"].(*model.TimeBin), args["timeZoneOffsetMinutes"].(*int)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1677,6 +2165,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trace.StartTime(childComplexity), true
+	case "Trace.stats":
+		if e.ComplexityRoot.Trace.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trace.Stats(childComplexity), true
 	case "Trace.systemInfo":
 		if e.ComplexityRoot.Trace.SystemInfo == nil {
 			break
@@ -1694,6 +2188,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trace.ToolCalls(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ToolCallFilter), args["orderBy"].(*model.ToolCallOrder)), true
+	case "Trace.totalCost":
+		if e.ComplexityRoot.Trace.TotalCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trace.TotalCost(childComplexity), true
+	case "Trace.totalTokens":
+		if e.ComplexityRoot.Trace.TotalTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trace.TotalTokens(childComplexity), true
 	case "Trace.userInteractions":
 		if e.ComplexityRoot.Trace.UserInteractions == nil {
 			break
@@ -1843,6 +2349,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TraceErrorEdge.Node(childComplexity), true
 
+	case "TraceStats.agentCallCount":
+		if e.ComplexityRoot.TraceStats.AgentCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.AgentCalls(childComplexity), true
+	case "TraceStats.cost":
+		if e.ComplexityRoot.TraceStats.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.Cost(childComplexity), true
+	case "TraceStats.errorCount":
+		if e.ComplexityRoot.TraceStats.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.Errors(childComplexity), true
+	case "TraceStats.userInteractionCount":
+		if e.ComplexityRoot.TraceStats.Interactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.Interactions(childComplexity), true
+	case "TraceStats.llmCallCount":
+		if e.ComplexityRoot.TraceStats.LLMCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.LLMCalls(childComplexity), true
+	case "TraceStats.llmTime":
+		if e.ComplexityRoot.TraceStats.LLMTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.LLMTime(childComplexity), true
+	case "TraceStats.tokens":
+		if e.ComplexityRoot.TraceStats.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.Tokens(childComplexity), true
+	case "TraceStats.toolCallCount":
+		if e.ComplexityRoot.TraceStats.ToolCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.ToolCalls(childComplexity), true
+	case "TraceStats.toolTime":
+		if e.ComplexityRoot.TraceStats.ToolTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceStats.ToolTime(childComplexity), true
+
 	case "UserInteraction.agentCall":
 		if e.ComplexityRoot.UserInteraction.AgentCall == nil {
 			break
@@ -1930,6 +2491,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserInteractionEdge.Node(childComplexity), true
 
+	case "ValueStats.avg":
+		if e.ComplexityRoot.ValueStats.Avg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.Avg(childComplexity), true
+	case "ValueStats.max":
+		if e.ComplexityRoot.ValueStats.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.Max(childComplexity), true
+	case "ValueStats.min":
+		if e.ComplexityRoot.ValueStats.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.Min(childComplexity), true
+	case "ValueStats.p50":
+		if e.ComplexityRoot.ValueStats.P50 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.P50(childComplexity), true
+	case "ValueStats.p90":
+		if e.ComplexityRoot.ValueStats.P90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.P90(childComplexity), true
+	case "ValueStats.p99":
+		if e.ComplexityRoot.ValueStats.P99 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.P99(childComplexity), true
+	case "ValueStats.sum":
+		if e.ComplexityRoot.ValueStats.Sum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueStats.Sum(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1945,6 +2549,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CostInput", ec.unmarshalInputCostInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("DiskInfoInput", ec.unmarshalInputDiskInfoInput),
+			graphql.NewInputUnmarshaler("ErrorGroupFilter", ec.unmarshalInputErrorGroupFilter),
 			graphql.NewInputUnmarshaler("FloatRangeInput", ec.unmarshalInputFloatRangeInput),
 			graphql.NewInputUnmarshaler("GpuInfoInput", ec.unmarshalInputGpuInfoInput),
 			graphql.NewInputUnmarshaler("HttpHeaderInput", ec.unmarshalInputHttpHeaderInput),
@@ -2301,6 +2906,24 @@ type Query {
 
   "A trace by global id; NOT_FOUND when there is none."
   trace(id: ID!): Trace
+  """
+  Aggregates of one project's rows of a source over a time range, grouped by
+  time bins (bin, with timeZoneOffsetMinutes shifting DAY and WEEK bins, which
+  start on Mondays) and by dimensions. Rows are sorted by bucket then group;
+  every group seen gets a row for every bin of the range, zero when empty, so
+  charts need no gap-filling. Dimensions fit sources: MODEL for LLM_CALLS,
+  TOOL for TOOL_CALLS, ERROR_TYPE for ERRORS, METRIC for METRICS, AGENT for
+  LLM_CALLS, TOOL_CALLS, AGENT_CALLS and ERRORS, TRACE for all but TRACES.
+  At most 5000 bins.
+  """
+  analytics(
+    projectId: ID!
+    source: AnalyticsSource!
+    timeRange: TimeRangeInput!
+    groupBy: [AnalyticsDimension!] = []
+    bin: TimeBin
+    timeZoneOffsetMinutes: Int = 0
+  ): [AnalyticsRow!]!
   "Traces of all projects, newest first."
   traces(first: Int, after: String, last: Int, before: String, filter: TraceFilter, orderBy: TraceOrder): TraceConnection!
 }
@@ -2328,6 +2951,12 @@ type Project implements Node {
   retentionDays: Int
   "The most recent system info recorded in this project (one is recorded per trace)."
   systemInfo: SystemInfo
+  "Rollups over the project's traces and calls that started in timeRange (errors by timestamp); all of them without one."
+  stats(timeRange: TimeRangeInput): ProjectStats!
+  "The score summary of each metric recorded in timeRange, by metric name."
+  metricSummaries(timeRange: TimeRangeInput): [MetricSummary!]!
+  "Errors grouped by type and normalized message, most recent first."
+  errorGroups(first: Int, after: String, last: Int, before: String, filter: ErrorGroupFilter): ErrorGroupConnection!
 
   "Traces, newest first."
   traces(first: Int, after: String, last: Int, before: String, filter: TraceFilter, orderBy: TraceOrder): TraceConnection!
@@ -2357,6 +2986,12 @@ type Trace implements Node {
   duration: Float
   "The machine the trace ran on."
   systemInfo: SystemInfo
+  "Counts, token and cost totals and time spent, over everything in the trace."
+  stats: TraceStats!
+  "Total cost of the trace's LLM calls, in USD."
+  totalCost: Float!
+  "Total tokens of the trace's LLM calls."
+  totalTokens: BigInt!
 
   "Agent calls, in start order."
   agentCalls(first: Int, after: String, last: Int, before: String, filter: AgentCallFilter, orderBy: AgentCallOrder): AgentCallConnection!
@@ -2546,6 +3181,10 @@ type AgentCall implements Node {
   name: String!
   startTime: DateTime!
   endTime: DateTime
+  "Seconds from startTime to endTime."
+  duration: Float
+  "Counts and token and cost totals of what the agent did."
+  stats: AgentCallStats!
   "Global ids of the LLM calls made by this agent (column ` + "`" + `llm_call_ids` + "`" + `)."
   llmCallIds: [ID!]!
   "Global ids of the tool calls made by this agent (column ` + "`" + `tool_call_ids` + "`" + `)."
@@ -2870,6 +3509,168 @@ input MetricOrder {
   field: MetricOrderField!
   direction: SortDirection! = ASC
 }
+
+"Rollups of one trace."
+type TraceStats {
+  agentCallCount: Int!
+  llmCallCount: Int!
+  toolCallCount: Int!
+  userInteractionCount: Int!
+  errorCount: Int!
+  "Token totals of the LLM calls, by kind."
+  tokens: TokenUsage!
+  "Cost totals of the LLM calls, by kind."
+  cost: Cost!
+  "Seconds spent in LLM calls (sum of their durations)."
+  llmTime: Float!
+  "Seconds spent in tool calls (sum of their durations)."
+  toolTime: Float!
+}
+
+"Rollups of one agent call."
+type AgentCallStats {
+  llmCallCount: Int!
+  toolCallCount: Int!
+  userInteractionCount: Int!
+  errorCount: Int!
+  tokens: TokenUsage!
+  cost: Cost!
+}
+
+"Quantiles of a set of values (continuous, as percentile_cont); null when there is no value."
+type Quantiles {
+  "How many values there are."
+  count: Int!
+  p50: Float
+  p90: Float
+  p99: Float
+}
+
+"Rollups of a project over a time range."
+type ProjectStats {
+  traceCount: Int!
+  "Traces with at least one error."
+  tracesWithErrors: Int!
+  "tracesWithErrors / traceCount; 0 without traces."
+  errorRate: Float!
+  errorCount: Int!
+  tokens: TokenUsage!
+  cost: Cost!
+  "Trace durations in seconds."
+  traceLatency: Quantiles!
+  "LLM call durations in seconds."
+  llmLatency: Quantiles!
+  "Tool call durations in seconds."
+  toolLatency: Quantiles!
+}
+
+"The scores of one metric."
+type MetricSummary {
+  metricName: String!
+  count: Int!
+  minScore: Float
+  avgScore: Float
+  maxScore: Float
+  score: Quantiles!
+}
+
+"The rows analytics aggregates; time is start time, or timestamp for errors and metrics."
+enum AnalyticsSource {
+  TRACES
+  LLM_CALLS
+  TOOL_CALLS
+  AGENT_CALLS
+  ERRORS
+  METRICS
+}
+
+enum AnalyticsDimension {
+  "The LLM call's model."
+  MODEL
+  "The agent's name."
+  AGENT
+  "The tool call's name."
+  TOOL
+  ERROR_TYPE
+  "The metric's name."
+  METRIC
+  TRACE
+}
+
+enum TimeBin {
+  MINUTE
+  HOUR
+  DAY
+  WEEK
+}
+
+"Statistics of a value: durations in seconds, or scores for METRICS."
+type ValueStats {
+  sum: Float
+  avg: Float
+  min: Float
+  max: Float
+  p50: Float
+  p90: Float
+  p99: Float
+}
+
+"One group of one time bin."
+type AnalyticsRow {
+  "Start of the bin; null without bins."
+  bucket: DateTime
+  model: String
+  agent: String
+  tool: String
+  errorType: String
+  metric: String
+  trace: Trace
+  "Rows in the group."
+  count: Int!
+  "Errors of those rows (for ERRORS, the rows themselves; for TRACES, the traces' errors)."
+  errorCount: Int!
+  value: ValueStats!
+  "Token sums (LLM_CALLS by kind; TRACES totals only); zero for other sources."
+  tokens: TokenUsage!
+  "Cost sums, as tokens."
+  cost: Cost!
+}
+
+"Narrows error groups to the errors of a type, a time range, or with text in their message."
+input ErrorGroupFilter {
+  errorType: String
+  timestamp: TimeRangeInput
+  "Case-insensitive text in the error message."
+  search: String
+}
+
+"Errors of one type whose messages differ only in numbers, ids and quoted values."
+type ErrorGroup {
+  "Identifies the group; filter a project's errors by it to list them."
+  fingerprint: String!
+  errorType: String!
+  "The message with numbers and ids shown as <n>, UUIDs as <id> and quoted values as \"*\"."
+  normalizedMessage: String!
+  "One message of the group, as recorded."
+  sampleMessage: String
+  count: Int!
+  firstSeen: DateTime!
+  lastSeen: DateTime!
+  "Traces with an error of the group."
+  affectedTraces: Int!
+}
+
+type ErrorGroupConnection {
+  edges: [ErrorGroupEdge!]!
+  nodes: [ErrorGroup!]!
+  pageInfo: PageInfo!
+  "Number of groups in the whole list."
+  totalCount: Int!
+}
+type ErrorGroupEdge {
+  cursor: String!
+  node: ErrorGroup!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2896,6 +3697,10 @@ func (ec *executionContext) childFields_AgentCall(ctx context.Context, field gra
 		return ec.fieldContext_AgentCall_startTime(ctx, field)
 	case "endTime":
 		return ec.fieldContext_AgentCall_endTime(ctx, field)
+	case "duration":
+		return ec.fieldContext_AgentCall_duration(ctx, field)
+	case "stats":
+		return ec.fieldContext_AgentCall_stats(ctx, field)
 	case "llmCallIds":
 		return ec.fieldContext_AgentCall_llmCallIds(ctx, field)
 	case "toolCallIds":
@@ -2938,6 +3743,54 @@ func (ec *executionContext) childFields_AgentCallEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AgentCallEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AgentCallStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "llmCallCount":
+		return ec.fieldContext_AgentCallStats_llmCallCount(ctx, field)
+	case "toolCallCount":
+		return ec.fieldContext_AgentCallStats_toolCallCount(ctx, field)
+	case "userInteractionCount":
+		return ec.fieldContext_AgentCallStats_userInteractionCount(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_AgentCallStats_errorCount(ctx, field)
+	case "tokens":
+		return ec.fieldContext_AgentCallStats_tokens(ctx, field)
+	case "cost":
+		return ec.fieldContext_AgentCallStats_cost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgentCallStats", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalyticsRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_AnalyticsRow_bucket(ctx, field)
+	case "model":
+		return ec.fieldContext_AnalyticsRow_model(ctx, field)
+	case "agent":
+		return ec.fieldContext_AnalyticsRow_agent(ctx, field)
+	case "tool":
+		return ec.fieldContext_AnalyticsRow_tool(ctx, field)
+	case "errorType":
+		return ec.fieldContext_AnalyticsRow_errorType(ctx, field)
+	case "metric":
+		return ec.fieldContext_AnalyticsRow_metric(ctx, field)
+	case "trace":
+		return ec.fieldContext_AnalyticsRow_trace(ctx, field)
+	case "count":
+		return ec.fieldContext_AnalyticsRow_count(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_AnalyticsRow_errorCount(ctx, field)
+	case "value":
+		return ec.fieldContext_AnalyticsRow_value(ctx, field)
+	case "tokens":
+		return ec.fieldContext_AnalyticsRow_tokens(ctx, field)
+	case "cost":
+		return ec.fieldContext_AnalyticsRow_cost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "input":
@@ -2968,6 +3821,52 @@ func (ec *executionContext) childFields_DiskInfo(ctx context.Context, field grap
 		return ec.fieldContext_DiskInfo_available(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DiskInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ErrorGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fingerprint":
+		return ec.fieldContext_ErrorGroup_fingerprint(ctx, field)
+	case "errorType":
+		return ec.fieldContext_ErrorGroup_errorType(ctx, field)
+	case "normalizedMessage":
+		return ec.fieldContext_ErrorGroup_normalizedMessage(ctx, field)
+	case "sampleMessage":
+		return ec.fieldContext_ErrorGroup_sampleMessage(ctx, field)
+	case "count":
+		return ec.fieldContext_ErrorGroup_count(ctx, field)
+	case "firstSeen":
+		return ec.fieldContext_ErrorGroup_firstSeen(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_ErrorGroup_lastSeen(ctx, field)
+	case "affectedTraces":
+		return ec.fieldContext_ErrorGroup_affectedTraces(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErrorGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_ErrorGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ErrorGroupConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ErrorGroupConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ErrorGroupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ErrorGroupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErrorGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ErrorGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ErrorGroupEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ErrorGroupEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErrorGroupEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_GpuInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3130,6 +4029,24 @@ func (ec *executionContext) childFields_MetricEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type MetricEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MetricSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metricName":
+		return ec.fieldContext_MetricSummary_metricName(ctx, field)
+	case "count":
+		return ec.fieldContext_MetricSummary_count(ctx, field)
+	case "minScore":
+		return ec.fieldContext_MetricSummary_minScore(ctx, field)
+	case "avgScore":
+		return ec.fieldContext_MetricSummary_avgScore(ctx, field)
+	case "maxScore":
+		return ec.fieldContext_MetricSummary_maxScore(ctx, field)
+	case "score":
+		return ec.fieldContext_MetricSummary_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_NetworkCall(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "method":
@@ -3194,6 +4111,12 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_retentionDays(ctx, field)
 	case "systemInfo":
 		return ec.fieldContext_Project_systemInfo(ctx, field)
+	case "stats":
+		return ec.fieldContext_Project_stats(ctx, field)
+	case "metricSummaries":
+		return ec.fieldContext_Project_metricSummaries(ctx, field)
+	case "errorGroups":
+		return ec.fieldContext_Project_errorGroups(ctx, field)
 	case "traces":
 		return ec.fieldContext_Project_traces(ctx, field)
 	case "agentCalls":
@@ -3232,6 +4155,44 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "traceCount":
+		return ec.fieldContext_ProjectStats_traceCount(ctx, field)
+	case "tracesWithErrors":
+		return ec.fieldContext_ProjectStats_tracesWithErrors(ctx, field)
+	case "errorRate":
+		return ec.fieldContext_ProjectStats_errorRate(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_ProjectStats_errorCount(ctx, field)
+	case "tokens":
+		return ec.fieldContext_ProjectStats_tokens(ctx, field)
+	case "cost":
+		return ec.fieldContext_ProjectStats_cost(ctx, field)
+	case "traceLatency":
+		return ec.fieldContext_ProjectStats_traceLatency(ctx, field)
+	case "llmLatency":
+		return ec.fieldContext_ProjectStats_llmLatency(ctx, field)
+	case "toolLatency":
+		return ec.fieldContext_ProjectStats_toolLatency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Quantiles(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_Quantiles_count(ctx, field)
+	case "p50":
+		return ec.fieldContext_Quantiles_p50(ctx, field)
+	case "p90":
+		return ec.fieldContext_Quantiles_p90(ctx, field)
+	case "p99":
+		return ec.fieldContext_Quantiles_p99(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quantiles", field.Name)
 }
 
 func (ec *executionContext) childFields_SystemInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3356,6 +4317,12 @@ func (ec *executionContext) childFields_Trace(ctx context.Context, field graphql
 		return ec.fieldContext_Trace_duration(ctx, field)
 	case "systemInfo":
 		return ec.fieldContext_Trace_systemInfo(ctx, field)
+	case "stats":
+		return ec.fieldContext_Trace_stats(ctx, field)
+	case "totalCost":
+		return ec.fieldContext_Trace_totalCost(ctx, field)
+	case "totalTokens":
+		return ec.fieldContext_Trace_totalTokens(ctx, field)
 	case "agentCalls":
 		return ec.fieldContext_Trace_agentCalls(ctx, field)
 	case "llmCalls":
@@ -3448,6 +4415,30 @@ func (ec *executionContext) childFields_TraceErrorEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type TraceErrorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TraceStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agentCallCount":
+		return ec.fieldContext_TraceStats_agentCallCount(ctx, field)
+	case "llmCallCount":
+		return ec.fieldContext_TraceStats_llmCallCount(ctx, field)
+	case "toolCallCount":
+		return ec.fieldContext_TraceStats_toolCallCount(ctx, field)
+	case "userInteractionCount":
+		return ec.fieldContext_TraceStats_userInteractionCount(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_TraceStats_errorCount(ctx, field)
+	case "tokens":
+		return ec.fieldContext_TraceStats_tokens(ctx, field)
+	case "cost":
+		return ec.fieldContext_TraceStats_cost(ctx, field)
+	case "llmTime":
+		return ec.fieldContext_TraceStats_llmTime(ctx, field)
+	case "toolTime":
+		return ec.fieldContext_TraceStats_toolTime(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TraceStats", field.Name)
+}
+
 func (ec *executionContext) childFields_UserInteraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3494,6 +4485,26 @@ func (ec *executionContext) childFields_UserInteractionEdge(ctx context.Context,
 		return ec.fieldContext_UserInteractionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserInteractionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ValueStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sum":
+		return ec.fieldContext_ValueStats_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_ValueStats_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_ValueStats_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ValueStats_max(ctx, field)
+	case "p50":
+		return ec.fieldContext_ValueStats_p50(ctx, field)
+	case "p90":
+		return ec.fieldContext_ValueStats_p90(ctx, field)
+	case "p99":
+		return ec.fieldContext_ValueStats_p99(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValueStats", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4028,6 +5039,52 @@ func (ec *executionContext) field_Project_agentCalls_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_errorGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ErrorGroupFilter, error) {
+			return ec.unmarshalOErrorGroupFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐErrorGroupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_errors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4133,6 +5190,34 @@ func (ec *executionContext) field_Project_llmCalls_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_metricSummaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "timeRange",
+		func(ctx context.Context, v any) (*model.TimeRangeInput, error) {
+			return ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeRange"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "timeRange",
+		func(ctx context.Context, v any) (*model.TimeRangeInput, error) {
+			return ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeRange"] = arg0
 	return args, nil
 }
 
@@ -4309,6 +5394,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (model.AnalyticsSource, error) {
+			return ec.unmarshalNAnalyticsSource2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsSource(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeRange",
+		func(ctx context.Context, v any) (model.TimeRangeInput, error) {
+			return ec.unmarshalNTimeRangeInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeRange"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.AnalyticsDimension, error) {
+			return ec.unmarshalOAnalyticsDimension2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "bin",
+		func(ctx context.Context, v any) (*model.TimeBin, error) {
+			return ec.unmarshalOTimeBin2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeBin(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bin"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "timeZoneOffsetMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZoneOffsetMinutes"] = arg5
 	return args, nil
 }
 
@@ -5128,6 +6267,61 @@ func (ec *executionContext) fieldContext_AgentCall_endTime(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AgentCall", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _AgentCall_duration(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCall_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCall_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCall", field, true, false, "Float")
+}
+
+func (ec *executionContext) _AgentCall_stats(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCall_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgentCall().Stats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentStats) graphql.Marshaler {
+			return ec.marshalNAgentCallStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCall_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgentCall",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentCallStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AgentCall_llmCallIds(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5547,6 +6741,474 @@ func (ec *executionContext) fieldContext_AgentCallEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AgentCallStats_llmCallCount(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_llmCallCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LLMCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_llmCallCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCallStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgentCallStats_toolCallCount(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_toolCallCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToolCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_toolCallCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCallStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgentCallStats_userInteractionCount(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_userInteractionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_userInteractionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCallStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgentCallStats_errorCount(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentCallStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgentCallStats_tokens(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.TokenUsage) graphql.Marshaler {
+			return ec.marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTokenUsage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgentCallStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgentCallStats_cost(ctx context.Context, field graphql.CollectedField, obj *db.AgentStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentCallStats_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Cost) graphql.Marshaler {
+			return ec.marshalNCost2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentCallStats_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgentCallStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRow_bucket(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_bucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bucket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_bucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AnalyticsRow_model(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRow_agent(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRow_tool(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_tool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tool(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_tool(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRow_errorType(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_errorType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_errorType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRow_metric(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRow_trace(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_trace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalyticsRow().Trace(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
+			return ec.marshalOTrace2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTrace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_trace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRow_count(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsRow_errorCount(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsRow_value(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.ValueStats) graphql.Marshaler {
+			return ec.marshalNValueStats2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐValueStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRow_tokens(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.TokenUsage) graphql.Marshaler {
+			return ec.marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTokenUsage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRow_cost(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRow_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Cost) graphql.Marshaler {
+			return ec.marshalNCost2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRow_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cost_input(ctx context.Context, field graphql.CollectedField, obj *db.Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5706,6 +7368,364 @@ func (ec *executionContext) _DiskInfo_available(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_DiskInfo_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DiskInfo", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ErrorGroup_fingerprint(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorGroup_errorType(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_errorType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_errorType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorGroup_normalizedMessage(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_normalizedMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_normalizedMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorGroup_sampleMessage(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_sampleMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SampleMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_sampleMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorGroup_count(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ErrorGroup_firstSeen(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_firstSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeenAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_firstSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ErrorGroup_lastSeen(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ErrorGroup_affectedTraces(ctx context.Context, field graphql.CollectedField, obj *db.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroup_affectedTraces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedTraces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroup_affectedTraces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ErrorGroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.ErrorGroup]) graphql.Marshaler {
+			return ec.marshalNErrorGroupEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErrorGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErrorGroupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErrorGroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.ErrorGroup) graphql.Marshaler {
+			return ec.marshalNErrorGroup2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErrorGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErrorGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErrorGroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErrorGroupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErrorGroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroupConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ErrorGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErrorGroupEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErrorGroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[db.ErrorGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErrorGroupEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.ErrorGroup) graphql.Marshaler {
+			return ec.marshalNErrorGroup2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErrorGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErrorGroupEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErrorGroup(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GpuInfo_name(ctx context.Context, field graphql.CollectedField, obj *db.GPU) (ret graphql.Marshaler) {
@@ -7014,6 +9034,153 @@ func (ec *executionContext) fieldContext_MetricEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _MetricSummary_metricName(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_metricName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetricName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_metricName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricSummary_count(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricSummary_minScore(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_minScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_minScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricSummary_avgScore(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_avgScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Avg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_avgScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricSummary_maxScore(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_maxScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_maxScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricSummary_score(ctx context.Context, field graphql.CollectedField, obj *db.MetricSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSummary_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Quantiles) graphql.Marshaler {
+			return ec.marshalNQuantiles2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐQuantiles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSummary_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quantiles(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_ingestTraces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7880,6 +10047,138 @@ func (ec *executionContext) fieldContext_Project_systemInfo(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_stats(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Stats(ctx, obj, fc.Args["timeRange"].(*model.TimeRangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.ProjectStats) graphql.Marshaler {
+			return ec.marshalNProjectStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_metricSummaries(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_metricSummaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().MetricSummaries(ctx, obj, fc.Args["timeRange"].(*model.TimeRangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.MetricSummary) graphql.Marshaler {
+			return ec.marshalNMetricSummary2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_metricSummaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_metricSummaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_errorGroups(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_errorGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().ErrorGroups(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ErrorGroupFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ErrorGroup]) graphql.Marshaler {
+			return ec.marshalNErrorGroupConnection2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_errorGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErrorGroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_errorGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_traces(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8318,6 +10617,350 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectStats_traceCount(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_traceCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Traces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_traceCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStats_tracesWithErrors(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_tracesWithErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TracesWithErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_tracesWithErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStats_errorRate(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_errorRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_errorRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStats_errorCount(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStats_tokens(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.TokenUsage) graphql.Marshaler {
+			return ec.marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTokenUsage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_cost(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Cost) graphql.Marshaler {
+			return ec.marshalNCost2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_traceLatency(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_traceLatency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TraceLatency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Quantiles) graphql.Marshaler {
+			return ec.marshalNQuantiles2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐQuantiles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_traceLatency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quantiles(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_llmLatency(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_llmLatency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LLMLatency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Quantiles) graphql.Marshaler {
+			return ec.marshalNQuantiles2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐQuantiles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_llmLatency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quantiles(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_toolLatency(ctx context.Context, field graphql.CollectedField, obj *db.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_toolLatency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToolLatency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Quantiles) graphql.Marshaler {
+			return ec.marshalNQuantiles2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐQuantiles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_toolLatency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quantiles(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quantiles_count(ctx context.Context, field graphql.CollectedField, obj *db.Quantiles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quantiles_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quantiles_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quantiles", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quantiles_p50(ctx context.Context, field graphql.CollectedField, obj *db.Quantiles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quantiles_p50(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P50, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quantiles_p50(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quantiles", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Quantiles_p90(ctx context.Context, field graphql.CollectedField, obj *db.Quantiles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quantiles_p90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quantiles_p90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quantiles", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Quantiles_p99(ctx context.Context, field graphql.CollectedField, obj *db.Quantiles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quantiles_p99(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P99, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Quantiles_p99(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quantiles", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8576,6 +11219,50 @@ func (ec *executionContext) fieldContext_Query_trace(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_trace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_analytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Analytics(ctx, fc.Args["projectId"].(string), fc.Args["source"].(model.AnalyticsSource), fc.Args["timeRange"].(model.TimeRangeInput), fc.Args["groupBy"].([]model.AnalyticsDimension), fc.Args["bin"].(*model.TimeBin), fc.Args["timeZoneOffsetMinutes"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.AnalyticsRow) graphql.Marshaler {
+			return ec.marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analytics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9893,6 +12580,84 @@ func (ec *executionContext) fieldContext_Trace_systemInfo(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Trace_stats(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trace_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Trace().Stats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.TraceStats) graphql.Marshaler {
+			return ec.marshalNTraceStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trace_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TraceStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trace_totalCost(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trace_totalCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trace_totalCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trace", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Trace_totalTokens(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trace_totalTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalTokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNBigInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trace_totalTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trace", field, false, false, "BigInt")
+}
+
 func (ec *executionContext) _Trace_agentCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10803,6 +13568,231 @@ func (ec *executionContext) fieldContext_TraceErrorEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _TraceStats_agentCallCount(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_agentCallCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgentCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_agentCallCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraceStats_llmCallCount(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_llmCallCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LLMCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_llmCallCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraceStats_toolCallCount(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_toolCallCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToolCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_toolCallCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraceStats_userInteractionCount(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_userInteractionCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_userInteractionCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraceStats_errorCount(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TraceStats_tokens(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.TokenUsage) graphql.Marshaler {
+			return ec.marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTokenUsage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TraceStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraceStats_cost(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Cost) graphql.Marshaler {
+			return ec.marshalNCost2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TraceStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TraceStats_llmTime(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_llmTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LLMTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_llmTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TraceStats_toolTime(ctx context.Context, field graphql.CollectedField, obj *db.TraceStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceStats_toolTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToolTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceStats_toolTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceStats", field, false, false, "Float")
+}
+
 func (ec *executionContext) _UserInteraction_id(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11209,6 +14199,167 @@ func (ec *executionContext) fieldContext_UserInteractionEdge_node(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ValueStats_sum(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_avg(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Avg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_avg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_min(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_max(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_p50(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_p50(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P50, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_p50(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_p90(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_p90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_p90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueStats_p99(ctx context.Context, field graphql.CollectedField, obj *db.ValueStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueStats_p99(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P99, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValueStats_p99(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueStats", field, false, false, "Float")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -12628,6 +15779,62 @@ func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj
 func UnmarshalDiskInfoInput(ctx context.Context, raw any) (model.DiskInfoInput, error) {
 	var out model.DiskInfoInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiskInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputErrorGroupFilter(ctx context.Context, obj any) (model.ErrorGroupFilter, error) {
+	var it model.ErrorGroupFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"errorType", "timestamp", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorType = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalErrorGroupFilter unmarshals raw into the ErrorGroupFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalErrorGroupFilter(ctx context.Context, raw any) (model.ErrorGroupFilter, error) {
+	var out model.ErrorGroupFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ErrorGroupFilter", raw, &out)
 	return out, err
 }
 
@@ -14781,6 +17988,17 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "duration":
+			out.Values[i] = ec._AgentCall_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgentCall_stats(ctx, field, obj)
+				})
 		case "llmCallIds":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14927,6 +18145,153 @@ func (ec *executionContext) _AgentCallEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var agentCallStatsImplementors = []string{"AgentCallStats"}
+
+func (ec *executionContext) _AgentCallStats(ctx context.Context, sel ast.SelectionSet, obj *db.AgentStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agentCallStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgentCallStats")
+		case "llmCallCount":
+			out.Values[i] = ec._AgentCallStats_llmCallCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toolCallCount":
+			out.Values[i] = ec._AgentCallStats_toolCallCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userInteractionCount":
+			out.Values[i] = ec._AgentCallStats_userInteractionCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorCount":
+			out.Values[i] = ec._AgentCallStats_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tokens":
+			out.Values[i] = ec._AgentCallStats_tokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._AgentCallStats_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analyticsRowImplementors = []string{"AnalyticsRow"}
+
+func (ec *executionContext) _AnalyticsRow(ctx context.Context, sel ast.SelectionSet, obj *db.AnalyticsRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsRow")
+		case "bucket":
+			out.Values[i] = ec._AnalyticsRow_bucket(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "model":
+			out.Values[i] = ec._AnalyticsRow_model(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agent":
+			out.Values[i] = ec._AnalyticsRow_agent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tool":
+			out.Values[i] = ec._AnalyticsRow_tool(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorType":
+			out.Values[i] = ec._AnalyticsRow_errorType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metric":
+			out.Values[i] = ec._AnalyticsRow_metric(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trace":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalyticsRow_trace(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._AnalyticsRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCount":
+			out.Values[i] = ec._AnalyticsRow_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._AnalyticsRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokens":
+			out.Values[i] = ec._AnalyticsRow_tokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cost":
+			out.Values[i] = ec._AnalyticsRow_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var costImplementors = []string{"Cost"}
 
 func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj *db.Cost) graphql.Marshaler {
@@ -15027,6 +18392,161 @@ func (ec *executionContext) _DiskInfo(ctx context.Context, sel ast.SelectionSet,
 		case "available":
 			out.Values[i] = ec._DiskInfo_available(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var errorGroupImplementors = []string{"ErrorGroup"}
+
+func (ec *executionContext) _ErrorGroup(ctx context.Context, sel ast.SelectionSet, obj *db.ErrorGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, errorGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErrorGroup")
+		case "fingerprint":
+			out.Values[i] = ec._ErrorGroup_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorType":
+			out.Values[i] = ec._ErrorGroup_errorType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalizedMessage":
+			out.Values[i] = ec._ErrorGroup_normalizedMessage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sampleMessage":
+			out.Values[i] = ec._ErrorGroup_sampleMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ErrorGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSeen":
+			out.Values[i] = ec._ErrorGroup_firstSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeen":
+			out.Values[i] = ec._ErrorGroup_lastSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedTraces":
+			out.Values[i] = ec._ErrorGroup_affectedTraces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var errorGroupConnectionImplementors = []string{"ErrorGroupConnection"}
+
+func (ec *executionContext) _ErrorGroupConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[db.ErrorGroup]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, errorGroupConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErrorGroupConnection")
+		case "edges":
+			out.Values[i] = ec._ErrorGroupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ErrorGroupConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ErrorGroupConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ErrorGroupConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var errorGroupEdgeImplementors = []string{"ErrorGroupEdge"}
+
+func (ec *executionContext) _ErrorGroupEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[db.ErrorGroup]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, errorGroupEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErrorGroupEdge")
+		case "cursor":
+			out.Values[i] = ec._ErrorGroupEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ErrorGroupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15585,6 +19105,64 @@ func (ec *executionContext) _MetricEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var metricSummaryImplementors = []string{"MetricSummary"}
+
+func (ec *executionContext) _MetricSummary(ctx context.Context, sel ast.SelectionSet, obj *db.MetricSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricSummary")
+		case "metricName":
+			out.Values[i] = ec._MetricSummary_metricName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._MetricSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minScore":
+			out.Values[i] = ec._MetricSummary_minScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avgScore":
+			out.Values[i] = ec._MetricSummary_avgScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxScore":
+			out.Values[i] = ec._MetricSummary_maxScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._MetricSummary_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15857,6 +19435,24 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_systemInfo(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_stats(ctx, field, obj)
+				})
+		case "metricSummaries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_metricSummaries(ctx, field, obj)
+				})
+		case "errorGroups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_errorGroups(ctx, field, obj)
+				})
 		case "traces":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15997,6 +19593,127 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var projectStatsImplementors = []string{"ProjectStats"}
+
+func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *db.ProjectStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStats")
+		case "traceCount":
+			out.Values[i] = ec._ProjectStats_traceCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tracesWithErrors":
+			out.Values[i] = ec._ProjectStats_tracesWithErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorRate":
+			out.Values[i] = ec._ProjectStats_errorRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorCount":
+			out.Values[i] = ec._ProjectStats_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tokens":
+			out.Values[i] = ec._ProjectStats_tokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._ProjectStats_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "traceLatency":
+			out.Values[i] = ec._ProjectStats_traceLatency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "llmLatency":
+			out.Values[i] = ec._ProjectStats_llmLatency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toolLatency":
+			out.Values[i] = ec._ProjectStats_toolLatency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quantilesImplementors = []string{"Quantiles"}
+
+func (ec *executionContext) _Quantiles(ctx context.Context, sel ast.SelectionSet, obj *db.Quantiles) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quantilesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Quantiles")
+		case "count":
+			out.Values[i] = ec._Quantiles_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p50":
+			out.Values[i] = ec._Quantiles_p50(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90":
+			out.Values[i] = ec._Quantiles_p90(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p99":
+			out.Values[i] = ec._Quantiles_p99(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16051,6 +19768,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trace(ctx, field)
+				})
+		case "analytics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analytics(ctx, field)
 				})
 		case "traces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16477,6 +20200,22 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_systemInfo(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trace_stats(ctx, field, obj)
+				})
+		case "totalCost":
+			out.Values[i] = ec._Trace_totalCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalTokens":
+			out.Values[i] = ec._Trace_totalTokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "agentCalls":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16793,6 +20532,79 @@ func (ec *executionContext) _TraceErrorEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var traceStatsImplementors = []string{"TraceStats"}
+
+func (ec *executionContext) _TraceStats(ctx context.Context, sel ast.SelectionSet, obj *db.TraceStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, traceStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TraceStats")
+		case "agentCallCount":
+			out.Values[i] = ec._TraceStats_agentCallCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "llmCallCount":
+			out.Values[i] = ec._TraceStats_llmCallCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toolCallCount":
+			out.Values[i] = ec._TraceStats_toolCallCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userInteractionCount":
+			out.Values[i] = ec._TraceStats_userInteractionCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorCount":
+			out.Values[i] = ec._TraceStats_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tokens":
+			out.Values[i] = ec._TraceStats_tokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._TraceStats_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "llmTime":
+			out.Values[i] = ec._TraceStats_llmTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toolTime":
+			out.Values[i] = ec._TraceStats_toolTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userInteractionImplementors = []string{"UserInteraction", "Node"}
 
 func (ec *executionContext) _UserInteraction(ctx context.Context, sel ast.SelectionSet, obj *db.UserInteraction) graphql.Marshaler {
@@ -16938,6 +20750,69 @@ func (ec *executionContext) _UserInteractionEdge(ctx context.Context, sel ast.Se
 		case "node":
 			out.Values[i] = ec._UserInteractionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var valueStatsImplementors = []string{"ValueStats"}
+
+func (ec *executionContext) _ValueStats(ctx context.Context, sel ast.SelectionSet, obj *db.ValueStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valueStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValueStats")
+		case "sum":
+			out.Values[i] = ec._ValueStats_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._ValueStats_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._ValueStats_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._ValueStats_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p50":
+			out.Values[i] = ec._ValueStats_p50(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90":
+			out.Values[i] = ec._ValueStats_p90(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p99":
+			out.Values[i] = ec._ValueStats_p99(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17390,6 +21265,58 @@ func (ec *executionContext) marshalNAgentCallOrderField2githubᚗcomᚋagentgrap
 	return v
 }
 
+func (ec *executionContext) marshalNAgentCallStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentStats(ctx context.Context, sel ast.SelectionSet, v *db.AgentStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgentCallStats!")
+		return graphql.Null
+	}
+	return ec._AgentCallStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx context.Context, v any) (model.AnalyticsDimension, error) {
+	var res model.AnalyticsDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx context.Context, sel ast.SelectionSet, v model.AnalyticsDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AnalyticsRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalyticsRow2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnalyticsRow2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRow(ctx context.Context, sel ast.SelectionSet, v *db.AnalyticsRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsRow!")
+		return graphql.Null
+	}
+	return ec._AnalyticsRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnalyticsSource2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsSource(ctx context.Context, v any) (model.AnalyticsSource, error) {
+	var res model.AnalyticsSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnalyticsSource2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsSource(ctx context.Context, sel ast.SelectionSet, v model.AnalyticsSource) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBigInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17447,6 +21374,62 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋagentgraph�
 		return graphql.Null
 	}
 	return ec._DeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErrorGroup2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ErrorGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNErrorGroup2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNErrorGroup2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroup(ctx context.Context, sel ast.SelectionSet, v *db.ErrorGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErrorGroup!")
+		return graphql.Null
+	}
+	return ec._ErrorGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErrorGroupConnection2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[db.ErrorGroup]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErrorGroupConnection!")
+		return graphql.Null
+	}
+	return ec._ErrorGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErrorGroupEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.ErrorGroup]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNErrorGroupEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNErrorGroupEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[db.ErrorGroup]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErrorGroupEdge!")
+		return graphql.Null
+	}
+	return ec._ErrorGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -17743,6 +21726,30 @@ func (ec *executionContext) marshalNMetricOrderField2githubᚗcomᚋagentgraph�
 	return v
 }
 
+func (ec *executionContext) marshalNMetricSummary2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.MetricSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricSummary2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricSummary2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummary(ctx context.Context, sel ast.SelectionSet, v *db.MetricSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricSummary!")
+		return graphql.Null
+	}
+	return ec._MetricSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNetworkCall2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCall(ctx context.Context, sel ast.SelectionSet, v db.NetworkCall) graphql.Marshaler {
 	return ec._NetworkCall(ctx, sel, &v)
 }
@@ -17822,6 +21829,18 @@ func (ec *executionContext) marshalNProjectEdge2ᚖgithubᚗcomᚋagentgraphᚋa
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectStats(ctx context.Context, sel ast.SelectionSet, v *db.ProjectStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStats!")
+		return graphql.Null
+	}
+	return ec._ProjectStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuantiles2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐQuantiles(ctx context.Context, sel ast.SelectionSet, v db.Quantiles) graphql.Marshaler {
+	return ec._Quantiles(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNRecordMetricInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐRecordMetricInput(ctx context.Context, v any) (model.RecordMetricInput, error) {
 	res, err := ec.unmarshalInputRecordMetricInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17849,6 +21868,11 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTimeRangeInput2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx context.Context, v any) (model.TimeRangeInput, error) {
+	res, err := ec.unmarshalInputTimeRangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx context.Context, v any) (model.TimestampOrderField, error) {
@@ -18082,6 +22106,14 @@ func (ec *executionContext) marshalNTraceOrderField2githubᚗcomᚋagentgraphᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNTraceStats2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceStats(ctx context.Context, sel ast.SelectionSet, v *db.TraceStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TraceStats!")
+		return graphql.Null
+	}
+	return ec._TraceStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18141,6 +22173,10 @@ func (ec *executionContext) marshalNUserInteractionEdge2ᚖgithubᚗcomᚋagentg
 func (ec *executionContext) unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput(ctx context.Context, v any) (*model.UserInteractionInput, error) {
 	res, err := ec.unmarshalInputUserInteractionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValueStats2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐValueStats(ctx context.Context, sel ast.SelectionSet, v db.ValueStats) graphql.Marshaler {
+	return ec._ValueStats(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18325,6 +22361,42 @@ func (ec *executionContext) unmarshalOAgentCallOrder2ᚖgithubᚗcomᚋagentgrap
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAnalyticsDimension2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimensionᚄ(ctx context.Context, v any) ([]model.AnalyticsDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AnalyticsDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAnalyticsDimension2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AnalyticsDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBigInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
 	if v == nil {
 		return nil, nil
@@ -18411,6 +22483,14 @@ func (ec *executionContext) unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDiskInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOErrorGroupFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐErrorGroupFilter(ctx context.Context, v any) (*model.ErrorGroupFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputErrorGroupFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18727,6 +22807,22 @@ func (ec *executionContext) unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgra
 	}
 	res, err := ec.unmarshalInputSystemInfoInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTimeBin2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeBin(ctx context.Context, v any) (*model.TimeBin, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TimeBin)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimeBin2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeBin(ctx context.Context, sel ast.SelectionSet, v *model.TimeBin) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx context.Context, v any) (*model.TimeRangeInput, error) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/graph-gophers/dataloader/v7"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -59,6 +60,8 @@ func registerPrefetchers() {
 	traceID := func(t *db.Trace) int64 { return t.ID }
 	agentID := func(a *db.AgentCall) int64 { return a.ID }
 	register(projectEntity, map[string]fieldPrefetch[db.Project]{
+		"stats":            prefetchRanged(projectStatsLoader, (*db.DB).ProjectStatsFor),
+		"metricSummaries":  prefetchRanged(metricSummariesLoader, (*db.DB).MetricSummariesFor),
 		"systemInfo":       prefetchChild(systemInfoByProjectID, projectID),
 		"traces":           prefetchChildren(tracesByProjectID, projectID),
 		"agentCalls":       prefetchChildren(agentCallsByProjectID, projectID),
@@ -70,6 +73,7 @@ func registerPrefetchers() {
 	register(traceEntity, map[string]fieldPrefetch[db.Trace]{
 		"project":          prefetchParent(projectEntity, func(t *db.Trace) *int64 { return &t.ProjectID }),
 		"systemInfo":       prefetchChild(systemInfoByTraceID, traceID),
+		"stats":            prefetchKeyed(traceStatsLoader, (*db.DB).TraceStatsFor, traceID),
 		"agentCalls":       prefetchChildren(agentCallsByTraceID, traceID),
 		"llmCalls":         prefetchChildren(llmCallsByTraceID, traceID),
 		"toolCalls":        prefetchChildren(toolCallsByTraceID, traceID),
@@ -103,6 +107,7 @@ func registerPrefetchers() {
 	register(agentCallEntity, map[string]fieldPrefetch[db.AgentCall]{
 		"project":          prefetchParent(projectEntity, func(a *db.AgentCall) *int64 { return &a.ProjectID }),
 		"trace":            prefetchParent(traceEntity, func(a *db.AgentCall) *int64 { return &a.TraceID }),
+		"stats":            prefetchKeyed(agentStatsLoader, (*db.DB).AgentStatsFor, agentID),
 		"llmCalls":         prefetchChildren(llmCallsByAgentCallID, agentID),
 		"toolCalls":        prefetchChildren(toolCallsByAgentCallID, agentID),
 		"userInteractions": prefetchChildren(userInteractionsByAgentCallID, agentID),
@@ -247,6 +252,44 @@ func prefetchParent[T, P any](ent entity[P], ref func(*T) *int64) fieldPrefetch[
 			}
 		}
 		prefetchRows(ctx, l, all, f.Selections)
+	}
+}
+
+// prefetchKeyed computes a per-row value (rollups) for all rows at once.
+func prefetchKeyed[T, V any](loaderOf func(*Loaders) *dataloader.Loader[int64, V], batch func(*db.DB, context.Context, []int64) ([]V, error), key func(*T) int64) fieldPrefetch[T] {
+	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
+		ids := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
+		values, err := batch(l.store, ctx, ids)
+		if err != nil {
+			return
+		}
+		ld := loaderOf(l)
+		for i, id := range ids {
+			ld.Prime(ctx, id, values[i])
+		}
+	}
+}
+
+// prefetchRanged computes a per-project value over the field's time range.
+func prefetchRanged[V any](loaderOf func(*Loaders) *dataloader.Loader[rangeKey, V], batch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error)) fieldPrefetch[db.Project] {
+	return func(ctx context.Context, l *Loaders, rows []*db.Project, f graphql.CollectedField) {
+		key, err := canonicalRange(f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)["timeRange"])
+		if err != nil {
+			return
+		}
+		r, err := parseRange(key)
+		if err != nil {
+			return
+		}
+		ids := distinct(rows, func(p *db.Project) *int64 { return &p.ID })
+		values, err := batch(l.store, ctx, ids, r)
+		if err != nil {
+			return
+		}
+		ld := loaderOf(l)
+		for i, id := range ids {
+			ld.Prime(ctx, rangeKey{id, key}, values[i])
+		}
 	}
 }
 

@@ -27,6 +27,11 @@ func (r *agentCallResolver) Trace(ctx context.Context, obj *db.AgentCall) (*db.T
 	return parent(ctx, traceEntity, obj.TraceID)
 }
 
+// Stats is the resolver for the stats field.
+func (r *agentCallResolver) Stats(ctx context.Context, obj *db.AgentCall) (*db.AgentStats, error) {
+	return agentStats(ctx, obj.ID)
+}
+
 // LlmCallIds is the resolver for the llmCallIds field.
 func (r *agentCallResolver) LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
 	return globalIDs(llmCallEntity.typeName, obj.LLMCallIDs.V), nil
@@ -60,6 +65,11 @@ func (r *agentCallResolver) UserInteractions(ctx context.Context, obj *db.AgentC
 // Errors is the resolver for the errors field.
 func (r *agentCallResolver) Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
 	return children(ctx, errorsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
+}
+
+// Trace is the resolver for the trace field.
+func (r *analyticsRowResolver) Trace(ctx context.Context, obj *db.AnalyticsRow) (*db.Trace, error) {
+	return optionalParent(ctx, traceEntity, obj.TraceID())
 }
 
 // ID is the resolver for the id field.
@@ -137,6 +147,21 @@ func (r *projectResolver) SystemInfo(ctx context.Context, obj *db.Project) (*db.
 	return child(ctx, systemInfoByProjectID, obj.ID)
 }
 
+// Stats is the resolver for the stats field.
+func (r *projectResolver) Stats(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) (*db.ProjectStats, error) {
+	return projectStats(ctx, obj.ID, timeRange)
+}
+
+// MetricSummaries is the resolver for the metricSummaries field.
+func (r *projectResolver) MetricSummaries(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) ([]*db.MetricSummary, error) {
+	return metricSummaries(ctx, obj.ID, timeRange)
+}
+
+// ErrorGroups is the resolver for the errorGroups field.
+func (r *projectResolver) ErrorGroups(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error) {
+	return errorGroups(ctx, obj.ID, first, after, last, before, filter)
+}
+
 // Traces is the resolver for the traces field.
 func (r *projectResolver) Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
 	return children(ctx, tracesByProjectID, obj.ID, first, after, last, before, filter, orderBy)
@@ -197,6 +222,11 @@ func (r *queryResolver) Trace(ctx context.Context, id string) (*db.Trace, error)
 	return lookup(ctx, traceEntity, id)
 }
 
+// Analytics is the resolver for the analytics field.
+func (r *queryResolver) Analytics(ctx context.Context, projectID string, source model.AnalyticsSource, timeRange model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, timeZoneOffsetMinutes *int) ([]*db.AnalyticsRow, error) {
+	return analytics(ctx, r.Store, projectID, source, timeRange, groupBy, bin, timeZoneOffsetMinutes)
+}
+
 // Traces is the resolver for the traces field.
 func (r *queryResolver) Traces(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
 	return rootList[db.Trace](ctx, r.Store, traceKind, first, after, last, before, filter, orderBy)
@@ -255,6 +285,11 @@ func (r *traceResolver) Project(ctx context.Context, obj *db.Trace) (*db.Project
 // SystemInfo is the resolver for the systemInfo field.
 func (r *traceResolver) SystemInfo(ctx context.Context, obj *db.Trace) (*db.SystemInfo, error) {
 	return child(ctx, systemInfoByTraceID, obj.ID)
+}
+
+// Stats is the resolver for the stats field.
+func (r *traceResolver) Stats(ctx context.Context, obj *db.Trace) (*db.TraceStats, error) {
+	return traceStats(ctx, obj.ID)
 }
 
 // AgentCalls is the resolver for the agentCalls field.
@@ -340,6 +375,9 @@ func (r *userInteractionResolver) AgentCall(ctx context.Context, obj *db.UserInt
 // AgentCall returns AgentCallResolver implementation.
 func (r *Resolver) AgentCall() AgentCallResolver { return &agentCallResolver{r} }
 
+// AnalyticsRow returns AnalyticsRowResolver implementation.
+func (r *Resolver) AnalyticsRow() AnalyticsRowResolver { return &analyticsRowResolver{r} }
+
 // LLMCall returns LLMCallResolver implementation.
 func (r *Resolver) LLMCall() LLMCallResolver { return &lLMCallResolver{r} }
 
@@ -372,6 +410,7 @@ func (r *Resolver) UserInteraction() UserInteractionResolver { return &userInter
 
 type (
 	agentCallResolver       struct{ *Resolver }
+	analyticsRowResolver    struct{ *Resolver }
 	lLMCallResolver         struct{ *Resolver }
 	metricResolver          struct{ *Resolver }
 	mutationResolver        struct{ *Resolver }

@@ -59,3 +59,9 @@ type (
 // Node is any object with a global id; the storage rows are bound to it
 // as they are, so it asks for no methods.
 type Node interface{}
+
+// Error groups are listed like the entities, by their newest error.
+type (
+	ErrorGroupConnection = Connection[db.ErrorGroup]
+	ErrorGroupEdge       = Edge[db.ErrorGroup]
+)

@@ -57,6 +57,14 @@ type DiskInfoInput struct {
 	Available *float64 `json:"available,omitempty"`
 }
 
+// Narrows error groups to the errors of a type, a time range, or with text in their message.
+type ErrorGroupFilter struct {
+	ErrorType *string         `json:"errorType,omitempty"`
+	Timestamp *TimeRangeInput `json:"timestamp,omitempty"`
+	// Case-insensitive text in the error message.
+	Search *string `json:"search,omitempty"`
+}
+
 // A range of numbers, both ends inclusive; either may be left out.
 type FloatRangeInput struct {
 	Min *float64 `json:"min,omitempty"`
@@ -390,6 +398,137 @@ func (e AgentCallOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type AnalyticsDimension string
+
+const (
+	// The LLM call's model.
+	AnalyticsDimensionModel AnalyticsDimension = "MODEL"
+	// The agent's name.
+	AnalyticsDimensionAgent AnalyticsDimension = "AGENT"
+	// The tool call's name.
+	AnalyticsDimensionTool      AnalyticsDimension = "TOOL"
+	AnalyticsDimensionErrorType AnalyticsDimension = "ERROR_TYPE"
+	// The metric's name.
+	AnalyticsDimensionMetric AnalyticsDimension = "METRIC"
+	AnalyticsDimensionTrace  AnalyticsDimension = "TRACE"
+)
+
+var AllAnalyticsDimension = []AnalyticsDimension{
+	AnalyticsDimensionModel,
+	AnalyticsDimensionAgent,
+	AnalyticsDimensionTool,
+	AnalyticsDimensionErrorType,
+	AnalyticsDimensionMetric,
+	AnalyticsDimensionTrace,
+}
+
+func (e AnalyticsDimension) IsValid() bool {
+	switch e {
+	case AnalyticsDimensionModel, AnalyticsDimensionAgent, AnalyticsDimensionTool, AnalyticsDimensionErrorType, AnalyticsDimensionMetric, AnalyticsDimensionTrace:
+		return true
+	}
+	return false
+}
+
+func (e AnalyticsDimension) String() string {
+	return string(e)
+}
+
+func (e *AnalyticsDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnalyticsDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnalyticsDimension", str)
+	}
+	return nil
+}
+
+func (e AnalyticsDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnalyticsDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnalyticsDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The rows analytics aggregates; time is start time, or timestamp for errors and metrics.
+type AnalyticsSource string
+
+const (
+	AnalyticsSourceTraces     AnalyticsSource = "TRACES"
+	AnalyticsSourceLlmCalls   AnalyticsSource = "LLM_CALLS"
+	AnalyticsSourceToolCalls  AnalyticsSource = "TOOL_CALLS"
+	AnalyticsSourceAgentCalls AnalyticsSource = "AGENT_CALLS"
+	AnalyticsSourceErrors     AnalyticsSource = "ERRORS"
+	AnalyticsSourceMetrics    AnalyticsSource = "METRICS"
+)
+
+var AllAnalyticsSource = []AnalyticsSource{
+	AnalyticsSourceTraces,
+	AnalyticsSourceLlmCalls,
+	AnalyticsSourceToolCalls,
+	AnalyticsSourceAgentCalls,
+	AnalyticsSourceErrors,
+	AnalyticsSourceMetrics,
+}
+
+func (e AnalyticsSource) IsValid() bool {
+	switch e {
+	case AnalyticsSourceTraces, AnalyticsSourceLlmCalls, AnalyticsSourceToolCalls, AnalyticsSourceAgentCalls, AnalyticsSourceErrors, AnalyticsSourceMetrics:
+		return true
+	}
+	return false
+}
+
+func (e AnalyticsSource) String() string {
+	return string(e)
+}
+
+func (e *AnalyticsSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnalyticsSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnalyticsSource", str)
+	}
+	return nil
+}
+
+func (e AnalyticsSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnalyticsSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnalyticsSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type LLMCallOrderField string
 
 const (
@@ -555,6 +694,65 @@ func (e *SortDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TimeBin string
+
+const (
+	TimeBinMinute TimeBin = "MINUTE"
+	TimeBinHour   TimeBin = "HOUR"
+	TimeBinDay    TimeBin = "DAY"
+	TimeBinWeek   TimeBin = "WEEK"
+)
+
+var AllTimeBin = []TimeBin{
+	TimeBinMinute,
+	TimeBinHour,
+	TimeBinDay,
+	TimeBinWeek,
+}
+
+func (e TimeBin) IsValid() bool {
+	switch e {
+	case TimeBinMinute, TimeBinHour, TimeBinDay, TimeBinWeek:
+		return true
+	}
+	return false
+}
+
+func (e TimeBin) String() string {
+	return string(e)
+}
+
+func (e *TimeBin) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimeBin(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimeBin", str)
+	}
+	return nil
+}
+
+func (e TimeBin) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimeBin) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimeBin) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

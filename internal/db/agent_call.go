@@ -19,3 +19,6 @@ type AgentCall struct {
 
 // TableName keeps AgentNeo's table name.
 func (AgentCall) TableName() string { return "agent_call" }
+
+// Duration is the agent call's length in seconds, nil while it runs.
+func (a *AgentCall) Duration() *float64 { return secondsBetween(a.StartTime, a.EndTime) }

@@ -63,6 +63,7 @@ type Cursor struct {
 	Column string     `json:"c"`
 	Time   *time.Time `json:"t,omitempty"`
 	Num    *float64   `json:"n,omitempty"`
+	Key    string     `json:"k,omitempty"` // a text tie-breaker, for lists without row ids
 	ID     int64      `json:"i"`
 }
 

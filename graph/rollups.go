@@ -1,0 +1,239 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
+)
+
+// byKeyLoader returns the loader called name of values computed for a slice
+// of ids by one storage call.
+func byKeyLoader[V any](l *Loaders, name string, batch func(*db.DB, context.Context, []int64) ([]V, error)) *dataloader.Loader[int64, V] {
+	return loader(l, name, func(ctx context.Context, ids []int64) []*dataloader.Result[V] {
+		values, err := batch(l.store, ctx, ids)
+		return resultsOf(len(ids), values, err)
+	})
+}
+
+func traceStatsLoader(l *Loaders) *dataloader.Loader[int64, db.TraceStats] {
+	return byKeyLoader(l, "traceStatsByTraceID", (*db.DB).TraceStatsFor)
+}
+
+func agentStatsLoader(l *Loaders) *dataloader.Loader[int64, db.AgentStats] {
+	return byKeyLoader(l, "agentStatsByAgentCallID", (*db.DB).AgentStatsFor)
+}
+
+// traceStats serves a trace's rollups.
+func traceStats(ctx context.Context, traceID int64) (*db.TraceStats, error) {
+	s, err := traceStatsLoader(loadersFrom(ctx)).Load(ctx, traceID)()
+	return &s, err
+}
+
+// agentStats serves an agent call's rollups.
+func agentStats(ctx context.Context, agentID int64) (*db.AgentStats, error) {
+	s, err := agentStatsLoader(loadersFrom(ctx)).Load(ctx, agentID)()
+	return &s, err
+}
+
+// rangeKey asks for a project's rollups over a time range (canonical JSON).
+type rangeKey struct {
+	projectID int64
+	timeRange string
+}
+
+// byRangeLoader returns the loader called name of per-project values over
+// time ranges: one storage call per distinct range in a batch.
+func byRangeLoader[V any](l *Loaders, name string, batch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error)) *dataloader.Loader[rangeKey, V] {
+	return loader(l, name, func(ctx context.Context, keys []rangeKey) []*dataloader.Result[V] {
+		results := make([]*dataloader.Result[V], len(keys))
+		groups := map[string][]int{}
+		for i, k := range keys {
+			groups[k.timeRange] = append(groups[k.timeRange], i)
+		}
+		for key, idx := range groups {
+			ids := make([]int64, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].projectID
+			}
+			r, err := parseRange(key)
+			var values []V
+			if err == nil {
+				values, err = batch(l.store, ctx, ids, r)
+			}
+			for j, res := range resultsOf(len(idx), values, err) {
+				results[idx[j]] = res
+			}
+		}
+		return results
+	})
+}
+
+func projectStatsLoader(l *Loaders) *dataloader.Loader[rangeKey, db.ProjectStats] {
+	return byRangeLoader(l, "projectStatsByProjectID", (*db.DB).ProjectStatsFor)
+}
+
+func metricSummariesLoader(l *Loaders) *dataloader.Loader[rangeKey, []db.MetricSummary] {
+	return byRangeLoader(l, "metricSummariesByProjectID", (*db.DB).MetricSummariesFor)
+}
+
+// canonicalRange encodes a time range argument (typed or raw) for loader keys.
+func canonicalRange(v any) (string, error) {
+	key, err := canonical[model.TimeRangeInput](v, nil)
+	if err != nil {
+		return "", apperr.Invalid("timeRange", "malformed")
+	}
+	return key, nil
+}
+
+func parseRange(key string) (db.TimeRange, error) {
+	if key == "" {
+		return db.TimeRange{}, nil
+	}
+	var r model.TimeRangeInput
+	if err := json.Unmarshal([]byte(key), &r); err != nil {
+		return db.TimeRange{}, apperr.Invalid("timeRange", "malformed")
+	}
+	return timeRange(&r), nil
+}
+
+// projectStats serves a project's rollups over a time range.
+func projectStats(ctx context.Context, projectID int64, r *model.TimeRangeInput) (*db.ProjectStats, error) {
+	key, err := canonicalRange(r)
+	if err != nil {
+		return nil, err
+	}
+	s, err := projectStatsLoader(loadersFrom(ctx)).Load(ctx, rangeKey{projectID, key})()
+	return &s, err
+}
+
+// metricSummaries serves a project's metric summaries over a time range.
+func metricSummaries(ctx context.Context, projectID int64, r *model.TimeRangeInput) ([]*db.MetricSummary, error) {
+	key, err := canonicalRange(r)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := metricSummariesLoader(loadersFrom(ctx)).Load(ctx, rangeKey{projectID, key})()
+	out := make([]*db.MetricSummary, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out, err
+}
+
+// errorGroupPage is one project's page of error groups and their number.
+type errorGroupPage struct {
+	page  db.PageResult[db.ErrorGroup]
+	total int64
+}
+
+// errorGroups serves a project's error groups.
+func errorGroups(ctx context.Context, projectID int64, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error) {
+	args, err := pageOf(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	if args.Filter, err = canonical[model.ErrorGroupFilter](filter, nil); err != nil {
+		return nil, apperr.Invalid("filter", "malformed")
+	}
+	if _, err := args.dbPage(db.ErrorGroupOrder); err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	res, err := loader(l, "errorGroupsByProjectID", func(ctx context.Context, keys []pageKey) []*dataloader.Result[errorGroupPage] {
+		results := make([]*dataloader.Result[errorGroupPage], len(keys))
+		groups := map[pageArgs][]int{}
+		for i, k := range keys {
+			groups[k.args] = append(groups[k.args], i)
+		}
+		for a, idx := range groups {
+			ids := make([]int64, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].parentID
+			}
+			pages, err := loadErrorGroups(ctx, l.store, ids, a)
+			for j, r := range resultsOf(len(idx), pages, err) {
+				results[idx[j]] = r
+			}
+		}
+		return results
+	}).Load(ctx, pageKey{parentID: projectID, args: args})()
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.Connection[db.ErrorGroup]{
+		Nodes:    res.page.Rows,
+		PageInfo: model.PageInfo{HasNextPage: res.page.HasNextPage, HasPreviousPage: res.page.HasPreviousPage},
+		Count:    func(context.Context) (int, error) { return int(res.total), nil },
+	}
+	for _, g := range res.page.Rows {
+		conn.Edges = append(conn.Edges, &model.Edge[db.ErrorGroup]{Cursor: db.CursorOfGroup(g).Encode(), Node: g})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
+}
+
+func loadErrorGroups(ctx context.Context, store *db.DB, ids []int64, a pageArgs) ([]errorGroupPage, error) {
+	page, err := a.dbPage(db.ErrorGroupOrder)
+	if err != nil {
+		return nil, err
+	}
+	var f model.ErrorGroupFilter
+	if a.Filter != "" {
+		if err := json.Unmarshal([]byte(a.Filter), &f); err != nil {
+			return nil, apperr.Invalid("filter", "malformed")
+		}
+	}
+	pages, totals, err := store.ErrorGroupsFor(ctx, ids, db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, page)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]errorGroupPage, len(ids))
+	for i := range ids {
+		out[i] = errorGroupPage{page: pages[i], total: totals[i]}
+	}
+	return out, nil
+}
+
+// Time bins of analytics.
+var bins = map[model.TimeBin]time.Duration{
+	model.TimeBinMinute: time.Minute, model.TimeBinHour: time.Hour,
+	model.TimeBinDay: 24 * time.Hour, model.TimeBinWeek: 7 * 24 * time.Hour,
+}
+
+// analytics serves the analytics query.
+func analytics(ctx context.Context, store *db.DB, projectID string, source model.AnalyticsSource, r model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, tzOffset *int) ([]*db.AnalyticsRow, error) {
+	id, err := parseTypedID("projectId", projectID, projectEntity.typeName)
+	if err != nil {
+		return nil, err
+	}
+	if r.From == nil || r.To == nil {
+		return nil, apperr.Invalid("timeRange", "needs both from and to")
+	}
+	q := db.AnalyticsQuery{ProjectID: id, Source: string(source), From: *r.From, To: *r.To}
+	if tzOffset != nil {
+		if *tzOffset < -14*60 || *tzOffset > 14*60 {
+			return nil, apperr.Invalid("timeZoneOffsetMinutes", "must be between -840 and 840")
+		}
+		q.Offset = time.Duration(*tzOffset) * time.Minute
+	}
+	if bin != nil {
+		q.Bin, q.WeekBins = bins[*bin], *bin == model.TimeBinWeek
+	}
+	for _, d := range groupBy {
+		q.Dims = append(q.Dims, string(d))
+	}
+	rows, err := store.Analytics(ctx, q)
+	out := make([]*db.AnalyticsRow, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out, err
+}

@@ -1,0 +1,145 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Percentiles are the quantiles every aggregate reports, exact (continuous,
+// as PostgreSQL's percentile_cont) on both databases.
+var Percentiles = []float64{0.5, 0.9, 0.99}
+
+// AggFunc is one aggregate over the rows of a group.
+type AggFunc struct {
+	Fn   string // SUM, COUNT, MIN, MAX or AVG
+	Expr string // over alias t (and the joins of From)
+}
+
+// Aggregate is a grouped aggregation over one table (alias t): sums and
+// the like per group, and the quantiles of Value.
+type Aggregate struct {
+	From   string   // "llm_call t" plus any joins
+	Where  Cond     // over t
+	Groups []string // group expressions; every one is returned as text
+	Funcs  []AggFunc
+	Value  string // expression whose quantiles are computed; "" for none
+}
+
+// AggRow is the result for one group. Quantiles are nil when the group has
+// no non-NULL value.
+type AggRow struct {
+	Groups    []sql.NullString
+	Funcs     []sql.NullFloat64
+	Count     int64 // non-NULL values of Value
+	Quantiles []*float64
+}
+
+// RunAggregate runs a in one statement and returns a row per group.
+func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
+	var inner, outer, groupBy []string
+	for i, g := range a.Groups {
+		inner = append(inner, fmt.Sprintf("CAST(%s AS TEXT) AS g%d", g, i))
+		outer = append(outer, fmt.Sprintf("g%d", i))
+		groupBy = append(groupBy, fmt.Sprintf("g%d", i))
+	}
+	for i, f := range a.Funcs {
+		inner = append(inner, fmt.Sprintf("%s AS f%d", f.Expr, i))
+		outer = append(outer, fmt.Sprintf("%s(f%d)", f.Fn, i))
+	}
+	value := a.Value
+	if value == "" {
+		value = "CAST(NULL AS REAL)"
+		if d.dialect == Postgres {
+			value = "CAST(NULL AS DOUBLE PRECISION)"
+		}
+	}
+	inner = append(inner, value+" AS qx")
+	outer = append(outer, "COUNT(qx)")
+	partition := "1"
+	if len(groupBy) > 0 {
+		partition = strings.Join(groupBy, ", ")
+	}
+	if d.dialect == Postgres {
+		for _, p := range Percentiles {
+			outer = append(outer, fmt.Sprintf("percentile_cont(%v) WITHIN GROUP (ORDER BY qx)", p))
+		}
+	} else {
+		// SQLite has no percentile_cont: number each group's values and
+		// interpolate between the two around p*(n-1), exactly as it does.
+		for _, p := range Percentiles {
+			pos := fmt.Sprintf("(%v * (qn - 1))", p)
+			outer = append(outer,
+				fmt.Sprintf("MAX(CASE WHEN qx IS NOT NULL AND qi = CAST(%[1]s AS INTEGER) THEN qx END)", pos),
+				fmt.Sprintf("MAX(CASE WHEN qx IS NOT NULL AND qi = CAST(%[1]s AS INTEGER) + (%[1]s > CAST(%[1]s AS INTEGER)) THEN qx END)", pos))
+		}
+	}
+	innerSQL := "SELECT " + strings.Join(inner, ", ") + " FROM " + a.From
+	if a.Where.SQL != "" {
+		innerSQL += " WHERE " + a.Where.SQL
+	}
+	if d.dialect != Postgres {
+		innerSQL = "SELECT base.*, ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY (qx IS NULL), qx) - 1 AS qi, " +
+			"COUNT(qx) OVER (PARTITION BY " + partition + ") AS qn FROM (" + innerSQL + ") base"
+	}
+	query := "SELECT " + strings.Join(outer, ", ") + " FROM (" + innerSQL + ") agg"
+	if len(groupBy) > 0 {
+		query += " GROUP BY " + strings.Join(groupBy, ", ") + " ORDER BY " + strings.Join(groupBy, ", ")
+	}
+	rows, err := d.conn(ctx).Raw(query, a.Where.Args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AggRow
+	for rows.Next() {
+		r := AggRow{Groups: make([]sql.NullString, len(a.Groups)), Funcs: make([]sql.NullFloat64, len(a.Funcs))}
+		dest := make([]any, 0, len(a.Groups)+len(a.Funcs)+1+2*len(Percentiles))
+		for i := range r.Groups {
+			dest = append(dest, &r.Groups[i])
+		}
+		for i := range r.Funcs {
+			dest = append(dest, &r.Funcs[i])
+		}
+		dest = append(dest, &r.Count)
+		qs := make([]sql.NullFloat64, 2*len(Percentiles))
+		n := len(Percentiles)
+		if d.dialect == Postgres {
+			qs = qs[:n]
+		}
+		for i := range qs {
+			dest = append(dest, &qs[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r.Quantiles = make([]*float64, n)
+		for i, p := range Percentiles {
+			if d.dialect == Postgres {
+				if qs[i].Valid {
+					v := qs[i].Float64
+					r.Quantiles[i] = &v
+				}
+				continue
+			}
+			lo, hi := qs[2*i], qs[2*i+1]
+			if lo.Valid && hi.Valid {
+				pos := p * float64(r.Count-1)
+				v := lo.Float64 + (pos-math.Floor(pos))*(hi.Float64-lo.Float64)
+				r.Quantiles[i] = &v
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func nullable(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}

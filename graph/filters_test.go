@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
@@ -130,7 +131,7 @@ func TestTraceFiltersAndSorts(t *testing.T) {
 				})[tr.ID]
 			})},
 			{"text search", fmt.Sprintf(`{search: %q}`, strings.ToUpper(word)), w.traceIDs(func(tr db.Trace) bool {
-				has := func(s *string) bool { return s != nil && strings.Contains(strings.ToLower(*s), strings.ToLower(word)) }
+				has := func(s *string) bool { return s != nil && hasWordPrefix(*s, word) }
 				return anyOf(w.llm, func(x db.LLMCall) int64 { return x.TraceID }, func(x db.LLMCall) bool { return has(x.InputPrompt) || has(x.Output) })[tr.ID] ||
 					anyOf(w.tools, func(x db.ToolCall) int64 { return x.TraceID }, func(x db.ToolCall) bool { return has(x.InputParameters) || has(x.Output) })[tr.ID] ||
 					anyOf(w.inters, func(x db.UserInteraction) int64 { return x.TraceID }, func(x db.UserInteraction) bool { return has(x.Content) })[tr.ID]
@@ -208,12 +209,12 @@ func rareWord(w world) string {
 	for _, c := range w.llm {
 		for _, word := range strings.Fields(*c.Output) {
 			word = strings.Trim(word, ".,;:!?()\"'")
-			if len(word) < 7 {
+			if len(word) < 7 || strings.IndexFunc(word, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
 				continue
 			}
 			traces := map[int64]bool{}
 			for _, o := range w.llm {
-				if strings.Contains(strings.ToLower(*o.InputPrompt+" "+*o.Output), strings.ToLower(word)) {
+				if hasWordPrefix(*o.InputPrompt+" "+*o.Output, word) {
 					traces[o.TraceID] = true
 				}
 			}
@@ -315,6 +316,51 @@ func TestChildListFiltersAndSorts(t *testing.T) {
 		}
 		if llmErrors != wantLLMErrors || wantLLMErrors == 0 {
 			t.Errorf("LLM errors: %d, want %d", llmErrors, wantLLMErrors)
+		}
+	})
+}
+
+// hasWordPrefix reports whether text has a word (letters and digits) that
+// starts with prefix, ignoring case: the search filter's rule.
+func hasWordPrefix(text, prefix string) bool {
+	prefix = strings.ToLower(prefix)
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if strings.HasPrefix(w, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSearchFollowsUpdatesAndDeletes checks that the text index changes
+// with the rows: a re-sent output replaces the old words, a deleted trace
+// is not found.
+func TestSearchFollowsUpdatesAndDeletes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		e := newEnv(t, b, demo.Scale{})
+		send := func(output string) string {
+			var out struct{ IngestTraces struct{ Traces []struct{ ID string } } }
+			e.mustData(t, `mutation($o: String) { ingestTraces(input: [{project: "p", externalId: "t1", startTime: "2026-01-01T00:00:00Z",
+				llmCalls: [{externalId: "c1", name: "chat", startTime: "2026-01-01T00:00:00Z", output: $o}]}]) { traces { id } } }`,
+				map[string]any{"o": output}, &out)
+			return out.IngestTraces.Traces[0].ID
+		}
+		found := func(word string) int {
+			var data struct{ Traces struct{ TotalCount int } }
+			e.mustData(t, `query($w: String) { traces(filter: {search: $w}) { totalCount } }`, map[string]any{"w": word}, &data)
+			return data.Traces.TotalCount
+		}
+		send("the zebracorn answered")
+		if found("zebrac") != 1 {
+			t.Fatal("a new output is not found by a word prefix")
+		}
+		id := send("now unicornzebra")
+		if found("zebracorn") != 0 || found("unicornzebra") != 1 {
+			t.Fatal("the index did not follow an updated output")
+		}
+		e.mustData(t, `mutation($id: ID!) { deleteTrace(id: $id) { deletedId } }`, map[string]any{"id": id}, &struct{}{})
+		if found("unicornzebra") != 0 {
+			t.Fatal("a deleted trace is still found")
 		}
 	})
 }

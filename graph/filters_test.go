@@ -339,7 +339,9 @@ func TestSearchFollowsUpdatesAndDeletes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
 		e := newEnv(t, b, demo.Scale{})
 		send := func(output string) string {
-			var out struct{ IngestTraces struct{ Traces []struct{ ID string } } }
+			var out struct {
+				IngestTraces struct{ Traces []struct{ ID string } }
+			}
 			e.mustData(t, `mutation($o: String) { ingestTraces(input: [{project: "p", externalId: "t1", startTime: "2026-01-01T00:00:00Z",
 				llmCalls: [{externalId: "c1", name: "chat", startTime: "2026-01-01T00:00:00Z", output: $o}]}]) { traces { id } } }`,
 				map[string]any{"o": output}, &out)

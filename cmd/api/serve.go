@@ -13,6 +13,7 @@ import (
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/demo"
+	"github.com/agentgraph/agentgraph/internal/export"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 	"github.com/agentgraph/agentgraph/internal/otlp"
 	"github.com/agentgraph/agentgraph/web"
@@ -79,6 +80,7 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc}))
 	mux.Handle("/v1/traces", otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}))
+	mux.Handle("GET /export/{file}", export.Handler(store))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

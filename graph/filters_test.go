@@ -366,3 +366,41 @@ func TestSearchFollowsUpdatesAndDeletes(t *testing.T) {
 		}
 	})
 }
+
+// TestPagingUnderConcurrentInserts pages through traces by cost while new
+// traces land between pages: every trace there at the start is seen exactly
+// once and in order, none twice.
+func TestPagingUnderConcurrentInserts(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		e := newEnv(t, b, demo.DefaultScale())
+		w := readWorld(t, e.store)
+		want := sortedIDs(w.traces, func(tr db.Trace) int64 { return tr.ID }, func(tr db.Trace) float64 { return tr.TotalCost }, true)
+		inserted := 0
+		got := walkConnection(t, 4, false, func(args string) idPage {
+			var data struct{ Traces idPage }
+			e.mustData(t, fmt.Sprintf(`{ traces(%s, orderBy: {field: COST, direction: DESC}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { databaseId } } } }`, args), nil, &data)
+			// A new trace, as expensive as the most and the least expensive ones, lands after every page.
+			for _, cost := range []float64{w.traces[0].TotalCost, 0} {
+				inserted++
+				e.mustData(t, `mutation($k: String, $c: Float) { ingestTraces(input: [{project: "support-assistant", externalId: $k, startTime: "2026-01-10T00:00:00Z",
+					llmCalls: [{name: "chat", startTime: "2026-01-10T00:00:00Z", cost: {total: $c}}]}]) { traces { id } } }`,
+					map[string]any{"k": fmt.Sprintf("late-%d", inserted), "c": cost}, &struct{}{})
+			}
+			return data.Traces
+		})
+		seen := map[int64]bool{}
+		var original []int64
+		for _, id := range got {
+			if seen[id] {
+				t.Fatalf("trace %d seen twice", id)
+			}
+			seen[id] = true
+			if slices.Contains(want, id) {
+				original = append(original, id)
+			}
+		}
+		if !slices.Equal(original, want) {
+			t.Fatalf("original traces in pages:\n got %v\nwant %v", original, want)
+		}
+	})
+}

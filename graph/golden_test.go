@@ -46,21 +46,21 @@ fragment traceTree on Trace {
     gpuInfo { name memoryTotal } diskInfo { total available } installedPackages { name version }
     project { projectName } trace { id }
   }
-  agentCalls(first: 100) {
+  agentCalls(first: 20) {
     totalCount
     nodes {
       id databaseId name startTime endTime llmCallIds toolCallIds userInteractionIds
       project { projectName } trace { id }
-      llmCalls(first: 100) { totalCount nodes { id } }
-      toolCalls(first: 100) { totalCount nodes { id } }
-      userInteractions(first: 100) { totalCount nodes { id } }
+      llmCalls(first: 20) { totalCount nodes { id } }
+      toolCalls(first: 20) { totalCount nodes { id } }
+      userInteractions(first: 20) { totalCount nodes { id } }
       errors { totalCount nodes { id } }
     }
   }
-  llmCalls(first: 100) { totalCount nodes { ...llmCallFields } }
-  toolCalls(first: 100) { totalCount nodes { ...toolCallFields } }
-  userInteractions(first: 100) { totalCount nodes { ...interactionFields } }
-  errors(first: 100) {
+  llmCalls(first: 20) { totalCount nodes { ...llmCallFields } }
+  toolCalls(first: 20) { totalCount nodes { ...toolCallFields } }
+  userInteractions(first: 20) { totalCount nodes { ...interactionFields } }
+  errors(first: 20) {
     totalCount
     nodes {
       id databaseId errorType errorMessage timestamp
@@ -68,7 +68,7 @@ fragment traceTree on Trace {
       trace { id } project { projectName }
     }
   }
-  metrics(first: 100) {
+  metrics(first: 20) {
     totalCount
     nodes { id databaseId metricName score reason resultDetail config startTime endTime duration timestamp trace { id } }
   }

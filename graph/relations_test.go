@@ -83,36 +83,36 @@ func TestRelationsAgreeBothWays(t *testing.T) {
 		}
 		childWithAgent := `totalCount nodes { id databaseId trace { id } project { id } agentCall { id } }`
 		e.mustData(t, `{
-		  projects {
+		  projects(first: 5) {
 		    nodes {
 		      id
 		      systemInfo { databaseId }
-		      llmCalls(first: 100) { `+childWithAgent+` }
-		      traces(first: 100) {
+		      llmCalls(first: 30) { `+childWithAgent+` }
+		      traces(first: 10) {
 		        nodes {
 		          id
 		          project { id }
 		          systemInfo { trace { id } project { id } }
-		          agentCalls(first: 100) {
+		          agentCalls(first: 10) {
 		            nodes {
 		              id llmCallIds toolCallIds userInteractionIds trace { id }
-		              llmCalls(first: 100) { `+childWithAgent+` }
-		              toolCalls(first: 100) { `+childWithAgent+` }
-		              userInteractions(first: 100) { `+childWithAgent+` }
-		              errors(first: 100) { totalCount nodes { id agentCall { id } } }
+		              llmCalls(first: 10) { `+childWithAgent+` }
+		              toolCalls(first: 10) { `+childWithAgent+` }
+		              userInteractions(first: 10) { `+childWithAgent+` }
+		              errors(first: 10) { totalCount nodes { id agentCall { id } } }
 		            }
 		          }
-		          llmCalls(first: 100) { `+childWithAgent+` }
-		          toolCalls(first: 100) { `+childWithAgent+` }
-		          userInteractions(first: 100) { `+childWithAgent+` }
-		          errors(first: 100) {
+		          llmCalls(first: 10) { `+childWithAgent+` }
+		          toolCalls(first: 10) { `+childWithAgent+` }
+		          userInteractions(first: 10) { `+childWithAgent+` }
+		          errors(first: 10) {
 		            nodes {
 		              errorType trace { id } agentCall { id }
 		              llmCall { id errors { totalCount nodes { id } } }
 		              toolCall { id errors { totalCount nodes { id } } }
 		            }
 		          }
-		          metrics(first: 100) { totalCount nodes { id databaseId trace { id } } }
+		          metrics(first: 10) { totalCount nodes { id databaseId trace { id } } }
 		        }
 		      }
 		    }

@@ -30,11 +30,13 @@ type Options struct {
 	LoaderWait time.Duration
 	// Ingest writes the traces of mutations; nil means one with default options.
 	Ingest *ingest.Service
+	// Limits bound the size and cost of requests; zero fields take defaults.
+	Limits Limits
 }
 
 // DefaultOptions returns the options used when none are given.
 func DefaultOptions() Options {
-	return Options{LoaderWait: 2 * time.Millisecond}
+	return Options{LoaderWait: 2 * time.Millisecond, Limits: DefaultLimits()}
 }
 
 // NewHandler serves GraphQL over HTTP (POST, and GET for queries only) on store.
@@ -43,19 +45,26 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	if svc == nil {
 		svc = ingest.New(store, ingest.Options{})
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store, Ingest: svc}}))
+	limits := opts.Limits.withDefaults()
+	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.SetParserTokenLimit(limits.ParserTokens)
+	srv.Use(repeatLimit{tokens: limits.ParserTokens})
+	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})
+	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "path", graphql.GetPath(ctx).String(),
 			"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return apperr.New(apperr.Internal, "internal error")
 	})
-	return LoadersMiddleware(store, opts.LoaderWait, srv)
+	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, srv))
 }
 
 // presentError gives every error a code in extensions.code and a message safe

@@ -1,0 +1,294 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/agentgraph/agentgraph/graph/model"
+)
+
+// Limits protect the server from requests that are too big or too costly.
+type Limits struct {
+	// MaxBodyBytes caps a request body; larger ones get 413.
+	MaxBodyBytes int64
+	// ParserTokens caps the tokens of a query document, so a huge document
+	// (100,000 directives on a field) is refused before it is parsed.
+	ParserTokens int
+	// MaxDepth caps how deeply selections nest.
+	MaxDepth int
+	// MaxAliases caps the aliased fields of an operation.
+	MaxAliases int
+	// MaxComplexity caps the estimated cost of an operation: every field
+	// costs 1, and a connection its page size times its selection.
+	MaxComplexity int
+	// Timeout bounds the time a request may take, database work included.
+	Timeout time.Duration
+}
+
+// DefaultLimits are generous for real frontends and tight for abuse.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:  8 << 20, // ingestion carries prompts and outputs
+		ParserTokens:  15000,
+		MaxDepth:      16,
+		MaxAliases:    100,
+		MaxComplexity: 1000000,
+		Timeout:       30 * time.Second,
+	}
+}
+
+// Error codes of requests refused for their size or cost; GraphQL over HTTP
+// answers them with 400 like any request that cannot run.
+const (
+	codeTooDeep      = "QUERY_TOO_DEEP"
+	codeTooManyAlias = "TOO_MANY_ALIASES"
+	codeTooComplex   = "QUERY_TOO_COMPLEX"
+)
+
+func init() {
+	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, "COMPLEXITY_LIMIT_EXCEEDED"} {
+		errcode.RegisterErrorType(code, errcode.KindProtocol)
+	}
+}
+
+// limitBody refuses bodies over max with 413 before GraphQL sees them, and
+// bounds every request's time.
+func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Method == http.MethodPost {
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+				return
+			}
+			if int64(len(body)) > max {
+				writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+					fmt.Sprintf("the request body is over the limit of %d bytes", max))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeError answers with a GraphQL-shaped error body.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// maxRepeats caps how often one response name or fragment spread appears in
+// a selection set: validation compares repeated fields pairwise, so 5,000
+// copies of a field would take seconds to validate.
+const maxRepeats = 50
+
+// repeatLimit refuses, before validation, documents repeating a field or a
+// fragment spread within one selection set more than maxRepeats times.
+type repeatLimit struct {
+	tokens int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = repeatLimit{}
+
+func (repeatLimit) ExtensionName() string                   { return "RepeatLimit" }
+func (repeatLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (l repeatLimit) MutateOperationParameters(_ context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, l.tokens)
+	if err != nil {
+		return nil // gqlgen reports it
+	}
+	var worst string
+	var check func(set ast.SelectionSet) bool
+	check = func(set ast.SelectionSet) bool {
+		counts := map[string]int{}
+		for _, sel := range set {
+			var key string
+			var inner ast.SelectionSet
+			switch s := sel.(type) {
+			case *ast.Field:
+				key, inner = "field "+s.Alias, s.SelectionSet
+			case *ast.FragmentSpread:
+				key = "fragment " + s.Name
+			case *ast.InlineFragment:
+				inner = s.SelectionSet
+			}
+			if key != "" {
+				if counts[key]++; counts[key] > maxRepeats {
+					worst = key
+					return false
+				}
+			}
+			if !check(inner) {
+				return false
+			}
+		}
+		return true
+	}
+	ok := true
+	for _, op := range doc.Operations {
+		ok = ok && check(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		ok = ok && check(f.SelectionSet)
+	}
+	if ok {
+		return nil
+	}
+	return &gqlerror.Error{Message: fmt.Sprintf("%s is selected more than %d times in one selection set", worst, maxRepeats),
+		Extensions: map[string]any{"code": codeTooComplex}}
+}
+
+// shapeLimit refuses operations nested too deeply or with too many aliases.
+type shapeLimit struct {
+	maxDepth, maxAliases int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = shapeLimit{}
+
+func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
+func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	op := rc.Doc.Operations.ForName(rc.OperationName)
+	if op == nil {
+		return nil
+	}
+	aliases := 0
+	visiting := map[string]bool{}
+	var depth func(set ast.SelectionSet, level int) int
+	depth = func(set ast.SelectionSet, level int) int {
+		deepest := level
+		for _, sel := range set {
+			var d int
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Alias != "" && s.Alias != s.Name {
+					aliases++
+				}
+				d = depth(s.SelectionSet, level+1)
+			case *ast.InlineFragment:
+				d = depth(s.SelectionSet, level)
+			case *ast.FragmentSpread:
+				// Validation refuses fragment cycles; guard anyway.
+				if visiting[s.Name] || s.Definition == nil {
+					continue
+				}
+				visiting[s.Name] = true
+				d = depth(s.Definition.SelectionSet, level)
+				visiting[s.Name] = false
+			}
+			if d > deepest {
+				deepest = d
+			}
+			if deepest > l.maxDepth {
+				return deepest
+			}
+		}
+		return deepest
+	}
+	if d := depth(op.SelectionSet, 0); d > l.maxDepth {
+		return &gqlerror.Error{Message: fmt.Sprintf("the query nests %d levels deep, more than the limit of %d", d, l.maxDepth),
+			Extensions: map[string]any{"code": codeTooDeep}}
+	}
+	if aliases > l.maxAliases {
+		return &gqlerror.Error{Message: fmt.Sprintf("the query has %d aliases, more than the limit of %d", aliases, l.maxAliases),
+			Extensions: map[string]any{"code": codeTooManyAlias}}
+	}
+	return nil
+}
+
+// pageCost is the complexity of a connection: its page size times its selection.
+func pageCost(child int, first, last *int) int {
+	n := DefaultPageSize
+	if first != nil {
+		n = *first
+	} else if last != nil {
+		n = *last
+	}
+	// Out-of-range sizes are refused by the resolvers with INVALID_ARGUMENT;
+	// here they only must not overflow.
+	n = max(1, min(n, MaxPageSize))
+	return 1 + n*child
+}
+
+// connectionCost adapts pageCost to a connection field's arguments.
+func connectionCost[F, O any](child int, first *int, _ *string, last *int, _ *string, _ F, _ O) int {
+	return pageCost(child, first, last)
+}
+
+// setComplexity prices every connection by its page size.
+func setComplexity(c *ComplexityRoot) {
+	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return pageCost(child, first, last) }
+	c.Query.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
+	c.Query.Nodes = func(child int, ids []string) int { return 1 + len(ids)*child }
+	c.Project.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
+	c.Project.AgentCalls = connectionCost[*model.AgentCallFilter, *model.AgentCallOrder]
+	c.Project.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
+	c.Project.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
+	c.Project.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
+	c.Project.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
+	c.Project.ErrorGroups = func(child int, first *int, _ *string, last *int, _ *string, _ *model.ErrorGroupFilter) int {
+		return pageCost(child, first, last)
+	}
+	c.Trace.AgentCalls = connectionCost[*model.AgentCallFilter, *model.AgentCallOrder]
+	c.Trace.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
+	c.Trace.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
+	c.Trace.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
+	c.Trace.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
+	c.Trace.Metrics = connectionCost[*model.MetricFilter, *model.MetricOrder]
+	c.AgentCall.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
+	c.AgentCall.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
+	c.AgentCall.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
+	c.AgentCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
+	c.LLMCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
+	c.ToolCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.ParserTokens <= 0 {
+		l.ParserTokens = d.ParserTokens
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxAliases <= 0 {
+		l.MaxAliases = d.MaxAliases
+	}
+	if l.MaxComplexity <= 0 {
+		l.MaxComplexity = d.MaxComplexity
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	return l
+}

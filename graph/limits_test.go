@@ -1,0 +1,108 @@
+package graph_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/demo"
+)
+
+// post sends a raw body and returns the status and body.
+func (e *env) post(t *testing.T, contentType string, body []byte) (int, string) {
+	t.Helper()
+	res, err := http.Post(e.url, contentType, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	_, _ = out.ReadFrom(res.Body)
+	return res.StatusCode, out.String()
+}
+
+func query(q string) []byte {
+	b := new(bytes.Buffer)
+	fmt.Fprintf(b, `{"query": %q}`, q)
+	return b.Bytes()
+}
+
+// TestAbusiveRequestsAreRefused sends the shapes of known attacks on
+// GraphQL servers and checks each is refused quickly with a clear error.
+func TestAbusiveRequestsAreRefused(t *testing.T) {
+	e := newEnv(t, dbtest.Backends()[0], demo.DefaultScale())
+	deep := "id"
+	for range 20 {
+		deep = "project { traces(first: 1) { nodes { " + deep + " } } }"
+	}
+	cases := []struct {
+		name     string
+		body     []byte
+		status   int
+		code     string
+		within   time.Duration
+		answered bool // a 200 with data is fine too
+	}{
+		{"100,000 directives on one field", query("{ projects { totalCount " + strings.Repeat("@include(if: true)", 100000) + " } }"), 400, "", 100 * time.Millisecond, false},
+		{"101 aliases", query("{ " + aliases(101) + " }"), 400, "TOO_MANY_ALIASES", time.Second, false},
+		{"5,000 duplicated fields", query("{ projects { " + strings.Repeat("totalCount ", 5000) + "} }"), 0, "", 200 * time.Millisecond, true},
+		{"20 levels deep", query("{ traces(first: 1) { nodes { " + deep + " } } }"), 400, "QUERY_TOO_DEEP", time.Second, false},
+		{"mutually recursive fragments", query("{ projects { nodes { ...A } } } fragment A on Project { traces { nodes { project { ...B } } } } fragment B on Project { ...A }"), 400, "GRAPHQL_VALIDATION_FAILED", time.Second, false},
+		{"first: 2147483647", query("{ traces(first: 2147483647) { nodes { id } } }"), 200, "INVALID_ARGUMENT", time.Second, false},
+		{"a huge page tree", query("{ projects(first: 100) { nodes { traces(first: 100) { nodes { llmCalls(first: 100) { nodes { id inputPrompt } } } } } } }"), 400, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, false},
+		{"10 MiB body", query("{ projects { totalCount } }" + strings.Repeat(" ", 10<<20)), 413, "PAYLOAD_TOO_LARGE", 5 * time.Second, false},
+		{"batched JSON array", []byte(`[{"query": "{ projects { totalCount } }"}, {"query": "{ projects { totalCount } }"}]`), 400, "", time.Second, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			status, body := e.post(t, "application/json", c.body)
+			took := time.Since(start)
+			if took > c.within {
+				t.Errorf("took %v, want under %v", took, c.within)
+			}
+			if c.answered && status == 200 && strings.Contains(body, `"totalCount"`) {
+				return
+			}
+			if (c.status != 0 && status != c.status) || (c.code != "" && !strings.Contains(body, `"`+c.code+`"`)) {
+				t.Errorf("status %d, body %.300s; want %d %s", status, body, c.status, c.code)
+			}
+		})
+	}
+}
+
+func aliases(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "a%d: projects { totalCount } ", i)
+	}
+	return b.String()
+}
+
+// TestMutationsNeedPostAndJSON checks the CSRF-safe rules: no mutation over
+// GET, and none from a form post.
+func TestMutationsNeedPostAndJSON(t *testing.T) {
+	e := newEnv(t, dbtest.Backends()[0], demo.Scale{})
+	mutation := `mutation { createProject(input: {name: "csrf"}) { id } }`
+	status, _, body := httpGet(t, e.url+"?query="+url.QueryEscape(mutation), nil)
+	if status == http.StatusOK {
+		t.Errorf("mutation over GET answered 200: %s", body)
+	}
+	form := url.Values{"query": {mutation}}.Encode()
+	if status, body := e.post(t, "application/x-www-form-urlencoded", []byte(form)); status == http.StatusOK {
+		t.Errorf("mutation from a form post answered 200: %s", body)
+	}
+	if status, body := e.post(t, "text/plain", query(mutation)); status == http.StatusOK {
+		t.Errorf("mutation as text/plain answered 200: %s", body)
+	}
+	var n int64
+	mustNil(t, e.store.Gorm().Raw(`SELECT COUNT(*) FROM project_info`).Scan(&n).Error)
+	if n != 0 {
+		t.Fatalf("a refused mutation created %d projects", n)
+	}
+}

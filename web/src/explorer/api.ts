@@ -1,0 +1,80 @@
+// The explorer's only way to the server: one POST /graphql per view.
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    /** extensions.code of the GraphQL error (NOT_FOUND, INVALID_ARGUMENT…), or NETWORK / HTTP. */
+    readonly code: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export async function gql<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/graphql-response+json, application/json;q=0.9',
+      },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError('The API did not answer. Is the server running?', 'NETWORK');
+  }
+  let body: GraphQLResponse<T>;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError(`The API answered HTTP ${res.status} without a GraphQL response.`, 'HTTP', res.status);
+  }
+  const first = body.errors?.[0];
+  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'GRAPHQL', res.status);
+  if (!res.ok || !body.data) throw new ApiError(`The API answered HTTP ${res.status}.`, 'HTTP', res.status);
+  return body.data;
+}
+
+export interface QueryState<T> {
+  /** The latest answer; kept while the next one loads, so pages do not flash. */
+  data?: T;
+  /** The variables data was fetched with. */
+  dataVariables?: Record<string, unknown>;
+  error?: ApiError;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs query whenever its variables change; aborts the request it replaces. */
+export function useQuery<T>(query: string, variables: Record<string, unknown>): QueryState<T> {
+  const key = JSON.stringify(variables);
+  const [state, setState] = useState<Omit<QueryState<T>, 'reload'>>({ loading: true });
+  const [attempt, setAttempt] = useState(0);
+  const vars = useRef(variables);
+  vars.current = variables;
+  useEffect(() => {
+    const ctl = new AbortController();
+    const v = vars.current;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    gql<T>(query, v, ctl.signal).then(
+      (data) => setState({ data, dataVariables: v, loading: false }),
+      (err) => {
+        if (ctl.signal.aborted) return;
+        const error = err instanceof ApiError ? err : new ApiError(String(err?.message ?? err), 'CLIENT');
+        setState({ error, loading: false });
+      },
+    );
+    return () => ctl.abort();
+  }, [query, key, attempt]);
+  return { ...state, reload: () => setAttempt((a) => a + 1) };
+}

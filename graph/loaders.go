@@ -75,10 +75,11 @@ type pageKey struct {
 // Loaders are the dataloaders of one request, created on first use. They
 // never outlive the request, so their caches cannot serve stale rows.
 type Loaders struct {
-	store *db.DB
-	wait  time.Duration
-	mu    sync.Mutex
-	all   map[string]any
+	store    *db.DB
+	wait     time.Duration
+	observer Observer
+	mu       sync.Mutex
+	all      map[string]any
 }
 
 // NewLoaders returns empty loaders over store that batch the keys arriving
@@ -97,6 +98,21 @@ func LoadersMiddleware(store *db.DB, wait time.Duration, next http.Handler) http
 	})
 }
 
+// observeBatch reports a batch run outside the loaders (by the prefetch).
+func (l *Loaders) observeBatch(name string, keys int) {
+	if l.observer != nil {
+		l.observer.Batch(name, keys)
+	}
+}
+
+// observeLoaders lets the request's loaders report their batches.
+func observeLoaders(obs Observer, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loadersFrom(r.Context()).observer = obs
+		next.ServeHTTP(w, r)
+	})
+}
+
 // loadersFrom returns the request's loaders.
 func loadersFrom(ctx context.Context) *Loaders {
 	l, ok := ctx.Value(loadersKey{}).(*Loaders)
@@ -112,6 +128,13 @@ func loader[K comparable, V any](l *Loaders, name string, batch dataloader.Batch
 	defer l.mu.Unlock()
 	if existing, ok := l.all[name]; ok {
 		return existing.(*dataloader.Loader[K, V])
+	}
+	if obs := l.observer; obs != nil {
+		inner := batch
+		batch = func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+			obs.Batch(name, len(keys))
+			return inner(ctx, keys)
+		}
 	}
 	created := dataloader.NewBatchedLoader(recovered(name, batch), dataloader.WithWait[K, V](l.wait))
 	l.all[name] = created

@@ -191,6 +191,7 @@ func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] 
 			return
 		}
 		parents := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
+		l.observeBatch(e.name, len(parents))
 		pages, err := loadPages(ctx, l.store, e, parents, args)
 		if err != nil {
 			return
@@ -218,6 +219,7 @@ func prefetchChild[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
 	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
 		args := pageArgs{First: 1}
 		parents := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
+		l.observeBatch(e.name, len(parents))
 		pages, err := loadPages(ctx, l.store, e, parents, args)
 		if err != nil {
 			return
@@ -239,6 +241,7 @@ func prefetchParent[T, P any](ent entity[P], ref func(*T) *int64) fieldPrefetch[
 		if len(ids) == 0 {
 			return
 		}
+		l.observeBatch(ent.typeName+"ByID", len(ids))
 		found, err := db.FindByIDs[P](ctx, l.store, ids)
 		if err != nil {
 			return

@@ -22,6 +22,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // Options tunes the GraphQL handler.
@@ -32,6 +33,16 @@ type Options struct {
 	Ingest *ingest.Service
 	// Limits bound the size and cost of requests; zero fields take defaults.
 	Limits Limits
+	// Observer, when set, learns of operations and loader batches.
+	Observer Observer
+}
+
+// Observer receives what the GraphQL layer does, for metrics.
+type Observer interface {
+	// Operation reports an operation's name and outcome: "ok" or an error code.
+	Operation(name, outcome string)
+	// Batch reports the number of keys of a dataloader batch.
+	Batch(loader string, keys int)
 }
 
 // DefaultOptions returns the options used when none are given.
@@ -64,12 +75,42 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 			"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return apperr.New(apperr.Internal, "internal error")
 	})
-	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, srv))
+	if obs := opts.Observer; obs != nil {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			outcome := "ok"
+			if resp != nil && len(resp.Errors) > 0 {
+				outcome, _ = resp.Errors[0].Extensions["code"].(string)
+			}
+			name := ""
+			if graphql.HasOperationContext(ctx) {
+				name = graphql.GetOperationContext(ctx).OperationName
+			}
+			obs.Operation(name, outcome)
+			return resp
+		})
+	}
+	var inner http.Handler = srv
+	if opts.Observer != nil {
+		inner = observeLoaders(opts.Observer, srv)
+	}
+	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, inner))
 }
 
 // presentError gives every error a code in extensions.code and a message safe
 // for clients; the cause of internal errors is logged, never sent.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
+	e := presentErrorCode(ctx, err)
+	if id := observe.RequestID(ctx); id != "" {
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["requestId"] = id
+	}
+	return e
+}
+
+func presentErrorCode(ctx context.Context, err error) *gqlerror.Error {
 	var appErr *apperr.Error
 	if errors.As(err, &appErr) && appErr.Code != apperr.Internal {
 		field := appErr.Field

@@ -33,6 +33,12 @@ type Config struct {
 	RetentionInterval time.Duration
 	// OTLPMaxBodyBytes caps an OTLP request body, before and after gzip.
 	OTLPMaxBodyBytes int
+	// SlowQuery is the duration above which a SQL statement is logged.
+	SlowQuery time.Duration
+	// StatementTimeout cancels SQL statements running longer (PostgreSQL).
+	StatementTimeout time.Duration
+	// RequestTimeout bounds a GraphQL request.
+	RequestTimeout time.Duration
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -46,6 +52,9 @@ func DefaultConfig() Config {
 		MaxTextBytes:      1 << 20,
 		RetentionInterval: time.Hour,
 		OTLPMaxBodyBytes:  int(otlp.DefaultMaxBodyBytes),
+		SlowQuery:         500 * time.Millisecond,
+		StatementTimeout:  30 * time.Second,
+		RequestTimeout:    graph.DefaultLimits().Timeout,
 	}
 }
 
@@ -71,6 +80,9 @@ func (c Config) Validate() error {
 	}
 	if c.OTLPMaxBodyBytes < 1024 {
 		return errors.New("--otlp-max-body-bytes (API_OTLP_MAX_BODY_BYTES): must be at least 1024")
+	}
+	if c.SlowQuery < 0 || c.StatementTimeout < 0 || c.RequestTimeout <= 0 {
+		return errors.New("--slow-query, --statement-timeout and --request-timeout must not be negative (and the request timeout not zero)")
 	}
 	if c.RetentionInterval < time.Second {
 		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
@@ -175,6 +187,9 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.String(&cfg.PricesFile, "prices", "API_PRICES", "JSON file of model prices (USD per million tokens) laid over the shipped table")
 	f.Int(&cfg.MaxTextBytes, "max-text-bytes", "API_MAX_TEXT_BYTES", "largest accepted text field (prompt, output...) in ingested data")
 	f.Int(&cfg.OTLPMaxBodyBytes, "otlp-max-body-bytes", "API_OTLP_MAX_BODY_BYTES", "largest OTLP request body, before and after decompression")
+	f.Duration(&cfg.SlowQuery, "slow-query", "API_SLOW_QUERY", "log SQL statements slower than this (0: never)")
+	f.Duration(&cfg.StatementTimeout, "statement-timeout", "API_STATEMENT_TIMEOUT", "PostgreSQL cancels statements running longer (0: the server's setting)")
+	f.Duration(&cfg.RequestTimeout, "request-timeout", "API_REQUEST_TIMEOUT", "longest time a GraphQL request may take")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: api [serve] [flags]\n\nServes the observability graph over GraphQL.\n\nFlags:\n")

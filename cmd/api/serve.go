@@ -15,6 +15,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/demo"
 	"github.com/agentgraph/agentgraph/internal/export"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/observe"
 	"github.com/agentgraph/agentgraph/internal/otlp"
 	"github.com/agentgraph/agentgraph/web"
 )
@@ -25,7 +26,7 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 	log := newLogger(cfg, logOutput)
 	slog.SetDefault(log)
 
-	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{})
+	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -76,11 +77,23 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 }
 
 // routes mounts every endpoint of the server.
+// Every route is measured: requests by status, latency and SQL statements
+// (see /metrics), and its requests carry an id into logs and errors.
 func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
+	sqlDB, _ := store.Gorm().DB()
+	metrics := observe.NewMetrics(sqlDB, cfg.SlowQuery)
+	if err := metrics.InstrumentDB(store.Gorm()); err != nil {
+		slog.Warn("SQL metrics unavailable", "error", err)
+	}
+	svc.Observe(metrics.Ingestion)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc}))
-	mux.Handle("/v1/traces", otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}))
-	mux.Handle("GET /export/{file}", export.Handler(store))
+	handle := func(pattern, route string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(route, h)) }
+	limits := graph.DefaultLimits()
+	limits.Timeout = cfg.RequestTimeout
+	handle("/graphql", "graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}))
+	handle("/v1/traces", "otlp", otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}))
+	handle("GET /export/{file}", "export", export.Handler(store))
+	handle("GET /metrics", "metrics", metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -97,7 +110,7 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	mux.Handle("/", web.Handler())
+	handle("/", "web", web.Handler())
 	return mux
 }
 
@@ -145,8 +158,9 @@ func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	level, _ := cfg.slogLevel()
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(observe.LogHandler{Handler: h})
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ type Options struct {
 	SkipMigrations bool
 	// MaxOpenConns caps the pool; zero picks a default per dialect.
 	MaxOpenConns int
+	// StatementTimeout makes PostgreSQL cancel any statement running
+	// longer (its statement_timeout); zero leaves the server's setting.
+	StatementTimeout time.Duration
 }
 
 // Open connects to the database named by rawURL and migrates it to the latest
@@ -64,6 +68,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	var g *gorm.DB
 	switch dialect {
 	case Postgres:
+		if opts.StatementTimeout > 0 {
+			dsn = withRuntimeParam(dsn, "statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
+		}
 		g, err = gorm.Open(postgres.Open(dsn), cfg)
 	default:
 		g, err = gorm.Open(sqlite.Open(dsn), cfg)
@@ -135,6 +142,22 @@ func parseURL(raw string) (Dialect, string, error) {
 		pragmas += "&" + query
 	}
 	return SQLite, "file:" + path + "?" + pragmas, nil
+}
+
+// withRuntimeParam adds a server setting to a postgres:// URL unless the URL
+// sets it already (pgx sends unknown URL parameters as settings).
+func withRuntimeParam(dsn, name, value string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Has(name) {
+		return dsn
+	}
+	q.Set(name, value)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // redact hides a password in a URL for error messages and logs.

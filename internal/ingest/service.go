@@ -14,6 +14,9 @@ type Options struct {
 	MaxTextBytes int
 	// MaxTraces caps the traces of one Ingest call; 0 means 1000.
 	MaxTraces int
+	// Observe, when set, learns the outcome of every Ingest call: the
+	// traces written, or the error.
+	Observe func(ctx context.Context, traces int, err error)
 }
 
 // Service validates and stores traces.
@@ -37,6 +40,10 @@ func New(store *db.DB, opts Options) *Service {
 	return &Service{store: store, prices: opts.Prices, limits: opts}
 }
 
+// Observe sets the function that learns the outcome of every Ingest call;
+// call it before the service is in use.
+func (s *Service) Observe(f func(ctx context.Context, traces int, err error)) { s.limits.Observe = f }
+
 // Store returns the store the service writes to.
 func (s *Service) Store() *db.DB { return s.store }
 
@@ -46,5 +53,9 @@ func (s *Service) Store() *db.DB { return s.store }
 // each trace in its own transaction, merging with what is stored under the
 // same external ids, and returns the stored traces in input order.
 func (s *Service) Ingest(ctx context.Context, traces []Trace) ([]*db.Trace, error) {
-	return s.ingest(ctx, traces, "input")
+	out, err := s.ingest(ctx, traces, "input")
+	if s.limits.Observe != nil {
+		s.limits.Observe(ctx, len(out), err)
+	}
+	return out, err
 }

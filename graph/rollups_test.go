@@ -460,3 +460,72 @@ func TestErrorGroups(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentCallRollups checks each agent call's duration and stats against
+// its children.
+func TestAgentCallRollups(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		e := newEnv(t, b, demo.DefaultScale())
+		w := readWorld(t, e.store)
+		var data struct {
+			Project struct {
+				AgentCalls struct {
+					Nodes []struct {
+						DatabaseID int64
+						Duration   *float64
+						Stats      struct {
+							LLMCallCount, ToolCallCount, UserInteractionCount, ErrorCount int
+							Tokens                                                      struct{ Total int64 }
+							Cost                                                        struct{ Total float64 }
+						}
+					}
+				}
+			}
+		}
+		e.mustData(t, `{ project(id: "UHJvamVjdDox") { agentCalls(first: 100) { nodes { databaseId duration
+			stats { llmCallCount toolCallCount userInteractionCount errorCount tokens { total } cost { total } } } } } }`, nil, &data)
+		if len(data.Project.AgentCalls.Nodes) == 0 {
+			t.Fatal("no agent calls")
+		}
+		for _, a := range data.Project.AgentCalls.Nodes {
+			var agent db.AgentCall
+			for _, x := range w.agents {
+				if x.ID == a.DatabaseID {
+					agent = x
+				}
+			}
+			is := func(id *int64) bool { return id != nil && *id == a.DatabaseID }
+			llm, tools, inters, errs := 0, 0, 0, 0
+			var tokens int64
+			var cost float64
+			for _, c := range w.llm {
+				if is(c.AgentID) {
+					llm++
+					tokens += c.Tokens.Total
+					cost += c.Cost.Total
+				}
+			}
+			for _, c := range w.tools {
+				if is(c.AgentID) {
+					tools++
+				}
+			}
+			for _, c := range w.inters {
+				if is(c.AgentID) {
+					inters++
+				}
+			}
+			for _, c := range w.errs {
+				if is(c.AgentID) {
+					errs++
+				}
+			}
+			s := a.Stats
+			if s.LLMCallCount != llm || s.ToolCallCount != tools || s.UserInteractionCount != inters || s.ErrorCount != errs ||
+				s.Tokens.Total != tokens || !near(s.Cost.Total, cost) || !nearPtr(a.Duration, agent.Duration()) {
+				t.Errorf("agent %d: %+v duration %v; want llm %d tools %d inters %d errors %d tokens %d cost %v duration %v",
+					a.DatabaseID, s, a.Duration, llm, tools, inters, errs, tokens, cost, agent.Duration())
+			}
+		}
+	})
+}

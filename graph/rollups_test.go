@@ -475,8 +475,8 @@ func TestAgentCallRollups(t *testing.T) {
 						Duration   *float64
 						Stats      struct {
 							LLMCallCount, ToolCallCount, UserInteractionCount, ErrorCount int
-							Tokens                                                      struct{ Total int64 }
-							Cost                                                        struct{ Total float64 }
+							Tokens                                                        struct{ Total int64 }
+							Cost                                                          struct{ Total float64 }
 						}
 					}
 				}

@@ -33,7 +33,9 @@ func query(q string) []byte {
 }
 
 // TestAbusiveRequestsAreRefused sends the shapes of known attacks on
-// GraphQL servers and checks each is refused quickly with a clear error.
+// GraphQL servers and checks each is refused with a clear error. The time
+// bounds catch pathological work (seconds, as quadratic validation takes),
+// with room for a loaded CI machine; they are not performance claims.
 func TestAbusiveRequestsAreRefused(t *testing.T) {
 	e := newEnv(t, dbtest.Backends()[0], demo.DefaultScale())
 	deep := "id"
@@ -48,9 +50,9 @@ func TestAbusiveRequestsAreRefused(t *testing.T) {
 		within   time.Duration
 		answered bool // a 200 with data is fine too
 	}{
-		{"100,000 directives on one field", query("{ projects { totalCount " + strings.Repeat("@include(if: true)", 100000) + " } }"), 400, "", 100 * time.Millisecond, false},
+		{"100,000 directives on one field", query("{ projects { totalCount " + strings.Repeat("@include(if: true)", 100000) + " } }"), 400, "", time.Second, false},
 		{"101 aliases", query("{ " + aliases(101) + " }"), 400, "TOO_MANY_ALIASES", time.Second, false},
-		{"5,000 duplicated fields", query("{ projects { " + strings.Repeat("totalCount ", 5000) + "} }"), 0, "", 200 * time.Millisecond, true},
+		{"5,000 duplicated fields", query("{ projects { " + strings.Repeat("totalCount ", 5000) + "} }"), 0, "", time.Second, true},
 		{"20 levels deep", query("{ traces(first: 1) { nodes { " + deep + " } } }"), 400, "QUERY_TOO_DEEP", time.Second, false},
 		{"mutually recursive fragments", query("{ projects { nodes { ...A } } } fragment A on Project { traces { nodes { project { ...B } } } } fragment B on Project { ...A }"), 400, "GRAPHQL_VALIDATION_FAILED", time.Second, false},
 		{"first: 2147483647", query("{ traces(first: 2147483647) { nodes { id } } }"), 200, "INVALID_ARGUMENT", time.Second, false},

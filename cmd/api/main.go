@@ -32,8 +32,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return healthcheck(ctx, args[1:], getenv, stdout, stderr)
 		case "import-agentneo":
 			return importAgentNeo(ctx, args[1:], getenv, stdout, stderr)
+		case "bench":
+			return bench(ctx, args[1:], getenv, stdout, stderr)
 		default:
-			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck, import-agentneo\n", args[0])
+			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck, import-agentneo, bench\n", args[0])
 			return 2
 		}
 	}

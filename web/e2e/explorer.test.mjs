@@ -16,6 +16,19 @@ const path = (page) => {
   return u.pathname + u.search;
 };
 
+/** Waits until the traces table shows the answer for the current URL. */
+const ready = (page) => page.locator('[data-testid=traces-panel][data-state=ready]').waitFor();
+
+/** The global ids of the traces in the table, top to bottom. */
+async function rowIds(page) {
+  await page.getByTestId('trace-row').first().waitFor();
+  return page.locator('[data-testid=trace-row] .trace-link')
+    .evaluateAll((as) => as.map((a) => decodeURIComponent(new URL(a.href).pathname.split('/')[2])));
+}
+
+/** The explorer's percentages under locale en-US. */
+const percent = (r) => (r === 0 ? '0%' : r * 100 < 10 ? `${+(r * 100).toFixed(1)}%` : `${Math.round(r * 100)}%`);
+
 describe('explorer', () => {
   test('lists the projects with their rollups', async () => {
     const { page, check } = await open(browser);
@@ -50,6 +63,14 @@ describe('explorer', () => {
     for (const h of ['Trace', 'Started', 'Duration', 'Agents', 'LLM', 'Tools', 'Errors', 'Tokens', 'Cost']) {
       assert.ok(headers.includes(h), `column ${h} in ${headers}`);
     }
+    // The header's numbers are the project's rollups.
+    const { projectByName: ps } = await graphql(`{ projectByName(name: "support-assistant") {
+      stats { traceCount errorRate cost { total } } } }`);
+    assert.equal(await page.getByTestId('stat-traces').locator('.stat-value').innerText(), String(ps.stats.traceCount));
+    assert.equal(await page.getByTestId('stat-error-rate').locator('.stat-value').innerText(), percent(ps.stats.errorRate));
+    assert.equal(await page.getByTestId('stat-cost').locator('.stat-value').innerText(), usd(ps.stats.cost.total));
+    assert.match(await page.getByTestId('stat-p50').innerText(), /\d/);
+    assert.match(await page.getByTestId('stat-p99').innerText(), /\d/);
     await screenshot(page, 'project');
     const projectURL = path(page);
 
@@ -61,6 +82,7 @@ describe('explorer', () => {
     const tree = page.getByRole('tree', { name: 'Calls of the trace' });
     await tree.waitFor();
     const { trace } = await graphql(`query($id: ID!) { trace(id: $id) {
+      totalCost totalTokens stats { llmCallCount errorCount }
       agentCalls { totalCount nodes { id name } } toolCalls { totalCount } userInteractions { totalCount }
       llmCalls { totalCount nodes { id model inputPrompt agentCall { id } tokenUsage { total } cost { total } } } } }`, { id: traceId });
     const items = tree.getByRole('treeitem');
@@ -69,6 +91,11 @@ describe('explorer', () => {
     for (const a of trace.agentCalls.nodes) {
       assert.equal(await tree.locator(`[data-node-id="${a.id}"][data-kind="agent"]`).count(), 1, `agent ${a.name} in the tree`);
     }
+    // The header's totals are the trace's rollups.
+    const statValue = (id) => page.getByTestId(id).locator('.stat-value').innerText();
+    assert.equal(await statValue('trace-cost'), usd(trace.totalCost));
+    assert.equal(await statValue('trace-tokens'), trace.totalTokens.toLocaleString('en-US'));
+    assert.equal(await statValue('trace-errors-count'), String(trace.stats.errorCount));
     // The trace is selected first: its metrics and system info show.
     await page.getByTestId('metrics').waitFor();
     await page.getByTestId('packages').waitFor();
@@ -140,10 +167,7 @@ describe('explorer', () => {
     const { projectByName: p } = await graphql(`{ projectByName(name: "research-agent") { id traces(first: 6) { nodes { id } } } }`);
     const all = p.traces.nodes.map((t) => t.id);
     const { page, check } = await open(browser);
-    const ids = async () => {
-      await page.getByTestId('trace-row').first().waitFor();
-      return page.locator('[data-testid=trace-row] .trace-link').evaluateAll((as) => as.map((a) => decodeURIComponent(new URL(a.href).pathname.split('/')[2])));
-    };
+    const ids = () => rowIds(page);
     await page.goto(`${BASE}/projects/${encodeURIComponent(p.id)}?size=2`);
     assert.deepEqual(await ids(), all.slice(0, 2));
     assert.match(await page.locator('.pager-summary').innerText(), /2 of 6 traces/);
@@ -165,6 +189,128 @@ describe('explorer', () => {
     await check();
   });
 
+  test('a click on a column sorts by it; cursors follow the order', async () => {
+    const { projectByName: p } = await graphql(`{ projectByName(name: "code-reviewer") { id
+      all: traces(first: 100) { nodes { id totalCost } }
+      desc: traces(first: 4, orderBy: { field: COST, direction: DESC }) { nodes { id } }
+      asc: traces(first: 2, orderBy: { field: COST, direction: ASC }) { nodes { id } } } }`);
+    const highest = p.all.nodes.reduce((a, b) => (b.totalCost > a.totalCost ? b : a));
+    const { page, check, graphqlRequests } = await open(browser);
+    await page.goto(`${BASE}/projects/${encodeURIComponent(p.id)}?size=2`);
+    await ready(page);
+    const cost = page.locator('.traces-table th', { hasText: 'Cost' });
+    assert.equal(await cost.getAttribute('aria-sort'), null);
+    assert.equal(await page.locator('.traces-table th', { hasText: 'Started' }).getAttribute('aria-sort'), 'descending');
+    const requests = graphqlRequests.length;
+
+    // Highest cost first: the first row is the most expensive trace of the project.
+    await page.getByTestId('sort-cost').click();
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'cost' && !u.searchParams.has('dir'));
+    await ready(page);
+    assert.equal(await cost.getAttribute('aria-sort'), 'descending');
+    assert.deepEqual(await rowIds(page), p.desc.nodes.slice(0, 2).map((t) => t.id));
+    assert.equal((await rowIds(page))[0], highest.id);
+    assert.equal(await page.getByTestId('row-cost').first().innerText(), usd(highest.totalCost));
+    assert.match(await page.getByTestId('traces-order').innerText(), /most expensive first/);
+
+    // The next page continues in cost order.
+    await page.getByTestId('page-next').click();
+    await page.waitForURL((u) => u.searchParams.has('after') && u.searchParams.get('sort') === 'cost');
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.desc.nodes.slice(2, 4).map((t) => t.id));
+
+    // A second click reverses the order and starts again from the first page.
+    await page.getByTestId('sort-cost').click();
+    await page.waitForURL((u) => u.searchParams.get('dir') === 'asc' && !u.searchParams.has('after'));
+    await ready(page);
+    assert.equal(await cost.getAttribute('aria-sort'), 'ascending');
+    assert.deepEqual(await rowIds(page), p.asc.nodes.map((t) => t.id));
+
+    // The URL keeps the order: a reload shows the same list; back the previous one.
+    await page.reload();
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.asc.nodes.map((t) => t.id));
+    await page.goBack();
+    await page.waitForURL((u) => u.searchParams.has('after'));
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.desc.nodes.slice(2, 4).map((t) => t.id));
+    assert.equal(graphqlRequests.length - requests, 5, 'one request per list shown');
+    await check();
+  });
+
+  test('filters narrow the table, live in the URL, and back undoes them', async () => {
+    const { projectByName: p } = await graphql(`{ projectByName(name: "support-assistant") { id
+      stats { traceCount }
+      failing: traces(filter: { hasErrors: true }) { totalCount nodes { id stats { errorCount } } }
+      shipping: traces(filter: { hasErrors: true, search: "shipping" }) { totalCount nodes { id } }
+      costly: traces(filter: { cost: { min: 0.0025 } }) { totalCount nodes { id } } } }`);
+    assert.ok(p.failing.totalCount > 0 && p.failing.totalCount < p.stats.traceCount, 'the demo data has traces with and without errors');
+    const { page, check, graphqlRequests } = await open(browser);
+    const url = `${BASE}/projects/${encodeURIComponent(p.id)}`;
+    await page.goto(url);
+    await ready(page);
+    const rows = page.getByTestId('trace-row');
+    assert.equal(await rows.count(), p.stats.traceCount);
+    const requests = graphqlRequests.length;
+
+    // With errors: only the failing traces, each with its errors shown.
+    await page.getByTestId('errors-with').click();
+    await page.waitForURL((u) => u.searchParams.get('errors') === 'with');
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.failing.nodes.map((t) => t.id));
+    for (const [i, t] of p.failing.nodes.entries()) {
+      assert.equal(await page.getByTestId('row-errors').nth(i).innerText(), String(t.stats.errorCount));
+    }
+    assert.equal(await page.getByTestId('errors-with').getAttribute('aria-pressed'), 'true');
+    assert.match(await page.getByTestId('traces-order').innerText(),
+      new RegExp(`${p.failing.totalCount} of ${p.stats.traceCount} match`));
+    await screenshot(page, 'project-filtered');
+
+    // Text search adds to it (Enter applies).
+    await page.getByTestId('filter-search').fill('shipping');
+    await page.getByTestId('filter-search').press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'shipping' && u.searchParams.get('errors') === 'with');
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.shipping.nodes.map((t) => t.id));
+
+    // Back: the errors filter alone, then the whole project; forward again.
+    await page.goBack();
+    await page.waitForURL((u) => !u.searchParams.has('q') && u.searchParams.get('errors') === 'with');
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.failing.nodes.map((t) => t.id));
+    assert.equal(await page.getByTestId('filter-search').inputValue(), '');
+    await page.goBack();
+    await page.waitForURL(url);
+    await ready(page);
+    assert.equal(await rows.count(), p.stats.traceCount);
+    assert.equal(await page.getByTestId('errors-all').getAttribute('aria-pressed'), 'true');
+    await page.goForward();
+    await page.waitForURL((u) => u.searchParams.get('errors') === 'with');
+    await ready(page);
+    assert.equal(await rows.count(), p.failing.totalCount);
+
+    // A minimum cost, and Clear filters.
+    await page.getByTestId('filters-clear').click();
+    await page.waitForURL(url);
+    await page.getByTestId('filter-min-cost').fill('0.0025');
+    await page.getByTestId('filter-min-cost').press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('minCost') === '0.0025');
+    await ready(page);
+    assert.deepEqual(await rowIds(page), p.costly.nodes.map((t) => t.id));
+
+    // Nothing matches: an empty state that clears the filters.
+    await page.getByTestId('filter-min-cost').fill('1000');
+    await page.getByTestId('filter-min-cost').press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('minCost') === '1000');
+    await page.getByTestId('empty-state').getByText('No traces match these filters').waitFor();
+    await page.getByTestId('empty-state').getByRole('button', { name: 'Clear the filters' }).click();
+    await page.waitForURL(url);
+    await ready(page);
+    assert.equal(await rows.count(), p.stats.traceCount);
+    assert.equal(graphqlRequests.length - requests, 9, 'one request per list shown');
+    await check();
+  });
+
   test('missing things show clear states', async () => {
     const { page, check } = await open(browser, { allowConsole: [/status of 404/] });
     await page.goto(`${BASE}/traces/VHJhY2U6OTk5OTk`);
@@ -173,6 +319,13 @@ describe('explorer', () => {
     await page.goto(`${BASE}/projects/not-an-id`);
     await page.getByTestId('error-state').waitFor();
     assert.match(await page.getByTestId('error-state').innerText(), /Project not found/);
+    // A cursor from another order: the list is refused, with a way back.
+    await page.goto(`${BASE}/projects/UHJvamVjdDox?sort=cost&after=bm90LWEtY3Vyc29y`);
+    await page.getByTestId('error-state').waitFor();
+    assert.match(await page.getByTestId('error-state').innerText(), /These traces cannot be listed/);
+    await page.getByTestId('error-state').getByRole('link', { name: 'First page' }).click();
+    await page.waitForURL(`${BASE}/projects/UHJvamVjdDox?sort=cost`);
+    await ready(page);
     await page.goto(`${BASE}/no/such/page`);
     await page.getByTestId('error-state').waitFor();
     assert.match(await page.getByTestId('error-state').innerText(), /No page here/);
@@ -232,6 +385,13 @@ describe('explorer', () => {
     await screenshot(page, 'trace-narrow');
     await page.goto(BASE + '/');
     await page.getByTestId('project-card').first().waitFor();
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 1);
+    // A project's table with its filter bar: the table scrolls inside its panel, not the page.
+    await page.getByRole('heading', { name: 'support-assistant', exact: true }).click();
+    await page.getByTestId('trace-filters').waitFor();
+    await page.getByTestId('errors-with').click();
+    await page.waitForURL((u) => u.searchParams.get('errors') === 'with');
+    await ready(page);
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 1);
     await check();
   });

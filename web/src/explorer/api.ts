@@ -7,6 +7,10 @@ export class ApiError extends Error {
     /** extensions.code of the GraphQL error (NOT_FOUND, INVALID_ARGUMENT…), or NETWORK / HTTP. */
     readonly code: string,
     readonly status?: number,
+    /** The response path of the field that failed (["project", "traces"]), when the API says. */
+    readonly path?: (string | number)[],
+    /** extensions.field: the argument that was refused (after, filter…), when the API says. */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -14,7 +18,7 @@ export class ApiError extends Error {
 
 interface GraphQLResponse<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
 }
 
 export async function gql<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
@@ -39,8 +43,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown>, 
   } catch {
     throw new ApiError(`The API answered HTTP ${res.status} without a GraphQL response.`, 'HTTP', res.status);
   }
-  const first = body.errors?.[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'GRAPHQL', res.status);
+  // Resolvers run concurrently, so errors arrive in any order: report the one
+  // closest to the root (a missing project before the list inside it).
+  const depth = (e: { path?: unknown[] }) => e.path?.length ?? 0;
+  const first = body.errors?.slice().sort((a, b) => depth(a) - depth(b) || String(a.path).localeCompare(String(b.path)))[0];
+  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'GRAPHQL', res.status, first.path, first.extensions?.field);
   if (!res.ok || !body.data) throw new ApiError(`The API answered HTTP ${res.status}.`, 'HTTP', res.status);
   return body.data;
 }

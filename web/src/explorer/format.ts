@@ -27,6 +27,15 @@ export function fmtCost(usd: number | null | undefined): string {
   return (usd < 0 ? '−$' : '$') + s;
 }
 
+/** A ratio as a percentage: 0 %, 4.2 %, 33 %, 100 %. */
+export function fmtPercent(ratio: number | null | undefined): string {
+  if (ratio == null || Number.isNaN(ratio)) return '—';
+  const pct = ratio * 100;
+  if (pct === 0) return '0%';
+  if (Math.abs(pct) < 10) return `${+pct.toFixed(1)}%`;
+  return `${Math.round(pct)}%`;
+}
+
 /** Seconds as 287 ms, 1.42 s, 2 m 05 s, 3 h 12 m, 11 d 16 h. */
 export function fmtDuration(sec: number | null | undefined): string {
   if (sec == null || Number.isNaN(sec)) return '—';

@@ -77,25 +77,32 @@ export interface ProjectsData {
 }
 
 /**
- * The traces of a project, one page. Paging arguments come from the URL
- * (first/after for older traces, last/before for newer ones). Filter and sort
- * arguments go next to them when the API has them: add them to the
- * variables here and to TraceListParams in views/Project.tsx.
+ * A project's header (its rollups over all its traces) and one page of its
+ * traces. Paging arguments, filter and order come from the URL (see
+ * views/Project.tsx): first/after for the next page, last/before for the
+ * previous one; cursors are positions in the chosen order. `models` lists the
+ * models the project's LLM calls used, for the model filter: analytics
+ * without bins over all time (the range only bounds the rows).
  */
-export const PROJECT_TRACES_QUERY = `query ExplorerProjectTraces($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+export const PROJECT_TRACES_QUERY = `query ExplorerProjectTraces($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $filter: TraceFilter, $orderBy: TraceOrder) {
   project(id: $id) {
     id
     projectName
     startTime
     endTime
     duration
-    totalCost
-    totalTokens
     retentionDays
-    llmCalls(first: 0) { totalCount }
-    errors(first: 0) { totalCount }
     systemInfo { osName osVersion pythonVersion }
-    traces(first: $first, after: $after, last: $last, before: $before) {
+    stats {
+      traceCount
+      tracesWithErrors
+      errorRate
+      errorCount
+      tokens { total }
+      cost { total }
+      traceLatency { p50 p90 p99 }
+    }
+    traces(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       nodes {
@@ -105,14 +112,18 @@ export const PROJECT_TRACES_QUERY = `query ExplorerProjectTraces($id: ID!, $firs
         startTime
         endTime
         duration
-        agentCalls(first: 0) { totalCount }
-        toolCalls(first: 0) { totalCount }
-        errors(first: 0) { totalCount }
-        userInteractions(first: 1) { nodes { interactionType content } }
+        totalCost
+        totalTokens
+        stats { agentCallCount llmCallCount toolCallCount errorCount }
+        userInteractions(first: 1, filter: { interactionType: "input" }) { nodes { content } }
         metrics(first: 10) { totalCount nodes { metricName score } }
-        llmCalls(first: ${MAX_PAGE}) { totalCount nodes { tokenUsage { total } cost { total } } }
       }
     }
+  }
+  models: analytics(projectId: $id, source: LLM_CALLS, groupBy: [MODEL],
+                    timeRange: { from: "1970-01-01T00:00:00Z", to: "3000-01-01T00:00:00Z" }) {
+    model
+    count
   }
 }`;
 
@@ -123,19 +134,42 @@ export interface TraceRow {
   startTime: string;
   endTime: string | null;
   duration: number | null;
-  agentCalls: Count;
-  toolCalls: Count;
-  errors: Count;
-  userInteractions: { nodes: { interactionType: string; content: string | null }[] };
+  totalCost: number;
+  totalTokens: number;
+  stats: { agentCallCount: number; llmCallCount: number; toolCallCount: number; errorCount: number };
+  userInteractions: { nodes: { content: string | null }[] };
   metrics: Count & { nodes: { metricName: string; score: number | null }[] };
-  llmCalls: Count & { nodes: { tokenUsage: { total: number }; cost: { total: number } }[] };
+}
+
+export interface Quantiles {
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+export interface ProjectStats {
+  traceCount: number;
+  tracesWithErrors: number;
+  errorRate: number;
+  errorCount: number;
+  tokens: { total: number };
+  cost: { total: number };
+  traceLatency: Quantiles;
 }
 
 export interface ProjectTracesData {
-  project: Omit<ProjectSummary, 'traces' | 'agentCalls' | 'toolCalls'> & {
+  project: {
+    id: string;
+    projectName: string;
+    startTime: string | null;
+    endTime: string | null;
+    duration: number | null;
+    retentionDays: number | null;
     systemInfo: { osName: string | null; osVersion: string | null; pythonVersion: string | null } | null;
+    stats: ProjectStats;
     traces: Count & { pageInfo: PageInfo; nodes: TraceRow[] };
   };
+  models: { model: string | null; count: number }[];
 }
 
 /** A whole trace: every call, interaction, error and metric, up to MAX_PAGE of each. */
@@ -148,6 +182,12 @@ export const TRACE_QUERY = `query ExplorerTrace($id: ID!) {
     endTime
     duration
     project { id projectName }
+    stats {
+      agentCallCount llmCallCount toolCallCount userInteractionCount errorCount
+      tokens { input completion reasoning total }
+      cost { input output reasoning total }
+      llmTime toolTime
+    }
     systemInfo {
       osName osVersion pythonVersion cpuInfo memoryTotal
       gpuInfo { name memoryTotal }
@@ -238,9 +278,17 @@ export interface SystemInfoData {
   installedPackages: { name: string; version: string }[];
 }
 type Conn<T> = { totalCount: number; nodes: T[] };
+export interface TraceStatsData {
+  agentCallCount: number; llmCallCount: number; toolCallCount: number; userInteractionCount: number; errorCount: number;
+  tokens: { input: number; completion: number; reasoning: number; total: number };
+  cost: { input: number; output: number; reasoning: number; total: number };
+  /** Seconds spent in LLM calls and in tool calls (sums of their durations). */
+  llmTime: number; toolTime: number;
+}
 export interface TraceData {
   id: string; databaseId: number; externalId: string | null; startTime: string; endTime: string | null; duration: number | null;
   project: { id: string; projectName: string };
+  stats: TraceStatsData;
   systemInfo: SystemInfoData | null;
   agentCalls: Conn<AgentCallData>;
   llmCalls: Conn<LLMCallData>;

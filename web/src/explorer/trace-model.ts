@@ -105,6 +105,10 @@ export function buildTraceModel(t: TraceData): TraceModel {
     for (const e of n.errors) t1 = Math.max(t1, Date.parse(e.timestamp));
   };
   finish(root);
+  // The trace's own totals come from the API's rollup, exact even when the
+  // trace has more calls than were fetched.
+  root.tokens = t.stats.tokens.total;
+  root.cost = t.stats.cost.total;
   if (t1 <= t0) t1 = t0 + 1;
   return { root, byId, t0, t1 };
 }

@@ -42,23 +42,29 @@ query TraceTree {
   },
   {
     title: 'The most expensive traces',
-    description: 'Traces with the cost of every LLM call, to rank them by cost.',
-    query: `# The most expensive traces. The API has no sort by cost yet, so this lists
-# the newest 100 traces with the cost of each of their LLM calls; add up
-# cost.total per trace to rank them (the explorer's trace table does).
-# Page with traces(first: 100, after: pageInfo.endCursor).
+    description: 'traces(orderBy: COST DESC) with each trace’s total cost, tokens and rollups.',
+    query: `# The ten most expensive traces of all projects, with their rollups.
+# Cursors follow the order: page with traces(first: 10, after: endCursor,
+# orderBy: …). Narrow with filter, e.g. filter: { hasErrors: true,
+# model: "gpt-4o", cost: { min: 0.002 }, search: "refund" }.
 query MostExpensiveTraces {
-  traces(first: 100) {
+  traces(first: 10, orderBy: { field: COST, direction: DESC }) {
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
       id
       startTime
       duration
+      totalCost
+      totalTokens
       project { projectName }
-      llmCalls(first: 100) {
-        totalCount
-        nodes { model tokenUsage { total } cost { total } }
+      stats {
+        llmCallCount
+        toolCallCount
+        errorCount
+        llmTime
+        toolTime
+        cost { input output reasoning }
       }
     }
   }
@@ -67,26 +73,75 @@ query MostExpensiveTraces {
   },
   {
     title: 'Cost per model',
-    description: 'Each project’s totals and its LLM calls with model, tokens and cost.',
-    query: `# Cost per model. Project totals are exact rollups (totalCost, totalTokens);
-# the split by model comes from the LLM calls, 100 per page (page with
-# llmCalls(first: 100, after: pageInfo.endCursor)), grouped by model.
+    description: 'analytics: LLM calls of a project by model and day, with tokens and cost.',
+    query: `# What each model cost per day in January 2026, in the first project.
+# analytics aggregates in SQL: one row per day and model, zero rows for days
+# without calls (charts need no gap-filling). timeZoneOffsetMinutes: 60 gives
+# UTC+1 days; groupBy: [AGENT], bin: WEEK or source: TOOL_CALLS work alike.
 query CostPerModel {
-  projects {
-    nodes {
-      projectName
-      totalCost
-      totalTokens
-      llmCalls(first: 100) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          model
-          tokenUsage { input completion reasoning total }
-          cost { input output reasoning total }
-        }
+  analytics(
+    projectId: "UHJvamVjdDox"
+    source: LLM_CALLS
+    groupBy: [MODEL]
+    bin: DAY
+    timeRange: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }
+  ) {
+    bucket
+    model
+    count
+    tokens { input completion total }
+    cost { total }
+    value { p50 p99 }
+  }
+}
+`,
+  },
+  {
+    title: 'Error groups',
+    description: 'A project’s errors grouped by type and masked message: how often, since when, how many traces.',
+    query: `# Errors grouped by type and message, with numbers, ids and quoted values
+# masked ("Timeout after <n>s calling \"*\""), most recently seen first.
+# To list one group's errors: errors(filter: { fingerprint: "…" }).
+query ErrorGroups {
+  projectByName(name: "support-assistant") {
+    projectName
+    stats { errorCount tracesWithErrors errorRate }
+    errorGroups(first: 10) {
+      totalCount
+      nodes {
+        fingerprint
+        errorType
+        normalizedMessage
+        sampleMessage
+        count
+        affectedTraces
+        firstSeen
+        lastSeen
       }
     }
+  }
+}
+`,
+  },
+  {
+    title: 'A project’s dashboard',
+    description: 'Project.stats (error rate, latency quantiles, tokens, cost) and metric summaries.',
+    query: `# The numbers of a project's dashboard, computed in SQL. stats and
+# metricSummaries take an optional timeRange: { from, to }.
+query ProjectDashboard {
+  projectByName(name: "support-assistant") {
+    projectName
+    stats {
+      traceCount
+      tracesWithErrors
+      errorRate
+      tokens { input completion total }
+      cost { total }
+      traceLatency { p50 p90 p99 }
+      llmLatency { p50 p99 }
+      toolLatency { p50 p99 }
+    }
+    metricSummaries { metricName count minScore avgScore maxScore }
   }
 }
 `,

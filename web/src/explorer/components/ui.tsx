@@ -56,13 +56,16 @@ export function EmptyState({ title, children }: { title: string; children?: Comp
   );
 }
 
-export function Stat({ label, value, title, tone, testid }: {
+export function Stat({ label, value, title, tone, testid, sub }: {
   label: string; value: ComponentChildren; title?: string; tone?: 'bad' | 'good' | 'muted'; testid?: string;
+  /** A line of context below the label (the share, the spread, the average). */
+  sub?: ComponentChildren;
 }) {
   return (
     <div class={'stat' + (tone ? ` stat-${tone}` : '')} title={title} data-testid={testid}>
       <div class="stat-value">{value}</div>
       <div class="stat-label">{label}</div>
+      {sub != null && sub !== false && <div class="stat-sub">{sub}</div>}
     </div>
   );
 }
@@ -217,6 +220,16 @@ export function ExternalLinkIcon() {
   return (
     <svg class="icon" viewBox="0 0 16 16" aria-hidden="true" width="12" height="12">
       <path d="M6 3H3v10h10v-3M9 2h5v5M14 2 7 9" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+/** The arrow of a sortable column: up for ascending, down for descending, both dimmed when not sorted. */
+export function SortIcon({ dir }: { dir?: 'asc' | 'desc' }) {
+  return (
+    <svg class={'sort-icon' + (dir ? ' sort-icon-active' : '')} viewBox="0 0 10 14" width="8" height="12" aria-hidden="true">
+      {dir !== 'desc' && <path d="M5 1 9 6H1Z" fill="currentColor" opacity={dir ? 1 : 0.45} />}
+      {dir !== 'asc' && <path d="M5 13 1 8h8Z" fill="currentColor" opacity={dir ? 1 : 0.45} />}
     </svg>
   );
 }

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { CopyButton, JsonValue, KindIcon, ScorePill, Stat, TextBlock } from '../components/ui';
-import { fmtBytes, fmtCompact, fmtCost, fmtDateTime, fmtDuration, fmtInt, fmtTimeMs } from '../format';
+import { fmtBytes, fmtCompact, fmtCost, fmtDateTime, fmtDuration, fmtInt, fmtTimeMs, plural } from '../format';
 import type { ErrorData, MetricData, NetworkCallData, SystemInfoData } from '../queries';
 import { kindLabel, type TraceModel, type TreeNode } from '../trace-model';
 
@@ -138,13 +138,14 @@ function Identifiers({ node }: { node: TreeNode }) {
   );
 }
 
-function TokenCostTable({ tokens, cost }: {
+function TokenCostTable({ tokens, cost, title = 'Tokens and cost' }: {
   tokens: { input: number; completion: number; reasoning: number; total: number };
   cost: { input: number; output: number; reasoning: number; total: number };
+  title?: string;
 }) {
   const share = (n: number) => (tokens.total ? (n / tokens.total) * 100 : 0);
   return (
-    <Section title="Tokens and cost" testid="token-cost">
+    <Section title={title} testid="token-cost">
       <div class="token-bar" aria-hidden="true">
         <span class="tb-input" style={{ width: `${share(tokens.input)}%` }} />
         <span class="tb-completion" style={{ width: `${share(tokens.completion)}%` }} />
@@ -315,6 +316,9 @@ function TraceDetail({ node, model, onSelect }: { node: Extract<TreeNode, { kind
         <Section title={`Errors in its calls (${inner.length})`} testid="trace-errors">
           <ErrorList errors={inner} model={model} onSelect={onSelect} here={node} />
         </Section>
+      )}
+      {t.stats.llmCallCount > 0 && (
+        <TokenCostTable tokens={t.stats.tokens} cost={t.stats.cost} title={`Tokens and cost of its ${plural(t.stats.llmCallCount, 'LLM call')}`} />
       )}
       <Section title={`Metrics (${t.metrics.totalCount})`} testid="metrics">
         {t.metrics.nodes.length ? (

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useQuery } from '../api';
 import { ErrorState, ExternalLinkIcon, Loading, ProgressBar, Stat } from '../components/ui';
-import { fmtCompact, fmtCost, fmtDateTime, fmtDuration, fmtInt } from '../format';
+import { fmtCompact, fmtCost, fmtDateTime, fmtDuration, fmtInt, fmtPercent, plural } from '../format';
 import { MAX_PAGE, TRACE_QUERY, type TraceData, type TraceQueryData } from '../queries';
 import { Link, navigate, paths } from '../router';
 import { ancestors, buildTraceModel, visibleRows } from '../trace-model';
@@ -73,7 +73,9 @@ function TraceBody({ trace, url }: { trace: TraceData; url: URL }) {
       return next;
     });
 
-  const errors = trace.errors.totalCount;
+  const st = trace.stats;
+  const errors = st.errorCount;
+  const share = (sec: number) => (trace.duration ? `${fmtPercent(sec / trace.duration)} of the duration` : undefined);
   const truncated = (['agentCalls', 'llmCalls', 'toolCalls', 'userInteractions', 'errors', 'metrics'] as const)
     .filter((k) => trace[k].totalCount > trace[k].nodes.length);
   const allCollapsed = model.root.children.every((c) => !c.children.length || collapsed.has(c.id));
@@ -97,19 +99,25 @@ function TraceBody({ trace, url }: { trace: TraceData; url: URL }) {
         </a>
       </div>
       <div class="stats" data-testid="trace-stats">
-        <Stat label="Duration" value={fmtDuration(trace.duration)} />
-        <Stat label="Agent calls" value={fmtInt(trace.agentCalls.totalCount)} />
-        <Stat label="LLM calls" value={fmtInt(trace.llmCalls.totalCount)} />
-        <Stat label="Tool calls" value={fmtInt(trace.toolCalls.totalCount)} />
-        <Stat label="Tokens" value={fmtCompact(model.root.tokens)} title={fmtInt(model.root.tokens)} />
-        <Stat label="Cost" value={fmtCost(model.root.cost)} title={`$${model.root.cost}`} />
-        <Stat label="Errors" value={fmtInt(errors)} tone={errors ? 'bad' : undefined} />
+        <Stat label="Duration" value={trace.endTime ? fmtDuration(trace.duration) : 'running'} testid="trace-duration" />
+        <Stat label="In LLM calls" value={fmtDuration(st.llmTime)} testid="trace-llm-time" sub={share(st.llmTime)}
+          title="Time spent in LLM calls (the sum of their durations; calls may overlap)" />
+        <Stat label="In tools" value={fmtDuration(st.toolTime)} testid="trace-tool-time" sub={share(st.toolTime)}
+          title="Time spent in tool calls (the sum of their durations; calls may overlap)" />
+        <Stat label="Agent calls" value={fmtInt(st.agentCallCount)} />
+        <Stat label="LLM calls" value={fmtInt(st.llmCallCount)} />
+        <Stat label="Tool calls" value={fmtInt(st.toolCallCount)}
+          sub={st.userInteractionCount ? plural(st.userInteractionCount, 'interaction') : undefined} />
+        <Stat label="Tokens" value={fmtCompact(st.tokens.total)} title={fmtInt(st.tokens.total)} testid="trace-tokens"
+          sub={`${fmtCompact(st.tokens.input)} in · ${fmtCompact(st.tokens.completion + st.tokens.reasoning)} out`} />
+        <Stat label="Cost" value={fmtCost(st.cost.total)} title={`$${st.cost.total}`} testid="trace-cost" />
+        <Stat label="Errors" value={fmtInt(errors)} tone={errors ? 'bad' : undefined} testid="trace-errors-count" />
       </div>
       {truncated.length > 0 && (
         <div class="callout callout-warn" role="note">
           This trace is larger than one page: showing the first {MAX_PAGE} of{' '}
           {truncated.map((k, i) => <>{i ? ', ' : ''}{fmtInt(trace[k].totalCount)} {connectionLabel[k]}</>)}.
-          Totals above count the shown calls.
+          The numbers above cover the whole trace.
         </div>
       )}
       {requested && !model.byId.has(requested) && (

@@ -162,24 +162,41 @@ func recovered[K comparable, V any](name string, batch dataloader.BatchFunc[K, V
 // pageLoader returns the loader of e's pages: one statement per distinct page
 // arguments (normally one per request), whatever the number of parents.
 func pageLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[pageKey, db.PageResult[T]] {
-	return loader(l, e.name, func(ctx context.Context, keys []pageKey) []*dataloader.Result[db.PageResult[T]] {
-		results := make([]*dataloader.Result[db.PageResult[T]], len(keys))
-		groups := map[pageArgs][]int{}
+	return loader(l, e.name, groupedBatch(
+		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
+		func(ctx context.Context, args pageArgs, parents []int64) ([]db.PageResult[T], error) {
+			return loadPages(ctx, l.store, e, parents, args)
+		}))
+}
+
+// groupedBatch builds a batch function for keys made of a group (page
+// arguments, a filter, a time range) and a parent id: one call of run per
+// distinct group in the batch, its results put back in key order.
+func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(context.Context, G, []int64) ([]V, error)) dataloader.BatchFunc[K, V] {
+	return func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		results := make([]*dataloader.Result[V], len(keys))
+		groups := map[G][]int{}
+		var order []G
 		for i, k := range keys {
-			groups[k.args] = append(groups[k.args], i)
+			g, _ := split(k)
+			if _, seen := groups[g]; !seen {
+				order = append(order, g)
+			}
+			groups[g] = append(groups[g], i)
 		}
-		for args, idx := range groups {
+		for _, g := range order {
+			idx := groups[g]
 			parents := make([]int64, len(idx))
 			for j, i := range idx {
-				parents[j] = keys[i].parentID
+				_, parents[j] = split(keys[i])
 			}
-			pages, err := loadPages(ctx, l.store, e, parents, args)
-			for j, r := range resultsOf(len(idx), pages, err) {
+			values, err := run(ctx, g, parents)
+			for j, r := range resultsOf(len(idx), values, err) {
 				results[idx[j]] = r
 			}
 		}
 		return results
-	})
+	}
 }
 
 func loadPages[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, args pageArgs) ([]db.PageResult[T], error) {
@@ -199,24 +216,11 @@ type countKey struct {
 // countLoader returns the loader of the sizes of e's lists, one statement
 // per distinct filter in a batch.
 func countLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[countKey, int64] {
-	return loader(l, e.name+"Count", func(ctx context.Context, keys []countKey) []*dataloader.Result[int64] {
-		results := make([]*dataloader.Result[int64], len(keys))
-		groups := map[string][]int{}
-		for i, k := range keys {
-			groups[k.filter] = append(groups[k.filter], i)
-		}
-		for filter, idx := range groups {
-			parents := make([]int64, len(idx))
-			for j, i := range idx {
-				parents[j] = keys[i].parentID
-			}
-			counts, err := countChildren[T](ctx, l.store, e, parents, filter)
-			for j, r := range resultsOf(len(idx), counts, err) {
-				results[idx[j]] = r
-			}
-		}
-		return results
-	})
+	return loader(l, e.name+"Count", groupedBatch(
+		func(k countKey) (string, int64) { return k.filter, k.parentID },
+		func(ctx context.Context, filter string, parents []int64) ([]int64, error) {
+			return countChildren[T](ctx, l.store, e, parents, filter)
+		}))
 }
 
 func countChildren[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, filter string) ([]int64, error) {

@@ -50,28 +50,15 @@ type rangeKey struct {
 // byRangeLoader returns the loader called name of per-project values over
 // time ranges: one storage call per distinct range in a batch.
 func byRangeLoader[V any](l *Loaders, name string, batch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error)) *dataloader.Loader[rangeKey, V] {
-	return loader(l, name, func(ctx context.Context, keys []rangeKey) []*dataloader.Result[V] {
-		results := make([]*dataloader.Result[V], len(keys))
-		groups := map[string][]int{}
-		for i, k := range keys {
-			groups[k.timeRange] = append(groups[k.timeRange], i)
-		}
-		for key, idx := range groups {
-			ids := make([]int64, len(idx))
-			for j, i := range idx {
-				ids[j] = keys[i].projectID
-			}
+	return loader(l, name, groupedBatch(
+		func(k rangeKey) (string, int64) { return k.timeRange, k.projectID },
+		func(ctx context.Context, key string, ids []int64) ([]V, error) {
 			r, err := parseRange(key)
-			var values []V
-			if err == nil {
-				values, err = batch(l.store, ctx, ids, r)
+			if err != nil {
+				return nil, err
 			}
-			for j, res := range resultsOf(len(idx), values, err) {
-				results[idx[j]] = res
-			}
-		}
-		return results
-	})
+			return batch(l.store, ctx, ids, r)
+		}))
 }
 
 func projectStatsLoader(l *Loaders) *dataloader.Loader[rangeKey, db.ProjectStats] {
@@ -145,24 +132,12 @@ func errorGroups(ctx context.Context, projectID int64, first *int, after *string
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	res, err := loader(l, "errorGroupsByProjectID", func(ctx context.Context, keys []pageKey) []*dataloader.Result[errorGroupPage] {
-		results := make([]*dataloader.Result[errorGroupPage], len(keys))
-		groups := map[pageArgs][]int{}
-		for i, k := range keys {
-			groups[k.args] = append(groups[k.args], i)
-		}
-		for a, idx := range groups {
-			ids := make([]int64, len(idx))
-			for j, i := range idx {
-				ids[j] = keys[i].parentID
-			}
-			pages, err := loadErrorGroups(ctx, l.store, ids, a)
-			for j, r := range resultsOf(len(idx), pages, err) {
-				results[idx[j]] = r
-			}
-		}
-		return results
-	}).Load(ctx, pageKey{parentID: projectID, args: args})()
+	res, err := loader(l, "errorGroupsByProjectID", groupedBatch(
+		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
+		func(ctx context.Context, a pageArgs, ids []int64) ([]errorGroupPage, error) {
+			return loadErrorGroups(ctx, l.store, ids, a)
+		},
+	)).Load(ctx, pageKey{parentID: projectID, args: args})()
 	if err != nil {
 		return nil, err
 	}

@@ -29,29 +29,23 @@ type FloatRange struct {
 	Min, Max *float64
 }
 
-func (r FloatRange) cond(expr string) Cond {
-	var c []Cond
-	if r.Min != nil {
-		c = append(c, Cond{SQL: expr + " >= ?", Args: []any{*r.Min}})
-	}
-	if r.Max != nil {
-		c = append(c, Cond{SQL: expr + " <= ?", Args: []any{*r.Max}})
-	}
-	return And(c...)
-}
+func (r FloatRange) cond(expr string) Cond { return between(expr, r.Min, r.Max) }
 
 // IntRange keeps rows whose value is within [Min, Max].
 type IntRange struct {
 	Min, Max *int64
 }
 
-func (r IntRange) cond(expr string) Cond {
+func (r IntRange) cond(expr string) Cond { return between(expr, r.Min, r.Max) }
+
+// between keeps rows whose expr is within the bounds given.
+func between[N int64 | float64](expr string, lo, hi *N) Cond {
 	var c []Cond
-	if r.Min != nil {
-		c = append(c, Cond{SQL: expr + " >= ?", Args: []any{*r.Min}})
+	if lo != nil {
+		c = append(c, Cond{SQL: expr + " >= ?", Args: []any{*lo}})
 	}
-	if r.Max != nil {
-		c = append(c, Cond{SQL: expr + " <= ?", Args: []any{*r.Max}})
+	if hi != nil {
+		c = append(c, Cond{SQL: expr + " <= ?", Args: []any{*hi}})
 	}
 	return And(c...)
 }

@@ -394,12 +394,25 @@ func (d *DB) llmTotalsDelta(ctx context.Context, projectID int64, calls []*LLMCa
 	return cost - old.Cost, tokens - old.Tokens, nil
 }
 
-// inStrings renders "column is one of values" as one bound JSON array.
+// inStrings renders "column is one of values" as one bound parameter: a
+// text array on PostgreSQL (= ANY uses the index whatever the statistics),
+// a JSON array on SQLite.
 func (d *DB) inStrings(column string, values []string) (string, any) {
-	b, _ := json.Marshal(values)
 	if d.dialect == Postgres {
-		return column + " IN (SELECT jsonb_array_elements_text(?::jsonb))", string(b)
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, v := range values {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('"')
+			b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+			b.WriteByte('"')
+		}
+		b.WriteByte('}')
+		return column + " = ANY(?::text[])", b.String()
 	}
+	b, _ := json.Marshal(values)
 	return column + " IN (SELECT value FROM json_each(?))", string(b)
 }
 

@@ -300,3 +300,32 @@ func mustNil(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestExternalIDsWithAnyCharacters re-sends and re-uses keys holding the
+// characters SQL array and JSON literals treat specially.
+func TestExternalIDsWithAnyCharacters(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		svc := ingest.New(store, ingest.Options{})
+		keys := []string{`quote"d`, `back\slash`, `comma,{brace}`, ` spaced `, `ünïcödé`, `NULL`}
+		tr := ingest.Trace{Project: "keys", ExternalID: "t1", StartTime: at(0)}
+		for i, k := range keys {
+			tr.LLMCalls = append(tr.LLMCalls, ingest.LLMCall{ExternalID: k, Name: "c", StartTime: at(i), Tokens: ingest.TokenUsage{Input: 10}})
+		}
+		for range 2 {
+			if _, err := svc.Ingest(ctx, []ingest.Trace{tr}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := countRows(t, store)["llm_call"]; n != int64(len(keys)) {
+			t.Fatalf("%d llm calls after re-sending, want %d", n, len(keys))
+		}
+		checkProjectTotals(t, store)
+		other := ingest.Trace{Project: "keys", ExternalID: "t2", StartTime: at(0),
+			LLMCalls: []ingest.LLMCall{{ExternalID: `back\slash`, Name: "c", StartTime: at(0)}}}
+		if _, err := svc.Ingest(ctx, []ingest.Trace{other}); err == nil {
+			t.Fatal("a key of another trace was accepted")
+		}
+	})
+}

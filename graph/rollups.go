@@ -113,12 +113,6 @@ func metricSummaries(ctx context.Context, projectID int64, r *model.TimeRangeInp
 	return out, err
 }
 
-// errorGroupPage is one project's page of error groups and their number.
-type errorGroupPage struct {
-	page  db.PageResult[db.ErrorGroup]
-	total int64
-}
-
 // errorGroups serves a project's error groups.
 func errorGroups(ctx context.Context, projectID int64, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error) {
 	args, err := pageOf(first, after, last, before)
@@ -134,19 +128,41 @@ func errorGroups(ctx context.Context, projectID int64, first *int, after *string
 	l := loadersFrom(ctx)
 	res, err := loader(l, "errorGroupsByProjectID", groupedBatch(
 		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
-		func(ctx context.Context, a pageArgs, ids []int64) ([]errorGroupPage, error) {
-			return loadErrorGroups(ctx, l.store, ids, a)
+		func(ctx context.Context, a pageArgs, ids []int64) ([]db.PageResult[db.ErrorGroup], error) {
+			page, err := a.dbPage(db.ErrorGroupOrder)
+			if err != nil {
+				return nil, err
+			}
+			f, err := errorGroupFilter(a.Filter)
+			if err != nil {
+				return nil, err
+			}
+			return l.store.ErrorGroupsFor(ctx, ids, f, page)
 		},
 	)).Load(ctx, pageKey{parentID: projectID, args: args})()
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.Connection[db.ErrorGroup]{
-		Nodes:    res.page.Rows,
-		PageInfo: model.PageInfo{HasNextPage: res.page.HasNextPage, HasPreviousPage: res.page.HasPreviousPage},
-		Count:    func(context.Context) (int, error) { return int(res.total), nil },
+	// The total, asked for or not, ignores the cursors: a batch of its own.
+	count := func(ctx context.Context) (int, error) {
+		n, err := loader(l, "errorGroupCountByProjectID", groupedBatch(
+			func(k countKey) (string, int64) { return k.filter, k.parentID },
+			func(ctx context.Context, filter string, ids []int64) ([]int64, error) {
+				f, err := errorGroupFilter(filter)
+				if err != nil {
+					return nil, err
+				}
+				return l.store.CountErrorGroupsFor(ctx, ids, f)
+			},
+		)).Load(ctx, countKey{parentID: projectID, filter: args.Filter})()
+		return int(n), err
 	}
-	for _, g := range res.page.Rows {
+	conn := &model.Connection[db.ErrorGroup]{
+		Nodes:    res.Rows,
+		PageInfo: model.PageInfo{HasNextPage: res.HasNextPage, HasPreviousPage: res.HasPreviousPage},
+		Count:    count,
+	}
+	for _, g := range res.Rows {
 		conn.Edges = append(conn.Edges, &model.Edge[db.ErrorGroup]{Cursor: db.CursorOfGroup(g).Encode(), Node: g})
 	}
 	if n := len(conn.Edges); n > 0 {
@@ -155,26 +171,15 @@ func errorGroups(ctx context.Context, projectID int64, first *int, after *string
 	return conn, nil
 }
 
-func loadErrorGroups(ctx context.Context, store *db.DB, ids []int64, a pageArgs) ([]errorGroupPage, error) {
-	page, err := a.dbPage(db.ErrorGroupOrder)
-	if err != nil {
-		return nil, err
-	}
+// errorGroupFilter decodes a canonical error group filter.
+func errorGroupFilter(canonical string) (db.ErrorGroupFilter, error) {
 	var f model.ErrorGroupFilter
-	if a.Filter != "" {
-		if err := json.Unmarshal([]byte(a.Filter), &f); err != nil {
-			return nil, apperr.Invalid("filter", "malformed")
+	if canonical != "" {
+		if err := json.Unmarshal([]byte(canonical), &f); err != nil {
+			return db.ErrorGroupFilter{}, apperr.Invalid("filter", "malformed")
 		}
 	}
-	pages, totals, err := store.ErrorGroupsFor(ctx, ids, db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, page)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]errorGroupPage, len(ids))
-	for i := range ids {
-		out[i] = errorGroupPage{page: pages[i], total: totals[i]}
-	}
-	return out, nil
+	return db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, nil
 }
 
 // Time bins of analytics.

@@ -52,10 +52,9 @@ func (f ErrorGroupFilter) cond(d *DB) Cond {
 var ErrorGroupOrder = Order{Column: "last_seen", Desc: true}
 
 // ErrorGroupsFor returns a page of error groups per project, in the order
-// of ids, from one statement, and the number of groups of each.
-func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter, page Page) ([]PageResult[ErrorGroup], []int64, error) {
-	in, arg := d.inSet("t.project_id", ids)
-	where := And(Cond{SQL: in, Args: []any{arg}}, f.cond(d))
+// of ids, from one statement.
+func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter, page Page) ([]PageResult[ErrorGroup], error) {
+	where := d.errorGroupScope(ids, f)
 	desc := !page.Backward
 	dir, beyond, precede := "DESC", "<", ">"
 	if !desc {
@@ -90,7 +89,7 @@ func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter
 	var rows []ErrorGroup
 	allArgs := append(append(where.Args, args...), page.Limit+1)
 	if err := d.conn(ctx).Raw(query, allArgs...).Scan(&rows).Error; err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	byProject := map[int64][]*ErrorGroup{}
 	for i := range rows {
@@ -101,12 +100,19 @@ func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter
 	for i, id := range ids {
 		out[i] = finishPage(byProject[id], page)
 	}
-	// The total ignores the cursors: count groups without them.
-	counts, err := d.countErrorGroups(ctx, ids, where)
-	return out, counts, err
+	return out, nil
 }
 
-func (d *DB) countErrorGroups(ctx context.Context, ids []int64, where Cond) ([]int64, error) {
+// errorGroupScope keeps the errors of the projects ids that f lets through.
+func (d *DB) errorGroupScope(ids []int64, f ErrorGroupFilter) Cond {
+	in, arg := d.inSet("t.project_id", ids)
+	return And(Cond{SQL: in, Args: []any{arg}}, f.cond(d))
+}
+
+// CountErrorGroupsFor returns the number of error groups of each project,
+// in the order of ids, from one statement.
+func (d *DB) CountErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter) ([]int64, error) {
+	where := d.errorGroupScope(ids, f)
 	var rows []struct {
 		ProjectID int64
 		N         int64

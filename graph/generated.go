@@ -45,6 +45,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	RecordedContent func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -2671,6 +2672,13 @@ A 64-bit integer (byte counts and large token totals), serialized as a JSON numb
 scalar BigInt
 
 """
+Recorded content: prompts, outputs, tool payloads, HTTP bodies, user
+messages, error messages and evaluation reasons. An API key with the ingest
+role cannot read it (FORBIDDEN): such keys write traces, they do not read them.
+"""
+directive @recordedContent on FIELD_DEFINITION
+
+"""
 An object with a globally unique, opaque id, fetchable with ` + "`" + `node(id:)` + "`" + `.
 """
 interface Node {
@@ -3065,7 +3073,7 @@ type TraceError implements Node {
   llmCall: LLMCall
   "'LLM', 'Tool' or 'Agent' (AgentNeo writes them lowercase)."
   errorType: String!
-  errorMessage: String
+  errorMessage: String @recordedContent
   timestamp: DateTime!
 }
 
@@ -3082,10 +3090,10 @@ type LLMCall implements Node {
   agentCall: AgentCall
   name: String!
   model: String
-  inputPrompt: String
-  output: String
+  inputPrompt: String @recordedContent
+  output: String @recordedContent
   "The tool call the model asked for, as recorded (usually JSON text)."
-  toolCall: String
+  toolCall: String @recordedContent
   startTime: DateTime!
   endTime: DateTime
   "Seconds."
@@ -3131,8 +3139,8 @@ type ToolCall implements Node {
   agentCall: AgentCall
   name: String!
   "The input parameters as recorded (usually JSON text)."
-  inputParameters: String
-  output: String
+  inputParameters: String @recordedContent
+  output: String @recordedContent
   startTime: DateTime!
   endTime: DateTime
   "Seconds."
@@ -3140,7 +3148,7 @@ type ToolCall implements Node {
   "Memory used during the call, in bytes; negative when memory was released."
   memoryUsed: BigInt
   "HTTP calls the tool made, null when none were recorded."
-  networkCalls: [NetworkCall!]
+  networkCalls: [NetworkCall!] @recordedContent
   "Errors raised by this call, oldest first."
   errors(first: Int, after: String, last: Int, before: String, filter: TraceErrorFilter, orderBy: TraceErrorOrder): TraceErrorConnection!
 }
@@ -3215,7 +3223,7 @@ type UserInteraction implements Node {
   agentCall: AgentCall
   "'input' or 'output'."
   interactionType: String!
-  content: String
+  content: String @recordedContent
   timestamp: DateTime!
 }
 
@@ -3229,8 +3237,8 @@ type Metric implements Node {
   trace: Trace!
   metricName: String!
   score: Float
-  reason: String
-  resultDetail: JSON
+  reason: String @recordedContent
+  resultDetail: JSON @recordedContent
   config: JSON
   startTime: DateTime
   endTime: DateTime
@@ -3650,9 +3658,9 @@ type ErrorGroup {
   fingerprint: String!
   errorType: String!
   "The message with numbers and ids shown as <n>, UUIDs as <id> and quoted values as \"*\"."
-  normalizedMessage: String!
+  normalizedMessage: String! @recordedContent
   "One message of the group, as recorded."
-  sampleMessage: String
+  sampleMessage: String @recordedContent
   count: Int!
   firstSeen: DateTime!
   lastSeen: DateTime!
@@ -7427,7 +7435,20 @@ func (ec *executionContext) _ErrorGroup_normalizedMessage(ctx context.Context, f
 		func(ctx context.Context) (any, error) {
 			return obj.NormalizedMessage, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7450,7 +7471,20 @@ func (ec *executionContext) _ErrorGroup_sampleMessage(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return obj.SampleMessage, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8120,7 +8154,20 @@ func (ec *executionContext) _LLMCall_inputPrompt(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.InputPrompt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8143,7 +8190,20 @@ func (ec *executionContext) _LLMCall_output(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.Output, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8166,7 +8226,20 @@ func (ec *executionContext) _LLMCall_toolCall(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.ToolCall, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8710,7 +8783,20 @@ func (ec *executionContext) _Metric_reason(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Reason, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8733,7 +8819,20 @@ func (ec *executionContext) _Metric_resultDetail(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.ResultDetail, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal db.RawJSON
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v db.RawJSON) graphql.Marshaler {
 			return ec.marshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, selections, v)
 		},
@@ -12001,7 +12100,20 @@ func (ec *executionContext) _ToolCall_inputParameters(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return obj.InputParameters, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -12024,7 +12136,20 @@ func (ec *executionContext) _ToolCall_output(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.Output, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -12139,7 +12264,20 @@ func (ec *executionContext) _ToolCall_networkCalls(ctx context.Context, field gr
 		func(ctx context.Context) (any, error) {
 			return obj.Calls(), nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal []db.NetworkCall
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []db.NetworkCall) graphql.Marshaler {
 			return ec.marshalONetworkCall2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐNetworkCallᚄ(ctx, selections, v)
 		},
@@ -13359,7 +13497,20 @@ func (ec *executionContext) _TraceError_errorMessage(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return obj.ErrorMessage, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -13992,7 +14143,20 @@ func (ec *executionContext) _UserInteraction_content(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return obj.Content, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.RecordedContent == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive recordedContent is not implemented")
+				}
+				return ec.Directives.RecordedContent(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},

@@ -58,13 +58,15 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	}
 	limits := opts.Limits.withDefaults()
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
+	cfg.Directives.RecordedContent = recordedContent
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.Use(introspectionPolicy{})
+	srv.AroundRootFields(authorizeRootField)
 	srv.SetParserTokenLimit(limits.ParserTokens)
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	// Imported under another name: "bench" is this command's function.
+	"github.com/agentgraph/agentgraph/internal/auth"
 	benchmark "github.com/agentgraph/agentgraph/internal/bench"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
@@ -127,7 +128,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return nil, nil, err
 		}
-		return routes(store, svc, server), svc, nil
+		return routes(store, svc, server, auth.Options{AllowAnonymous: true, AnonymousIntrospection: true}), svc, nil
 	}
 	if _, err := benchmark.Run(ctx, cfg, stdout); err != nil {
 		fmt.Fprintln(stderr, "api bench:", oneLine(err))

@@ -39,6 +39,8 @@ type Config struct {
 	StatementTimeout time.Duration
 	// RequestTimeout bounds a GraphQL request.
 	RequestTimeout time.Duration
+	// Insecure lets a server without API keys listen on a non-loopback address.
+	Insecure bool
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -191,6 +193,7 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.Duration(&cfg.StatementTimeout, "statement-timeout", "API_STATEMENT_TIMEOUT", "PostgreSQL cancels statements running longer (0: the server's setting)")
 	f.Duration(&cfg.RequestTimeout, "request-timeout", "API_REQUEST_TIMEOUT", "longest time a GraphQL request may take")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
+	f.Bool(&cfg.Insecure, "insecure", "API_INSECURE", "allow anonymous callers on a non-loopback address while no API key exists (never on a network you do not trust)")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: api [serve] [flags]\n\nServes the observability graph over GraphQL.\n\nFlags:\n")
 		fs.PrintDefaults()

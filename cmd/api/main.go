@@ -34,8 +34,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return importAgentNeo(ctx, args[1:], getenv, stdout, stderr)
 		case "bench":
 			return bench(ctx, args[1:], getenv, stdout, stderr)
+		case "keys":
+			return keys(ctx, args[1:], getenv, stdout, stderr)
 		default:
-			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck, import-agentneo, bench\n", args[0])
+			fmt.Fprintf(stderr, "unknown command %q; commands: serve (default), healthcheck, import-agentneo, bench, keys\n", args[0])
 			return 2
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/demo"
 	"github.com/agentgraph/agentgraph/internal/export"
@@ -48,8 +49,13 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	access, err := accessPolicy(ctx, store, ln.Addr(), cfg.Insecure, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           routes(store, svc, cfg),
+		Handler:           routes(store, svc, cfg, access),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -79,7 +85,7 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 // routes mounts every endpoint of the server.
 // Every route is measured: requests by status, latency and SQL statements
 // (see /metrics), and its requests carry an id into logs and errors.
-func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
+func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) http.Handler {
 	sqlDB, _ := store.Gorm().DB()
 	metrics := observe.NewMetrics(sqlDB, cfg.SlowQuery)
 	if err := metrics.InstrumentDB(store.Gorm()); err != nil {
@@ -88,12 +94,13 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config) http.Handler {
 	svc.Observe(metrics.Ingestion)
 	mux := http.NewServeMux()
 	handle := func(pattern, route string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(route, h)) }
+	authn := auth.New(store, access)
 	limits := graph.DefaultLimits()
 	limits.Timeout = cfg.RequestTimeout
-	handle("/graphql", "graphql", graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}))
-	handle("/v1/traces", "otlp", otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}))
-	handle("GET /export/{file}", "export", export.Handler(store))
-	handle("GET /metrics", "metrics", metrics.Handler())
+	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}), graph.WriteDenial))
+	handle("/v1/traces", "otlp", authn.Middleware(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}), otlp.WriteDenial))
+	handle("GET /export/{file}", "export", authn.Middleware(export.Handler(store), writeTextDenial))
+	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), writeTextDenial))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

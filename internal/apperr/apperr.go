@@ -14,6 +14,7 @@ type Code string
 // Error codes, in the SCREAMING_SNAKE form clients see in extensions.code.
 const (
 	NotFound        Code = "NOT_FOUND"
+	Forbidden       Code = "FORBIDDEN"
 	InvalidArgument Code = "INVALID_ARGUMENT"
 	Conflict        Code = "CONFLICT"
 	Unavailable     Code = "UNAVAILABLE"

@@ -46,6 +46,9 @@ func (d *DB) CreateProject(ctx context.Context, name string, retentionDays *int)
 
 // SetRetention sets how many days a project keeps its traces (nil: forever).
 func (d *DB) SetRetention(ctx context.Context, projectID int64, days *int) (*Project, error) {
+	if err := requireProject(ctx, projectID); err != nil {
+		return nil, err
+	}
 	res := d.conn(ctx).Model(&Project{}).Where("id = ?", projectID).Update("retention_days", days)
 	if res.Error != nil {
 		return nil, res.Error
@@ -62,6 +65,9 @@ func (d *DB) SetRetention(ctx context.Context, projectID int64, days *int) (*Pro
 
 // DeleteProject deletes a project and everything in it, in one transaction.
 func (d *DB) DeleteProject(ctx context.Context, projectID int64) error {
+	if err := requireProject(ctx, projectID); err != nil {
+		return err
+	}
 	res := d.conn(ctx).Delete(&Project{}, projectID)
 	if res.Error != nil {
 		return res.Error
@@ -78,7 +84,7 @@ func (d *DB) DeleteTrace(ctx context.Context, traceID int64) error {
 	return d.Transaction(ctx, func(tx *DB) error {
 		var tr Trace
 		err := tx.conn(ctx).Take(&tr, traceID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, tr.ProjectID)) {
 			return apperr.NotFoundf("no trace with id %d", traceID)
 		}
 		if err != nil {
@@ -131,7 +137,7 @@ func (d *DB) DeleteTracesBefore(ctx context.Context, projectID int64, cutoff tim
 func (d *DB) UpsertMetric(ctx context.Context, m *Metric) error {
 	var tr Trace
 	err := d.conn(ctx).Take(&tr, m.TraceID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, tr.ProjectID)) {
 		return apperr.NotFoundf("no trace with id %d", m.TraceID)
 	}
 	if err != nil {

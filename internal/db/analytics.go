@@ -122,6 +122,9 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 	if !q.To.After(q.From) {
 		return nil, apperr.Invalid("timeRange", "to must be after from")
 	}
+	if err := requireProject(ctx, q.ProjectID); err != nil {
+		return nil, err
+	}
 	var groups []string
 	binSeconds := int64(q.Bin / time.Second)
 	anchor := int64(0)

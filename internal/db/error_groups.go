@@ -54,7 +54,7 @@ var ErrorGroupOrder = Order{Column: "last_seen", Desc: true}
 // ErrorGroupsFor returns a page of error groups per project, in the order
 // of ids, from one statement.
 func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter, page Page) ([]PageResult[ErrorGroup], error) {
-	where := d.errorGroupScope(ids, f)
+	where := d.errorGroupScope(visibleProjects(ctx, ids), f)
 	desc := !page.Backward
 	dir, beyond, precede := "DESC", "<", ">"
 	if !desc {
@@ -112,7 +112,7 @@ func (d *DB) errorGroupScope(ids []int64, f ErrorGroupFilter) Cond {
 // CountErrorGroupsFor returns the number of error groups of each project,
 // in the order of ids, from one statement.
 func (d *DB) CountErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter) ([]int64, error) {
-	where := d.errorGroupScope(ids, f)
+	where := d.errorGroupScope(visibleProjects(ctx, ids), f)
 	var rows []struct {
 		ProjectID int64
 		N         int64

@@ -93,6 +93,7 @@ func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page)
 	if err != nil {
 		return PageResult[T]{}, err
 	}
+	where = And(where, d.scopeCond(ctx, sch.Table))
 	conds, args, orderBy := keyset(order, page)
 	if where.SQL != "" {
 		conds = append([]string{where.SQL}, conds...)
@@ -124,7 +125,7 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
 	conds, args, orderBy := keyset(order, page)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where)
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, sch.Table))
 	conds = append([]string{filter.SQL}, conds...)
 	args = append(filter.Args, args...)
 	query := fmt.Sprintf(`SELECT * FROM (
@@ -159,7 +160,7 @@ func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, paren
 		return nil, err
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where)
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, sch.Table))
 	var counts []struct {
 		Parent int64
 		N      int64
@@ -186,6 +187,7 @@ func Count[T any](ctx context.Context, d *DB, where Cond) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	where = And(where, d.scopeCond(ctx, sch.Table))
 	query := "SELECT COUNT(*) FROM " + sch.Table + " t"
 	if where.SQL != "" {
 		query += " WHERE " + where.SQL
@@ -203,8 +205,9 @@ func FindByIDs[T any](ctx context.Context, d *DB, ids []int64) ([]*T, error) {
 		return nil, err
 	}
 	in, inArg := d.inSet("t.id", ids)
+	where := And(Cond{SQL: in, Args: []any{inArg}}, d.scopeCond(ctx, sch.Table))
 	var rows []*T
-	if err := d.conn(ctx).Raw(fmt.Sprintf("SELECT t.* FROM %s t WHERE %s", sch.Table, in), inArg).Scan(&rows).Error; err != nil {
+	if err := d.conn(ctx).Raw(fmt.Sprintf("SELECT t.* FROM %s t WHERE %s", sch.Table, where.SQL), where.Args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	byID := make(map[int64]*T, len(rows))

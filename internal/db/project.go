@@ -34,7 +34,7 @@ var ProjectOrder = Order{Column: "id"}
 func (d *DB) FindProjectByName(ctx context.Context, name string) (*Project, error) {
 	var p Project
 	err := d.conn(ctx).Where("project_name = ?", name).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, p.ID)) {
 		return nil, apperr.NotFoundf("no project named %q", name)
 	}
 	if err != nil {

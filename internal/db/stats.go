@@ -138,7 +138,7 @@ type ProjectStats struct {
 // by start time, errors by timestamp), in the order of ids, from four
 // statements whatever the number of projects.
 func (d *DB) ProjectStatsFor(ctx context.Context, ids []int64, r TimeRange) ([]ProjectStats, error) {
-	in, arg := d.inSet("t.project_id", ids)
+	in, arg := d.inSet("t.project_id", visibleProjects(ctx, ids))
 	scope := func(timeColumn string) Cond { return And(Cond{SQL: in, Args: []any{arg}}, r.cond(timeColumn)) }
 	stats := make(map[int64]*ProjectStats, len(ids))
 	for _, id := range ids {
@@ -216,7 +216,7 @@ type MetricSummary struct {
 // MetricSummariesFor returns, per project in the order of ids, the score
 // summary of each metric name recorded over r, from one statement.
 func (d *DB) MetricSummariesFor(ctx context.Context, ids []int64, r TimeRange) ([][]MetricSummary, error) {
-	in, arg := d.inSet("t.project_id", ids)
+	in, arg := d.inSet("t.project_id", visibleProjects(ctx, ids))
 	rows, err := d.RunAggregate(ctx, Aggregate{
 		From: "metrics t", Where: And(Cond{SQL: in, Args: []any{arg}}, r.cond("timestamp")),
 		Groups: []string{"t.project_id", "t.metric_name"}, Value: "t.score",

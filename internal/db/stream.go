@@ -52,6 +52,7 @@ func (e Export) Range(r TimeRange) (Cond, error) {
 // database cursor: rows are handed to row one at a time and never gathered,
 // so memory stays flat whatever the row count. columns is called once first.
 func (d *DB) Stream(ctx context.Context, e Export, where Cond, columns func([]string) error, row func([]any) error) error {
+	where = And(where, d.scopeCond(ctx, e.Table))
 	query := "SELECT t.* FROM " + e.Table + " t"
 	if where.SQL != "" {
 		query += " WHERE " + where.SQL

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
@@ -30,6 +31,10 @@ func Handler(store *db.DB) http.Handler {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "use GET", http.StatusMethodNotAllowed)
+			return
+		}
+		if !auth.From(r.Context()).CanRead() {
+			http.Error(w, "an API key with the ingest role cannot export recorded data", http.StatusForbidden)
 			return
 		}
 		file := r.PathValue("file")

@@ -92,6 +92,9 @@ func conditions(ctx context.Context, store *db.DB, entity string, spec db.Export
 		conds = append(conds, spec.Scope(project.ID))
 	}
 	if id := p.int("projectId"); id != nil {
+		if !db.ProjectVisible(ctx, *id) {
+			return db.Cond{}, apperr.NotFoundf("no project with id %d", *id)
+		}
 		conds = append(conds, spec.Scope(*id))
 	}
 	rangeCond, err := spec.Range(db.TimeRange{From: p.time("from"), To: p.time("to")})

@@ -20,6 +20,9 @@ func (s *Service) ingest(ctx context.Context, traces []Trace, path string) ([]*d
 			return nil, err
 		}
 	}
+	if err := s.CheckProjects(ctx, traces, path); err != nil {
+		return nil, err
+	}
 	out := make([]*db.Trace, len(traces))
 	for i := range traces {
 		w := s.toWrite(&traces[i])

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
@@ -132,9 +133,24 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !auth.From(r.Context()).CanIngest() {
+		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, "an API key with the read role cannot ingest traces")
+		return
+	}
 	m := &mapper{opts: h.opts, validate: h.svc.ValidateTrace}
 	res := m.convert(req)
-	if err := h.store(r.Context(), res); err != nil {
+	// Every project of the export is checked before anything is written.
+	err = h.svc.CheckProjects(r.Context(), res.traces, "traces")
+	if err == nil {
+		err = h.store(r.Context(), res)
+	}
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		var denied *apperr.Error
+		errors.As(err, &denied)
+		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, denied.Message)
+		return
+	}
+	if err != nil {
 		if retryable(err) {
 			slog.WarnContext(r.Context(), "otlp: database unavailable, asking the client to retry", "err", err)
 			w.Header().Set("Retry-After", strconv.Itoa(int((h.opts.RetryAfter+time.Second-1)/time.Second)))

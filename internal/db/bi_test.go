@@ -74,6 +74,11 @@ func TestReadOnlyRoleFromDocs(t *testing.T) {
 	if _, err := c.ExecContext(ctx, `DELETE FROM traces`); err == nil {
 		t.Error("the read-only role could delete")
 	}
+	for _, table := range []string{"api_keys", "api_key_projects"} {
+		if _, err := c.ExecContext(ctx, `SELECT COUNT(*) FROM `+table); err == nil {
+			t.Errorf("the read-only role could read %s", table)
+		}
+	}
 }
 
 // TestBIViewsAgreeWithTables checks the views' totals against the tables.

@@ -9,6 +9,10 @@ import { chromium } from 'playwright-core';
 /** The api under test, started by ci.sh with --demo. */
 export const BASE = (process.env.AGENTGRAPH_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
 
+/** A second api on demo data that needs an API key, and a read key for it (ci.sh makes both). */
+export const KEYED_BASE = process.env.AGENTGRAPH_KEYED_URL?.replace(/\/$/, '');
+export const KEY = process.env.AGENTGRAPH_KEY;
+
 /** Where screenshots go: SCREENSHOTS_DIR, or nowhere. */
 const SHOTS = process.env.SCREENSHOTS_DIR;
 
@@ -27,10 +31,10 @@ export async function launch() {
 
 /**
  * A new page in its own context (fresh storage), with a guard: requests to
- * any other origin are aborted and recorded; page errors and console errors
+ * any origin other than base's are aborted and recorded; page errors and console errors
  * are recorded. Call check() at the end of the test.
  */
-export async function open(browser, { width = 1440, height = 900, allowConsole = [] } = {}) {
+export async function open(browser, { width = 1440, height = 900, allowConsole = [], base = BASE } = {}) {
   const context = await browser.newContext({
     viewport: { width, height },
     deviceScaleFactor: 1,
@@ -41,7 +45,7 @@ export async function open(browser, { width = 1440, height = 900, allowConsole =
   });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);
-  const origin = new URL(BASE).origin;
+  const origin = new URL(base).origin;
   const external = [];
   const errors = [];
   const graphqlRequests = [];

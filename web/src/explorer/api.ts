@@ -1,6 +1,58 @@
 // The explorer's only way to the server: one POST /graphql per view.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+/** The localStorage entry of the API key; the playground shares it. */
+const KEY_ITEM = 'agentgraph:apiKey';
+
+export interface Auth {
+  /** The stored API key, sent as Authorization: Bearer. */
+  key: string | null;
+  /** The UNAUTHENTICATED error of the last call made with that key, if any. */
+  error?: ApiError;
+}
+
+function storedKey(): string | null {
+  try {
+    return localStorage.getItem(KEY_ITEM);
+  } catch {
+    return null; // storage disabled: the key lives only until reload
+  }
+}
+
+let auth: Auth = { key: storedKey() };
+const listeners = new Set<() => void>();
+function setAuth(next: Auth) {
+  auth = next;
+  listeners.forEach((l) => l());
+}
+
+/** Stores the key (null forgets it); the views then fetch again with it. */
+export function saveApiKey(key: string | null) {
+  try {
+    if (key) localStorage.setItem(KEY_ITEM, key);
+    else localStorage.removeItem(KEY_ITEM);
+  } catch {
+    // storage disabled: keep the key in memory only
+  }
+  setAuth({ key });
+}
+
+// A key saved or forgotten in another tab (or the playground) applies here too.
+addEventListener('storage', (e) => {
+  if (e.key === KEY_ITEM || e.key === null) setAuth({ key: storedKey() });
+});
+
+/** The current key and auth error; re-renders when either changes. */
+export function useAuth(): Auth {
+  const [, render] = useState(0);
+  useEffect(() => {
+    const l = () => render((n) => n + 1);
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  return auth;
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -23,12 +75,14 @@ interface GraphQLResponse<T> {
 
 export async function gql<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   let res: Response;
+  const key = auth.key;
   try {
     res = await fetch('/graphql', {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/graphql-response+json, application/json;q=0.9',
+        ...(key ? { Authorization: `Bearer ${key}` } : {}),
       },
       body: JSON.stringify({ query, variables }),
       signal,
@@ -47,7 +101,12 @@ export async function gql<T>(query: string, variables: Record<string, unknown>, 
   // closest to the root (a missing project before the list inside it).
   const depth = (e: { path?: unknown[] }) => e.path?.length ?? 0;
   const first = body.errors?.slice().sort((a, b) => depth(a) - depth(b) || String(a.path).localeCompare(String(b.path)))[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'GRAPHQL', res.status, first.path, first.extensions?.field);
+  if (first) {
+    const err = new ApiError(first.message, first.extensions?.code ?? 'GRAPHQL', res.status, first.path, first.extensions?.field);
+    // The app shows the key form in place of the view; ignore answers to a key already replaced.
+    if ((res.status === 401 || err.code === 'UNAUTHENTICATED') && key === auth.key) setAuth({ key, error: err });
+    throw err;
+  }
   if (!res.ok || !body.data) throw new ApiError(`The API answered HTTP ${res.status}.`, 'HTTP', res.status);
   return body.data;
 }

@@ -4,29 +4,81 @@
 import type { Fetcher } from '@graphiql/toolkit';
 import { useEditorContext, type GraphiQLPlugin } from '@graphiql/react';
 import { GraphiQL } from 'graphiql';
-import { useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import './playground.css';
 import { EXAMPLES, type Example } from './examples';
 
-const fetcher: Fetcher = async (params, opts) => {
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: 'application/graphql-response+json, application/json;q=0.9',
-      ...(opts?.headers ?? {}),
-    },
-    body: JSON.stringify(params),
-  });
-  const text = await res.text();
+/** The explorer's localStorage entry of the API key (see explorer/api.ts). */
+const KEY_ITEM = 'agentgraph:apiKey';
+const readKey = () => {
   try {
-    return JSON.parse(text);
+    return localStorage.getItem(KEY_ITEM);
   } catch {
-    return { errors: [{ message: `HTTP ${res.status}: ${text.slice(0, 500)}` }] };
+    return null;
   }
 };
+
+/**
+ * Sends the stored API key unless the headers editor sets Authorization;
+ * onUnauthorized is told of every 401 so the key bar can show.
+ */
+function makeFetcher(key: string | null, onUnauthorized: () => void): Fetcher {
+  return async (params, opts) => {
+    const headers: Record<string, string> = { ...(opts?.headers ?? {}) };
+    const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    const res = await fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/graphql-response+json, application/json;q=0.9',
+        ...(key && !own ? { Authorization: `Bearer ${key}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify(params),
+    });
+    if (res.status === 401) onUnauthorized();
+    const text = await res.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { errors: [{ message: `HTTP ${res.status}: ${text.slice(0, 500)}` }] };
+    }
+  };
+}
+
+/** A bar above GraphiQL to enter or forget the API key; shown once a key is stored or needed. */
+function KeyBar({ stored, onSave }: { stored: string | null; onSave: (key: string | null) => void }) {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      className="ag-keybar"
+      data-testid="key-bar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim()) onSave(value.trim());
+        setValue('');
+      }}
+    >
+      <strong>{stored ? 'API key stored in this browser' : 'This server needs an API key'}</strong>
+      <input
+        type="password"
+        aria-label="API key"
+        placeholder={stored ? 'Replace the key' : 'API key'}
+        autoComplete="off"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <button type="submit" disabled={!value.trim()}>Save</button>
+      {stored && <button type="button" onClick={() => onSave(null)}>Forget</button>}
+      <span className="ag-keybar-hint">
+        Stored in this browser and sent as Authorization: Bearer unless the Headers tab sets one. Create one with{' '}
+        <code>go run ./cmd/api keys create --role read --all-projects</code>
+      </span>
+    </form>
+  );
+}
 
 function ExamplesPanel() {
   const editor = useEditorContext({ nonNull: true });
@@ -98,26 +150,53 @@ const defaultTabs = [
 ];
 
 function Playground() {
+  const [key, setKey] = useState(readKey);
+  const [needsKey, setNeedsKey] = useState(false);
+  // A new fetcher when the key changes makes GraphiQL fetch the schema again.
+  const fetcher = useMemo(() => makeFetcher(key, () => setNeedsKey(true)), [key]);
+  const save = (next: string | null) => {
+    try {
+      if (next) localStorage.setItem(KEY_ITEM, next);
+      else localStorage.removeItem(KEY_ITEM);
+    } catch {
+      // storage disabled: the key lasts until reload
+    }
+    setNeedsKey(false);
+    setKey(next);
+  };
+  // A key saved or forgotten in the explorer (another tab) applies here too.
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === KEY_ITEM || e.key === null) setKey(readKey());
+    };
+    addEventListener('storage', onStorage);
+    return () => removeEventListener('storage', onStorage);
+  }, []);
   return (
-    <GraphiQL
-      fetcher={fetcher}
-      defaultTabs={defaultTabs}
-      query={linkedQuery}
-      variables={linkedVariables}
-      plugins={[examplesPlugin]}
-      visiblePlugin={firstVisit && !linkedQuery ? examplesPlugin : undefined}
-      defaultEditorToolsVisibility={linkedVariables ? 'variables' : undefined}
-      isHeadersEditorEnabled
-      shouldPersistHeaders={false}
-    >
-      <GraphiQL.Logo>
-        <a className="ag-logo" href="/" title="Back to the explorer">
-          <img src="/favicon.svg" alt="" width="22" height="22" />
-          <span>agentgraph</span>
-        </a>
-        <span className="ag-logo-sub">playground</span>
-      </GraphiQL.Logo>
-    </GraphiQL>
+    <div className="ag-shell">
+      {(key || needsKey) && <KeyBar stored={key} onSave={save} />}
+      <div className="ag-graphiql">
+        <GraphiQL
+          fetcher={fetcher}
+          defaultTabs={defaultTabs}
+          query={linkedQuery}
+          variables={linkedVariables}
+          plugins={[examplesPlugin]}
+          visiblePlugin={firstVisit && !linkedQuery ? examplesPlugin : undefined}
+          defaultEditorToolsVisibility={linkedVariables ? 'variables' : undefined}
+          isHeadersEditorEnabled
+          shouldPersistHeaders={false}
+        >
+          <GraphiQL.Logo>
+            <a className="ag-logo" href="/" title="Back to the explorer">
+              <img src="/favicon.svg" alt="" width="22" height="22" />
+              <span>agentgraph</span>
+            </a>
+            <span className="ag-logo-sub">playground</span>
+          </GraphiQL.Logo>
+        </GraphiQL>
+      </div>
+    </div>
   );
 }
 

@@ -98,6 +98,14 @@ describe('api keys', { skip }, () => {
     const body = JSON.parse(await responseMatching(page, /"agentCalls"|UNAUTHENTICATED|FORBIDDEN/));
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.ok(body.data.traces.nodes[0].agentCalls, 'the newest trace with its agents');
+
+    // An Authorization header in the headers editor wins over the stored key.
+    await page.getByRole('button', { name: 'Headers', exact: true }).click();
+    const headers = page.locator('.graphiql-editor-tool .CodeMirror:visible');
+    await headers.waitFor();
+    await headers.evaluate((el, v) => el.CodeMirror.setValue(v), '{"Authorization": "Bearer agk_not-a-real-key"}');
+    await page.getByRole('button', { name: /Execute query/ }).click();
+    assert.match(await responseMatching(page, /unknown or revoked/), /UNAUTHENTICATED/);
     await check();
   });
 

@@ -101,6 +101,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsupported Content-Type: send application/x-protobuf or application/json", http.StatusUnsupportedMediaType)
 		return
 	}
+	if !auth.From(r.Context()).CanIngest() {
+		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, "an API key with the read role cannot ingest traces")
+		return
+	}
 	var gzipped bool
 	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
 	case "", "identity":
@@ -133,10 +137,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if !auth.From(r.Context()).CanIngest() {
-		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, "an API key with the read role cannot ingest traces")
-		return
-	}
 	m := &mapper{opts: h.opts, validate: h.svc.ValidateTrace}
 	res := m.convert(req)
 	// Every project of the export is checked before anything is written.

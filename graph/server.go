@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -174,15 +173,15 @@ func isVariableError(e *gqlerror.Error) bool {
 }
 
 // infrastructureError recognizes failures of the environment rather than of
-// the request: timeouts and an unreachable database.
+// the request: timeouts and a database that is unreachable, restarting or
+// shutting down (db.IsUnavailable).
 func infrastructureError(err error) (code, message string, ok bool) {
-	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "TIMEOUT", "the request took too long and was stopped", true
 	case errors.Is(err, context.Canceled):
 		return "CANCELLED", "the request was cancelled", true
-	case errors.As(err, &netErr):
+	case db.IsUnavailable(err):
 		return string(apperr.Unavailable), "the database is unavailable; retry later", true
 	}
 	return "", "", false

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,11 +90,48 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 			return resp
 		})
 	}
-	var inner http.Handler = srv
+	var inner http.Handler = omitRequestErrorData(srv)
 	if opts.Observer != nil {
-		inner = observeLoaders(opts.Observer, srv)
+		inner = observeLoaders(opts.Observer, inner)
 	}
 	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, inner))
+}
+
+// omitRequestErrorData drops the "data": null gqlgen writes with request
+// errors (parse, validation, limits: answered 4xx): a request that never ran
+// has no data entry, as GraphQL and GraphQL over HTTP require.
+func omitRequestErrorData(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&requestErrorWriter{ResponseWriter: w}, r)
+	})
+}
+
+type requestErrorWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *requestErrorWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *requestErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Write relies on gqlgen writing a response in one call, errors first.
+func (w *requestErrorWriter) Write(b []byte) (int, error) {
+	if w.status >= 400 && bytes.HasPrefix(b, []byte(`{"errors":`)) {
+		if head, ok := bytes.CutSuffix(b, []byte(`,"data":null}`)); ok {
+			if _, err := w.ResponseWriter.Write(head); err != nil {
+				return 0, err
+			}
+			if _, err := w.ResponseWriter.Write([]byte("}")); err != nil {
+				return 0, err
+			}
+			return len(b), nil
+		}
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // presentError gives every error a code in extensions.code and a message safe

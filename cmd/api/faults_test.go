@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,7 @@ func TestPostgresRestartDuringLoad(t *testing.T) {
 	l.stop()
 	stopped = true
 	l.report(t)
+	t.Logf("causes in the server log: %v", logCauses(p.stderr))
 	p.stop(t)
 	l.checkStored(t, dbtest.MustOpenURL(t, pg.URL(), db.Options{SkipMigrations: true}))
 }
@@ -77,4 +79,22 @@ func waitOutcome(t *testing.T, l *load, before map[string]int, outcome string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// logCauses counts the database failures the server logged, by kind, to
+// show which shapes of failure a run went through.
+func logCauses(l *logLines) map[string]int {
+	kinds := []string{"57P01", "57P02", "57P03", "connection refused", "unexpected EOF", "conn closed",
+		"bad connection", "broken pipe", "connection reset"}
+	out := map[string]int{}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.lines {
+		for _, k := range kinds {
+			if strings.Contains(line, k) {
+				out[k]++
+			}
+		}
+	}
+	return out
 }

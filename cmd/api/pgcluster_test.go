@@ -46,7 +46,11 @@ func newPGCluster(t *testing.T) *pgCluster {
 	sort.Strings(bins)
 	c := &pgCluster{bin: filepath.Dir(bins[len(bins)-1]), uid: -1, gid: -1}
 
-	dir, err := os.MkdirTemp("", "agentgraph-pgfault-")
+	base := ""
+	if os.Geteuid() == 0 {
+		base = "/tmp" // TMPDIR may be private to root; postgres must reach the directory
+	}
+	dir, err := os.MkdirTemp(base, "agentgraph-pgfault-")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -250,6 +250,10 @@ func (l *load) graphqlOnce() {
 	if !l.decodeGraphQL("graphql", status, body, &resp, &resp.Errors) {
 		return
 	}
+	if resp.Data == nil {
+		l.problem("graphql: no data and no errors: %s", body)
+		return
+	}
 	got := resp.Data.IngestTraces.Traces
 	if len(got) != len(ids) {
 		l.problem("graphql: %d traces acknowledged for %d sent: %s", len(got), len(ids), body)

@@ -1,11 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -92,11 +92,48 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 			return resp
 		})
 	}
-	var inner http.Handler = srv
+	var inner http.Handler = omitRequestErrorData(srv)
 	if opts.Observer != nil {
-		inner = observeLoaders(opts.Observer, srv)
+		inner = observeLoaders(opts.Observer, inner)
 	}
 	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, inner))
+}
+
+// omitRequestErrorData drops the "data": null gqlgen writes with request
+// errors (parse, validation, limits: answered 4xx): a request that never ran
+// has no data entry, as GraphQL and GraphQL over HTTP require.
+func omitRequestErrorData(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&requestErrorWriter{ResponseWriter: w}, r)
+	})
+}
+
+type requestErrorWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *requestErrorWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *requestErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Write relies on gqlgen writing a response in one call, errors first.
+func (w *requestErrorWriter) Write(b []byte) (int, error) {
+	if w.status >= 400 && bytes.HasPrefix(b, []byte(`{"errors":`)) {
+		if head, ok := bytes.CutSuffix(b, []byte(`,"data":null}`)); ok {
+			if _, err := w.ResponseWriter.Write(head); err != nil {
+				return 0, err
+			}
+			if _, err := w.ResponseWriter.Write([]byte("}")); err != nil {
+				return 0, err
+			}
+			return len(b), nil
+		}
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // presentError gives every error a code in extensions.code and a message safe
@@ -176,15 +213,15 @@ func isVariableError(e *gqlerror.Error) bool {
 }
 
 // infrastructureError recognizes failures of the environment rather than of
-// the request: timeouts and an unreachable database.
+// the request: timeouts and a database that is unreachable, restarting or
+// shutting down (db.IsUnavailable).
 func infrastructureError(err error) (code, message string, ok bool) {
-	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "TIMEOUT", "the request took too long and was stopped", true
 	case errors.Is(err, context.Canceled):
 		return "CANCELLED", "the request was cancelled", true
-	case errors.As(err, &netErr):
+	case db.IsUnavailable(err):
 		return string(apperr.Unavailable), "the database is unavailable; retry later", true
 	}
 	return "", "", false

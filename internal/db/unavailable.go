@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 
@@ -22,11 +23,20 @@ func IsUnavailable(err error) bool {
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, context.DeadlineExceeded):
+		errors.Is(err, context.DeadlineExceeded),
+		// The server went away in the middle of a message (an immediate shutdown or a crash).
+		errors.Is(err, io.ErrUnexpectedEOF),
+		// pgconn marks failures that happened before anything reached the server.
+		pgconn.SafeToRetry(err):
 		return true
 	case errors.As(err, &pgErr):
-		// Class 08: connection exceptions; 57P01-03: shutting down or starting up.
-		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+		// Class 08: connection exceptions; 57P01-03: shutting down or starting
+		// up; 53300: too many connections.
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03", "53300":
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08")
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "database is closed") || strings.Contains(msg, "database is locked") ||

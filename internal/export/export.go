@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -46,13 +47,7 @@ func Handler(store *db.DB) http.Handler {
 		}
 		where, err := conditions(r.Context(), store, entity, spec, r.URL.Query())
 		if err != nil {
-			status := http.StatusBadRequest
-			if apperr.CodeOf(err) == apperr.NotFound {
-				status = http.StatusNotFound
-			} else if apperr.CodeOf(err) == apperr.Internal {
-				status = http.StatusInternalServerError
-			}
-			http.Error(w, err.Error(), status)
+			writeError(w, r, err)
 			return
 		}
 		writeRows(w, r, store, spec, entity, format, where)
@@ -60,7 +55,8 @@ func Handler(store *db.DB) http.Handler {
 }
 
 func writeRows(w http.ResponseWriter, r *http.Request, store *db.DB, spec db.Export, entity, format string, where db.Cond) {
-	buf := bufio.NewWriterSize(w, 64<<10)
+	sent := &countingWriter{w: w}
+	buf := bufio.NewWriterSize(sent, 64<<10)
 	flusher, _ := w.(http.Flusher)
 	var enc rowWriter
 	if format == "csv" {
@@ -96,12 +92,48 @@ func writeRows(w http.ResponseWriter, r *http.Request, store *db.DB, spec db.Exp
 	if err == nil {
 		err = buf.Flush()
 	}
+	if err != nil && sent.n == 0 && !errors.Is(err, context.Canceled) {
+		// Nothing has reached the client yet: it can still get a status.
+		w.Header().Del("Content-Disposition")
+		writeError(w, r, err)
+		return
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		// The status is sent already: end the body early, which clients see
 		// as a truncated transfer, and say why in the log.
 		slog.ErrorContext(r.Context(), "export failed", "entity", entity, "rows", n, "error", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// writeError answers a failed export with a status and a message safe to
+// show: the request's own mistakes as they are, anything else without its cause.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	switch code := apperr.CodeOf(err); {
+	case code == apperr.NotFound:
+		http.Error(w, err.Error(), http.StatusNotFound)
+	case code == apperr.InvalidArgument:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	case code == apperr.Unavailable || db.IsUnavailable(err):
+		slog.WarnContext(r.Context(), "export: database unavailable", "error", err)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "the database is unavailable; retry later", http.StatusServiceUnavailable)
+	default:
+		slog.ErrorContext(r.Context(), "export failed", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// countingWriter counts the bytes that reached the client.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func entityNames() string {

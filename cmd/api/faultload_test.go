@@ -287,13 +287,14 @@ type loadError struct {
 }
 
 // decodeGraphQL decodes a GraphQL answer into resp and reports whether it
-// succeeded; the only failure accepted is UNAVAILABLE, never a 5xx.
+// succeeded; the only failure accepted is UNAVAILABLE, never a 5xx but
+// 503 (a request refused before it ran, as when its key cannot be checked).
 func (l *load) decodeGraphQL(kind string, status int, body []byte, resp any, errs *[]loadError) bool {
 	if err := json.Unmarshal(body, resp); err != nil {
 		l.problem("%s: status %d, undecodable %.300s", kind, status, body)
 		return false
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		l.problem("%s: status %d: %.300s", kind, status, body)
 	}
 	if len(*errs) == 0 {

@@ -43,7 +43,7 @@ func parseBenchFlags(args []string, getenv func(string) string, output io.Writer
 	fs.IntVar(&seed, "seed", 1, "seed of the generated data")
 	fs.IntVar(&cfg.LoadBatch, "load-batch", 100, "traces per Ingest call while loading")
 	fs.IntVar(&cfg.IngestBatch, "ingest-batch", 0, "traces per ingestTraces request in workload (e) (default 20, --quick 5)")
-	fs.StringVar(&workloads, "workloads", strings.Join(benchmark.Workloads, ","), "workloads to run: a projects, b project traces, c one trace, d analytics (stand-in), e ingestion")
+	fs.StringVar(&workloads, "workloads", strings.Join(benchmark.Workloads, ","), "workloads to run: a projects, b project traces, c one trace, d analytics (Query.analytics over a day), e ingestion")
 	fs.BoolVar(&cfg.NoBounds, "no-bounds", false, "skip the hand-written SQL bounds")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of each --profile workload (FILE gets the workload before its extension: cpu.b.pprof)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile at the end of each --profile workload, and a .base one at its start")

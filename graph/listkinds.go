@@ -1,7 +1,12 @@
 package graph
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
@@ -199,4 +204,55 @@ func fixedKind(order db.Order) *listKind {
 		canonSort:   func(any) (string, error) { return "", nil },
 		spec:        func(*db.DB, string, string) (db.Cond, db.Order, error) { return db.Cond{}, order, nil },
 	}
+}
+
+// largeColumns are, per list kind, the columns too large to read unless
+// their field is selected (texts, JSON documents, id lists), with the
+// GraphQL type of the list's items and the field that reads each column.
+var largeColumns = map[*listKind]struct {
+	typeName string
+	fields   [][2]string // field, column
+}{
+	llmCallKind:     {"LLMCall", [][2]string{{"inputPrompt", "input_prompt"}, {"output", "output"}, {"toolCall", "tool_call"}}},
+	toolCallKind:    {"ToolCall", [][2]string{{"inputParameters", "input_parameters"}, {"output", "output"}, {"networkCalls", "network_calls"}}},
+	agentCallKind:   {"AgentCall", [][2]string{{"llmCallIds", "llm_call_ids"}, {"toolCallIds", "tool_call_ids"}, {"userInteractionIds", "user_interaction_ids"}}},
+	metricKind:      {"Metric", [][2]string{{"reason", "reason"}, {"resultDetail", "result_detail"}, {"config", "config"}}},
+	interactionKind: {"UserInteraction", [][2]string{{"content", "content"}}},
+}
+
+// omitFor returns the large columns of kind that the selection of a
+// connection field (conn) does not read, comma-separated, in a fixed
+// order: part of the page key, so a page read without them serves only
+// selections that do not need them.
+func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string {
+	large, ok := largeColumns[kind]
+	if !ok {
+		return ""
+	}
+	opCtx := graphql.GetOperationContext(ctx)
+	selected := map[string]bool{}
+	mark := func(sel ast.SelectionSet) {
+		for _, f := range graphql.CollectFields(opCtx, sel, []string{large.typeName, "Node"}) {
+			selected[f.Name] = true
+		}
+	}
+	for _, f := range graphql.CollectFields(opCtx, conn, nil) {
+		switch f.Name {
+		case "nodes":
+			mark(f.Selections)
+		case "edges":
+			for _, e := range graphql.CollectFields(opCtx, f.Selections, nil) {
+				if e.Name == "node" {
+					mark(e.Selections)
+				}
+			}
+		}
+	}
+	var omit []string
+	for _, fc := range large.fields {
+		if !selected[fc[0]] {
+			omit = append(omit, fc[1])
+		}
+	}
+	return strings.Join(omit, ",")
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -57,6 +58,10 @@ func newKind[F, S any](order db.Order, cond func(*F, *db.DB) db.Cond, sortOf fun
 // so both give the same string; nil gives "".
 func canonical[M any](v any, defaults func(*M)) (string, error) {
 	if v == nil {
+		return "", nil
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		// An absent typed argument: no need to encode it to learn that.
 		return "", nil
 	}
 	raw, err := json.Marshal(v)
@@ -226,13 +231,45 @@ var largeColumns = map[*listKind]struct {
 // selections that do not need them.
 func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string {
 	large, ok := largeColumns[kind]
-	if !ok {
+	if !ok || len(conn) == 0 {
 		return ""
 	}
+	// Every parent of a list asks with the same selection: work it out once
+	// per request and selection (identified by its first field's node).
+	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	key := omitKey{kind: kind, first: conn[0], n: len(conn)}
+	if l != nil {
+		l.mu.Lock()
+		omit, ok := l.omits[key]
+		l.mu.Unlock()
+		if ok {
+			return omit
+		}
+	}
+	omit := computeOmit(ctx, large.typeName, large.fields, conn)
+	if l != nil {
+		l.mu.Lock()
+		if l.omits == nil {
+			l.omits = map[omitKey]string{}
+		}
+		l.omits[key] = omit
+		l.mu.Unlock()
+	}
+	return omit
+}
+
+// omitKey identifies a list kind's selection within a request.
+type omitKey struct {
+	kind  *listKind
+	first ast.Selection
+	n     int
+}
+
+func computeOmit(ctx context.Context, typeName string, fields [][2]string, conn ast.SelectionSet) string {
 	opCtx := graphql.GetOperationContext(ctx)
 	selected := map[string]bool{}
 	mark := func(sel ast.SelectionSet) {
-		for _, f := range graphql.CollectFields(opCtx, sel, []string{large.typeName, "Node"}) {
+		for _, f := range graphql.CollectFields(opCtx, sel, []string{typeName, "Node"}) {
 			selected[f.Name] = true
 		}
 	}
@@ -249,7 +286,7 @@ func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string 
 		}
 	}
 	var omit []string
-	for _, fc := range large.fields {
+	for _, fc := range fields {
 		if !selected[fc[0]] {
 			omit = append(omit, fc[1])
 		}

@@ -32,6 +32,7 @@ func parseBenchFlags(args []string, getenv func(string) string, output io.Writer
 	f.String(&cfg.DatabaseURL, "database-url", "BENCH_DATABASE_URL", "postgres://... (a fresh database bench_<random> is created on that server and dropped after), sqlite:PATH (used in place), or empty for a temporary SQLite file")
 	fs.BoolVar(&cfg.InPlace, "in-place", false, "PostgreSQL: run in the database the URL names instead of a fresh one; it must be empty")
 	fs.BoolVar(&cfg.Reuse, "reuse", false, "run on the given database even if it holds data (implies --in-place)")
+	fs.BoolVar(&cfg.SkipLoad, "skip-load", false, "with --reuse: load nothing, measure the rows already there (a database kept by --keep; for quick iterations, not for recorded results)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the fresh database or temporary file")
 	fs.IntVar(&cfg.Clients, "clients", 8, "concurrent clients of every workload")
 	fs.IntVar(&cfg.PeakClients, "peak-clients", -1, "run (b) again with this many clients, for the memory target; 0 skips (default 32, --quick 0)")

@@ -112,8 +112,10 @@ func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page)
 }
 
 // ListByParent returns one page of children for each parent id, in the order
-// of parentIDs, from a single statement: a window function numbers each
-// parent's rows that satisfy where and keeps the first page of each.
+// of parentIDs, from a single statement that reads each parent's page
+// through the (parent, sort) index: a LATERAL subquery per parent on
+// PostgreSQL, a UNION ALL of per-parent subqueries on SQLite (and, for very
+// many parents there, a window function numbering each parent's rows).
 func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
 	plan, err := planOf[T](d)
 	if err != nil {
@@ -122,21 +124,59 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	if _, ok := plan.fields[parentColumn]; !ok {
 		return nil, fmt.Errorf("list %s: no column %s", plan.table, parentColumn)
 	}
-	in, inArg := d.inSet("t."+parentColumn, parentIDs)
-	conds, args, orderBy := keyset(order, page)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where)
-	conds = append([]string{filter.SQL}, conds...)
-	args = append(filter.Args, args...)
-	query := fmt.Sprintf(`SELECT * FROM (
-		SELECT %[6]s, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
-		FROM %[3]s t WHERE %[4]s) ranked
-		WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
-		parentColumn, orderBy, plan.table, strings.Join(conds, " AND "), page.Limit+1, plan.selectList(page.Omit))
+	parents := make([]int64, 0, len(parentIDs))
+	seen := make(map[int64]bool, len(parentIDs))
+	for _, id := range parentIDs {
+		if !seen[id] {
+			seen[id] = true
+			parents = append(parents, id)
+		}
+	}
+	keyConds, keyArgs, orderBy := keyset(order, page)
+	own := And(append([]Cond{where}, condsOf(keyConds, keyArgs)...)...)
+	cols := plan.selectList(page.Omit)
+	var query string
+	var args []any
+	switch {
+	case len(parents) == 0:
+		return make([]PageResult[T], len(parentIDs)), nil
+	case d.dialect == Postgres:
+		_, arr := d.inSet("", parents)
+		cond := "t." + parentColumn + " = p.pid"
+		if own.SQL != "" {
+			cond += " AND " + own.SQL
+		}
+		query = fmt.Sprintf(`SELECT t.* FROM unnest(?::bigint[]) WITH ORDINALITY AS p(pid, ord)
+			CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE %s ORDER BY %s LIMIT %d) t
+			ORDER BY p.ord, %s`, cols, plan.table, cond, orderBy, page.Limit+1, orderBy)
+		args = append([]any{arr}, own.Args...)
+	case len(parents) <= maxUnionParents:
+		parts := make([]string, len(parents))
+		for i, id := range parents {
+			cond := "t." + parentColumn + " = ?"
+			if own.SQL != "" {
+				cond += " AND " + own.SQL
+			}
+			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s, %d AS parent_ord FROM %s t WHERE %s ORDER BY %s LIMIT %d)`,
+				cols, i, plan.table, cond, orderBy, page.Limit+1)
+			args = append(append(args, id), own.Args...)
+		}
+		query = fmt.Sprintf(`SELECT * FROM (%s) t ORDER BY t.parent_ord, %s`, strings.Join(parts, " UNION ALL "), orderBy)
+	default:
+		in, inArg := d.inSet("t."+parentColumn, parents)
+		filter := And(Cond{SQL: in, Args: []any{inArg}}, own)
+		query = fmt.Sprintf(`SELECT * FROM (
+			SELECT %[6]s, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
+			FROM %[3]s t WHERE %[4]s) ranked
+			WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
+			parentColumn, orderBy, plan.table, filter.SQL, page.Limit+1, cols)
+		args = filter.Args
+	}
 	rows, err := queryModels[T](d, plan, d.conn(ctx), query, args...)
 	if err != nil {
 		return nil, err
 	}
-	byParent := make(map[int64][]*T, len(parentIDs))
+	byParent := make(map[int64][]*T, len(parents))
 	for _, row := range rows {
 		key, ok := plan.int64At(unsafe.Pointer(row), parentColumn)
 		if !ok {
@@ -146,9 +186,25 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	}
 	out := make([]PageResult[T], len(parentIDs))
 	for i, id := range parentIDs {
-		out[i] = finishPage(byParent[id], page)
+		out[i] = finishPage(slices.Clone(byParent[id]), page)
 	}
 	return out, nil
+}
+
+// maxUnionParents bounds the per-parent subqueries of one SQLite statement
+// (SQLite allows 500 terms in a compound SELECT).
+const maxUnionParents = 200
+
+// condsOf pairs keyset conditions with their arguments, one per condition.
+func condsOf(sqls []string, args []any) []Cond {
+	out := make([]Cond, 0, len(sqls))
+	i := 0
+	for _, s := range sqls {
+		n := strings.Count(s, "?")
+		out = append(out, Cond{SQL: s, Args: args[i : i+n]})
+		i += n
+	}
+	return out
 }
 
 // CountByParent returns the number of rows of T satisfying where per parent

@@ -94,7 +94,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	if opts.Observer != nil {
 		inner = observeLoaders(opts.Observer, srv)
 	}
-	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, inner))
+	return limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, LoadersMiddleware(store, opts.LoaderWait, inner)))
 }
 
 // presentError gives every error a code in extensions.code and a message safe

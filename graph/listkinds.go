@@ -213,12 +213,15 @@ func fixedKind(order db.Order) *listKind {
 
 // largeColumns are, per list kind, the columns too large to read unless
 // their field is selected (texts, JSON documents, id lists), with the
-// GraphQL type of the list's items and the field that reads each column.
+// GraphQL type of the list's items and the field that reads each column;
+// no field ("") means no field reads it (AgentNeo's JSON twins of the
+// numeric token and cost columns).
 var largeColumns = map[*listKind]struct {
 	typeName string
 	fields   [][2]string // field, column
 }{
-	llmCallKind:     {"LLMCall", [][2]string{{"inputPrompt", "input_prompt"}, {"output", "output"}, {"toolCall", "tool_call"}}},
+	llmCallKind: {"LLMCall", [][2]string{{"inputPrompt", "input_prompt"}, {"output", "output"}, {"toolCall", "tool_call"},
+		{"", "token_usage"}, {"", "cost"}}},
 	toolCallKind:    {"ToolCall", [][2]string{{"inputParameters", "input_parameters"}, {"output", "output"}, {"networkCalls", "network_calls"}}},
 	agentCallKind:   {"AgentCall", [][2]string{{"llmCallIds", "llm_call_ids"}, {"toolCallIds", "tool_call_ids"}, {"userInteractionIds", "user_interaction_ids"}}},
 	metricKind:      {"Metric", [][2]string{{"reason", "reason"}, {"resultDetail", "result_detail"}, {"config", "config"}}},

@@ -41,15 +41,19 @@ var (
 	int64Ptr    = reflect.TypeFor[*int64]()
 	float64Type = reflect.TypeFor[float64]()
 	float64Ptr  = reflect.TypeFor[*float64]()
+	stringType  = reflect.TypeFor[string]()
+	stringPtr   = reflect.TypeFor[*string]()
 )
 
 // planOf returns the plan of model T, parsed with GORM's naming once.
-func planOf[T any](d *DB) (*rowPlan, error) {
+func planOf[T any](d *DB) (*rowPlan, error) { return planFor[T](d.gorm) }
+
+func planFor[T any](g *gorm.DB) (*rowPlan, error) {
 	rt := reflect.TypeFor[T]()
 	if p, ok := plans.Load(rt); ok {
 		return p.(*rowPlan), nil
 	}
-	stmt := &gorm.Statement{DB: d.gorm}
+	stmt := &gorm.Statement{DB: g}
 	if err := stmt.Parse(new(T)); err != nil {
 		return nil, err
 	}
@@ -230,4 +234,41 @@ func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ..
 		return nil, err
 	}
 	return scanModels[T](p, rows)
+}
+
+// valueAt returns the value of a row's field for a statement argument:
+// plain values, nil for nil pointers, driver.Valuers as they are.
+func (f fieldPlan) valueAt(row unsafe.Pointer) any {
+	ptr := unsafe.Add(row, f.offset)
+	switch f.typ {
+	case int64Type:
+		return *(*int64)(ptr)
+	case float64Type:
+		return *(*float64)(ptr)
+	case timeType:
+		return *(*time.Time)(ptr)
+	case stringType:
+		return *(*string)(ptr)
+	case int64Ptr:
+		if v := *(**int64)(ptr); v != nil {
+			return *v
+		}
+		return nil
+	case float64Ptr:
+		if v := *(**float64)(ptr); v != nil {
+			return *v
+		}
+		return nil
+	case timePtrType:
+		if v := *(**time.Time)(ptr); v != nil {
+			return *v
+		}
+		return nil
+	case stringPtr:
+		if v := *(**string)(ptr); v != nil {
+			return *v
+		}
+		return nil
+	}
+	return reflect.NewAt(f.typ, ptr).Elem().Interface()
 }

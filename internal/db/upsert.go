@@ -8,9 +8,9 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unsafe"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // TraceWrite is a validated trace tree to merge into the store. Every entity
@@ -68,30 +68,82 @@ func resolve(ids map[string]int64, ref *string, unresolved *bool) *int64 {
 // upsertRows inserts rows, updating those whose (project_id, external_id)
 // is stored already: the columns in set take the new values, and keepEnd, if
 // given, keeps its old value when the new one is NULL (an end time sent
-// before the call ended must not erase one sent after).
+// before the call ended must not erase one sent after). It writes multi-row
+// statements built from the model's plan and sets the rows' ids from their
+// RETURNING clause, in row order.
 func upsertRows[T any](g *gorm.DB, rows []*T, set []string, keepEnd string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	assignments := clause.AssignmentColumns(set)
+	plan, err := planFor[T](g)
+	if err != nil {
+		return err
+	}
+	var cols []fieldPlan
+	var names []string
+	for _, c := range plan.columns {
+		if c != "id" {
+			cols = append(cols, plan.fields[c])
+			names = append(names, c)
+		}
+	}
+	var tail strings.Builder
+	tail.WriteString(" ON CONFLICT (project_id, external_id) DO UPDATE SET ")
+	for i, c := range set {
+		if i > 0 {
+			tail.WriteString(", ")
+		}
+		fmt.Fprintf(&tail, "%[1]s = excluded.%[1]s", c)
+	}
 	if keepEnd != "" {
-		assignments = append(assignments, clause.Assignment{
-			Column: clause.Column{Name: keepEnd},
-			Value:  gorm.Expr(fmt.Sprintf("COALESCE(excluded.%[1]s, %[2]s.%[1]s)", keepEnd, tableOf(g, rows[0]))),
-		})
+		fmt.Fprintf(&tail, ", %[1]s = COALESCE(excluded.%[1]s, %[2]s.%[1]s)", keepEnd, plan.table)
 	}
-	return g.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "project_id"}, {Name: "external_id"}},
-		DoUpdates: assignments,
-	}).CreateInBatches(rows, batchRows).Error
-}
-
-func tableOf(g *gorm.DB, model any) string {
-	stmt := &gorm.Statement{DB: g}
-	if err := stmt.Parse(model); err != nil {
-		panic(err)
+	tail.WriteString(" RETURNING id")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := "INSERT INTO " + plan.table + " (" + strings.Join(names, ", ") + ") VALUES "
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), batchRows)]
+		rows = rows[len(chunk):]
+		var q strings.Builder
+		q.Grow(len(head) + len(chunk)*(len(row)+2) + tail.Len())
+		q.WriteString(head)
+		args := make([]any, 0, len(chunk)*len(cols))
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+			base := unsafe.Pointer(r)
+			for _, f := range cols {
+				args = append(args, f.valueAt(base))
+			}
+		}
+		q.WriteString(tail.String())
+		res, err := g.Raw(q.String(), args...).Rows()
+		if err != nil {
+			return err
+		}
+		n := 0
+		for res.Next() {
+			if n == len(chunk) {
+				break
+			}
+			if err := res.Scan((*int64)(unsafe.Add(unsafe.Pointer(chunk[n]), plan.id.offset))); err != nil {
+				_ = res.Close()
+				return err
+			}
+			n++
+		}
+		if err := res.Err(); err != nil {
+			_ = res.Close()
+			return err
+		}
+		_ = res.Close()
+		if n != len(chunk) {
+			return fmt.Errorf("upsert %s: %d ids returned for %d rows", plan.table, n, len(chunk))
+		}
 	}
-	return stmt.Schema.Table
+	return nil
 }
 
 // upsertTraceRow inserts or merges the trace row: the earliest start and

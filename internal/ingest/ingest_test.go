@@ -403,3 +403,47 @@ func TestOneCallManyTraces(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentCallsOfManyTraces sends calls of several traces at once,
+// re-sending each other's traces in opposite orders and creating the same
+// projects: no call may fail (no deadlock) and the rollups stay true.
+func TestConcurrentCallsOfManyTraces(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		svc := ingest.New(store, ingest.Options{})
+		const clients = 8
+		var wg sync.WaitGroup
+		errs := make(chan error, clients*3)
+		for c := range clients {
+			wg.Go(func() {
+				for round := range 3 {
+					var batch []ingest.Trace
+					for i := range 6 {
+						k := i
+						if c%2 == 1 {
+							k = 5 - i // the same traces, the other way round
+						}
+						tr := sample(fmt.Sprintf("proj%d", (k+round)%3), fmt.Sprintf("shared-%d-%d", k, round), round%2 == 0)
+						tr.StartTime = at(-k * 10)
+						batch = append(batch, tr)
+					}
+					batch = append(batch, sample("proj0", fmt.Sprintf("own-%d-%d", c, round), true))
+					if _, err := svc.Ingest(ctx, batch); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if n := countRows(t, store)["traces"]; n != 6*3+clients*3 {
+			t.Fatalf("%d traces, want %d", n, 6*3+clients*3)
+		}
+		checkProjectTotals(t, store)
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
@@ -27,20 +28,28 @@ func (s *Service) ingest(ctx context.Context, traces []Trace, path string) ([]*d
 	// One transaction for the whole call: every trace or none, in a number
 	// of statements that does not grow with the number of traces.
 	err := s.store.Transaction(ctx, func(tx *db.DB) error {
-		projects := map[string]int64{}
+		// Projects are created in name order, so concurrent calls that
+		// create the same projects take their locks in the same order.
+		first := map[string]int{}
+		var names []string
+		for i := range traces {
+			if _, ok := first[traces[i].Project]; !ok {
+				first[traces[i].Project] = i
+				names = append(names, traces[i].Project)
+			}
+		}
+		slices.Sort(names)
+		projects := make(map[string]int64, len(names))
+		for _, name := range names {
+			project, err := tx.EnsureProject(ctx, name)
+			if err != nil {
+				return &db.BatchError{Index: first[name], Err: err}
+			}
+			projects[name] = project.ID
+		}
 		batch := make([]db.ProjectTrace, len(traces))
 		for i := range traces {
-			name := traces[i].Project
-			id, ok := projects[name]
-			if !ok {
-				project, err := tx.EnsureProject(ctx, name)
-				if err != nil {
-					return &db.BatchError{Index: i, Err: err}
-				}
-				id = project.ID
-				projects[name] = id
-			}
-			batch[i] = db.ProjectTrace{ProjectID: id, Write: writes[i]}
+			batch[i] = db.ProjectTrace{ProjectID: projects[traces[i].Project], Write: writes[i]}
 		}
 		return tx.UpsertTraces(ctx, batch)
 	})

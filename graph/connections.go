@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -17,6 +19,9 @@ func children[T any](ctx context.Context, e edge[T], parentID int64, first *int,
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		args.Omit = omitFor(ctx, e.kind, fc.Field.Selections)
 	}
 	l := loadersFrom(ctx)
 	_, order, _, err := args.spec(l.store, e.kind)
@@ -50,6 +55,9 @@ func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *i
 	if err != nil {
 		return nil, err
 	}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		args.Omit = omitFor(ctx, kind, fc.Field.Selections)
+	}
 	where, order, page, err := args.spec(store, kind)
 	if err != nil {
 		return nil, err
@@ -64,32 +72,25 @@ func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *i
 	})
 }
 
-// connectionOf wraps a page of rows as a Relay connection.
+// connectionOf wraps a page of rows as a Relay connection; cursors are
+// computed only if edges or pageInfo are selected.
 func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T], order db.Order, count func(context.Context) (int64, error)) (*model.Connection[T], error) {
-	conn := &model.Connection[T]{
-		Nodes: res.Rows,
-		Edges: make([]*model.Edge[T], len(res.Rows)),
-		PageInfo: model.PageInfo{
-			HasNextPage:     res.HasNextPage,
-			HasPreviousPage: res.HasPreviousPage,
-		},
+	return &model.Connection[T]{
+		Nodes:           res.Rows,
+		HasNextPage:     res.HasNextPage,
+		HasPreviousPage: res.HasPreviousPage,
 		Count: func(ctx context.Context) (int, error) {
 			n, err := count(ctx)
 			return int(n), err
 		},
-	}
-	for i, row := range res.Rows {
-		c, err := db.CursorOf(ctx, store, row, order)
-		if err != nil {
-			return nil, err
-		}
-		conn.Edges[i] = &model.Edge[T]{Cursor: c.Encode(), Node: row}
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
-	return conn, nil
+		CursorOf: func(row *T) (string, error) {
+			c, err := db.CursorOf(ctx, store, row, order)
+			if err != nil {
+				return "", err
+			}
+			return c.Encode(), nil
+		},
+	}, nil
 }
 
 // parent serves the row a child points to; a missing row breaks a foreign

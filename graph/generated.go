@@ -6584,7 +6584,7 @@ func (ec *executionContext) _AgentCallConnection_edges(ctx context.Context, fiel
 			return ec.fieldContext_AgentCallConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.AgentCall]) graphql.Marshaler {
@@ -6598,7 +6598,7 @@ func (ec *executionContext) fieldContext_AgentCallConnection_edges(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "AgentCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AgentCallEdge(ctx, field)
@@ -6648,11 +6648,11 @@ func (ec *executionContext) _AgentCallConnection_pageInfo(ctx context.Context, f
 			return ec.fieldContext_AgentCallConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6662,7 +6662,7 @@ func (ec *executionContext) fieldContext_AgentCallConnection_pageInfo(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "AgentCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -7597,7 +7597,7 @@ func (ec *executionContext) _ErrorGroupConnection_edges(ctx context.Context, fie
 			return ec.fieldContext_ErrorGroupConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.ErrorGroup]) graphql.Marshaler {
@@ -7611,7 +7611,7 @@ func (ec *executionContext) fieldContext_ErrorGroupConnection_edges(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ErrorGroupConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ErrorGroupEdge(ctx, field)
@@ -7661,11 +7661,11 @@ func (ec *executionContext) _ErrorGroupConnection_pageInfo(ctx context.Context, 
 			return ec.fieldContext_ErrorGroupConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7675,7 +7675,7 @@ func (ec *executionContext) fieldContext_ErrorGroupConnection_pageInfo(_ context
 	fc = &graphql.FieldContext{
 		Object:     "ErrorGroupConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -8460,7 +8460,7 @@ func (ec *executionContext) _LLMCallConnection_edges(ctx context.Context, field 
 			return ec.fieldContext_LLMCallConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.LLMCall]) graphql.Marshaler {
@@ -8474,7 +8474,7 @@ func (ec *executionContext) fieldContext_LLMCallConnection_edges(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "LLMCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LLMCallEdge(ctx, field)
@@ -8524,11 +8524,11 @@ func (ec *executionContext) _LLMCallConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_LLMCallConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8538,7 +8538,7 @@ func (ec *executionContext) fieldContext_LLMCallConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "LLMCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -8968,7 +8968,7 @@ func (ec *executionContext) _MetricConnection_edges(ctx context.Context, field g
 			return ec.fieldContext_MetricConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.Metric]) graphql.Marshaler {
@@ -8982,7 +8982,7 @@ func (ec *executionContext) fieldContext_MetricConnection_edges(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "MetricConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MetricEdge(ctx, field)
@@ -9032,11 +9032,11 @@ func (ec *executionContext) _MetricConnection_pageInfo(ctx context.Context, fiel
 			return ec.fieldContext_MetricConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9046,7 +9046,7 @@ func (ec *executionContext) fieldContext_MetricConnection_pageInfo(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "MetricConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -10551,7 +10551,7 @@ func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field 
 			return ec.fieldContext_ProjectConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.Project]) graphql.Marshaler {
@@ -10565,7 +10565,7 @@ func (ec *executionContext) fieldContext_ProjectConnection_edges(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "ProjectConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectEdge(ctx, field)
@@ -10615,11 +10615,11 @@ func (ec *executionContext) _ProjectConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10629,7 +10629,7 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ProjectConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -12351,7 +12351,7 @@ func (ec *executionContext) _ToolCallConnection_edges(ctx context.Context, field
 			return ec.fieldContext_ToolCallConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.ToolCall]) graphql.Marshaler {
@@ -12365,7 +12365,7 @@ func (ec *executionContext) fieldContext_ToolCallConnection_edges(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "ToolCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ToolCallEdge(ctx, field)
@@ -12415,11 +12415,11 @@ func (ec *executionContext) _ToolCallConnection_pageInfo(ctx context.Context, fi
 			return ec.fieldContext_ToolCallConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12429,7 +12429,7 @@ func (ec *executionContext) fieldContext_ToolCallConnection_pageInfo(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "ToolCallConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -13069,7 +13069,7 @@ func (ec *executionContext) _TraceConnection_edges(ctx context.Context, field gr
 			return ec.fieldContext_TraceConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.Trace]) graphql.Marshaler {
@@ -13083,7 +13083,7 @@ func (ec *executionContext) fieldContext_TraceConnection_edges(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "TraceConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TraceEdge(ctx, field)
@@ -13133,11 +13133,11 @@ func (ec *executionContext) _TraceConnection_pageInfo(ctx context.Context, field
 			return ec.fieldContext_TraceConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13147,7 +13147,7 @@ func (ec *executionContext) fieldContext_TraceConnection_pageInfo(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "TraceConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -13554,7 +13554,7 @@ func (ec *executionContext) _TraceErrorConnection_edges(ctx context.Context, fie
 			return ec.fieldContext_TraceErrorConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.TraceError]) graphql.Marshaler {
@@ -13568,7 +13568,7 @@ func (ec *executionContext) fieldContext_TraceErrorConnection_edges(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "TraceErrorConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TraceErrorEdge(ctx, field)
@@ -13618,11 +13618,11 @@ func (ec *executionContext) _TraceErrorConnection_pageInfo(ctx context.Context, 
 			return ec.fieldContext_TraceErrorConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13632,7 +13632,7 @@ func (ec *executionContext) fieldContext_TraceErrorConnection_pageInfo(_ context
 	fc = &graphql.FieldContext{
 		Object:     "TraceErrorConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -14200,7 +14200,7 @@ func (ec *executionContext) _UserInteractionConnection_edges(ctx context.Context
 			return ec.fieldContext_UserInteractionConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[db.UserInteraction]) graphql.Marshaler {
@@ -14214,7 +14214,7 @@ func (ec *executionContext) fieldContext_UserInteractionConnection_edges(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "UserInteractionConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserInteractionEdge(ctx, field)
@@ -14264,11 +14264,11 @@ func (ec *executionContext) _UserInteractionConnection_pageInfo(ctx context.Cont
 			return ec.fieldContext_UserInteractionConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14278,7 +14278,7 @@ func (ec *executionContext) fieldContext_UserInteractionConnection_pageInfo(_ co
 	fc = &graphql.FieldContext{
 		Object:     "UserInteractionConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -21933,8 +21933,12 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagentgraphᚋagentgra
 	return ret
 }
 
-func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
-	return ec._PageInfo(ctx, sel, &v)
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Project) graphql.Marshaler {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -34,6 +35,11 @@ type Limits struct {
 	MaxComplexity int
 	// Timeout bounds the time a request may take, database work included.
 	Timeout time.Duration
+	// MaxInFlight caps the requests executed at once; the others wait
+	// (within their Timeout) for a turn. On a few cores more concurrency
+	// adds no throughput, only memory: every executing request holds its
+	// rows and its answer. Zero means 4 per CPU (GOMAXPROCS); negative, no cap.
+	MaxInFlight int
 }
 
 // DefaultLimits are generous for real frontends and tight for abuse.
@@ -84,6 +90,25 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitInFlight lets at most n requests through at once; the others wait
+// for a turn until their context ends, and then get 503.
+func limitInFlight(n int, next http.Handler) http.Handler {
+	if n <= 0 {
+		return next
+	}
+	turns := make(chan struct{}, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case turns <- struct{}{}:
+		case <-r.Context().Done():
+			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy; try again")
+			return
+		}
+		defer func() { <-turns }()
 		next.ServeHTTP(w, r)
 	})
 }
@@ -289,6 +314,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
+	}
+	if l.MaxInFlight == 0 {
+		l.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
 	}
 	return l
 }

@@ -1,7 +1,13 @@
 package graph
 
 import (
+	"context"
 	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
@@ -52,6 +58,10 @@ func newKind[F, S any](order db.Order, cond func(*F, *db.DB) db.Cond, sortOf fun
 // so both give the same string; nil gives "".
 func canonical[M any](v any, defaults func(*M)) (string, error) {
 	if v == nil {
+		return "", nil
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		// An absent typed argument: no need to encode it to learn that.
 		return "", nil
 	}
 	raw, err := json.Marshal(v)
@@ -199,4 +209,90 @@ func fixedKind(order db.Order) *listKind {
 		canonSort:   func(any) (string, error) { return "", nil },
 		spec:        func(*db.DB, string, string) (db.Cond, db.Order, error) { return db.Cond{}, order, nil },
 	}
+}
+
+// largeColumns are, per list kind, the columns too large to read unless
+// their field is selected (texts, JSON documents, id lists), with the
+// GraphQL type of the list's items and the field that reads each column;
+// no field ("") means no field reads it (AgentNeo's JSON twins of the
+// numeric token and cost columns).
+var largeColumns = map[*listKind]struct {
+	typeName string
+	fields   [][2]string // field, column
+}{
+	llmCallKind: {"LLMCall", [][2]string{{"inputPrompt", "input_prompt"}, {"output", "output"}, {"toolCall", "tool_call"},
+		{"", "token_usage"}, {"", "cost"}}},
+	toolCallKind:    {"ToolCall", [][2]string{{"inputParameters", "input_parameters"}, {"output", "output"}, {"networkCalls", "network_calls"}}},
+	agentCallKind:   {"AgentCall", [][2]string{{"llmCallIds", "llm_call_ids"}, {"toolCallIds", "tool_call_ids"}, {"userInteractionIds", "user_interaction_ids"}}},
+	metricKind:      {"Metric", [][2]string{{"reason", "reason"}, {"resultDetail", "result_detail"}, {"config", "config"}}},
+	interactionKind: {"UserInteraction", [][2]string{{"content", "content"}}},
+}
+
+// omitFor returns the large columns of kind that the selection of a
+// connection field (conn) does not read, comma-separated, in a fixed
+// order: part of the page key, so a page read without them serves only
+// selections that do not need them.
+func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string {
+	large, ok := largeColumns[kind]
+	if !ok || len(conn) == 0 {
+		return ""
+	}
+	// Every parent of a list asks with the same selection: work it out once
+	// per request and selection (identified by its first field's node).
+	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	key := omitKey{kind: kind, first: conn[0], n: len(conn)}
+	if l != nil {
+		l.mu.Lock()
+		omit, ok := l.omits[key]
+		l.mu.Unlock()
+		if ok {
+			return omit
+		}
+	}
+	omit := computeOmit(ctx, large.typeName, large.fields, conn)
+	if l != nil {
+		l.mu.Lock()
+		if l.omits == nil {
+			l.omits = map[omitKey]string{}
+		}
+		l.omits[key] = omit
+		l.mu.Unlock()
+	}
+	return omit
+}
+
+// omitKey identifies a list kind's selection within a request.
+type omitKey struct {
+	kind  *listKind
+	first ast.Selection
+	n     int
+}
+
+func computeOmit(ctx context.Context, typeName string, fields [][2]string, conn ast.SelectionSet) string {
+	opCtx := graphql.GetOperationContext(ctx)
+	selected := map[string]bool{}
+	mark := func(sel ast.SelectionSet) {
+		for _, f := range graphql.CollectFields(opCtx, sel, []string{typeName, "Node"}) {
+			selected[f.Name] = true
+		}
+	}
+	for _, f := range graphql.CollectFields(opCtx, conn, nil) {
+		switch f.Name {
+		case "nodes":
+			mark(f.Selections)
+		case "edges":
+			for _, e := range graphql.CollectFields(opCtx, f.Selections, nil) {
+				if e.Name == "node" {
+					mark(e.Selections)
+				}
+			}
+		}
+	}
+	var omit []string
+	for _, fc := range fields {
+		if !selected[fc[0]] {
+			omit = append(omit, fc[1])
+		}
+	}
+	return strings.Join(omit, ",")
 }

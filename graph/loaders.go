@@ -80,6 +80,7 @@ type Loaders struct {
 	observer Observer
 	mu       sync.Mutex
 	all      map[string]any
+	omits    map[omitKey]string // omitFor's answers
 }
 
 // NewLoaders returns empty loaders over store that batch the keys arriving

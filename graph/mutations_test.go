@@ -205,6 +205,8 @@ func TestProjectAndTraceMutations(t *testing.T) {
 		two[1].(map[string]any)["externalId"] = "run-43"
 		if r := e.do(t, ingestMutation, map[string]any{"input": two}); r.codeOf() != "INVALID_ARGUMENT" || r.Errors[0].Extensions["field"] != "input[1].externalId" {
 			t.Fatalf("reused child external ids: %s", truncate(r.body))
+		} else if msg := r.Errors[0].Message; !strings.Contains(msg, "already names an agent call") || strings.Contains(msg, "agent_call") {
+			t.Errorf("the message should name the row plainly, not by its table: %s", msg)
 		}
 		second := runningTrace(true)
 		second["externalId"] = "run-43"

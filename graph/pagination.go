@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"strings"
+
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
@@ -20,6 +22,8 @@ type pageArgs struct {
 	// Filter and Sort are the canonical forms of the filter and orderBy
 	// arguments (see listKind), empty when absent.
 	Filter, Sort string
+	// Omit lists the large columns the selection does not read (omitFor).
+	Omit string
 }
 
 // pageOf collects the four Relay arguments.
@@ -77,6 +81,9 @@ func (a pageArgs) dbPage(order db.Order) (db.Page, error) {
 	p := db.Page{Limit: a.First}
 	if a.HasLast {
 		p = db.Page{Limit: a.Last, Backward: true}
+	}
+	if a.Omit != "" {
+		p.Omit = strings.Split(a.Omit, ",")
 	}
 	var err error
 	if a.After != "" {

@@ -190,6 +190,7 @@ func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] 
 		if !ok {
 			return
 		}
+		args.Omit = omitFor(ctx, e.kind, f.Selections)
 		parents := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
 		l.observeBatch(e.name, len(parents))
 		pages, err := loadPages(ctx, l.store, e, parents, args)

@@ -157,18 +157,13 @@ func errorGroups(ctx context.Context, projectID int64, first *int, after *string
 		)).Load(ctx, countKey{parentID: projectID, filter: args.Filter})()
 		return int(n), err
 	}
-	conn := &model.Connection[db.ErrorGroup]{
-		Nodes:    res.Rows,
-		PageInfo: model.PageInfo{HasNextPage: res.HasNextPage, HasPreviousPage: res.HasPreviousPage},
-		Count:    count,
-	}
-	for _, g := range res.Rows {
-		conn.Edges = append(conn.Edges, &model.Edge[db.ErrorGroup]{Cursor: db.CursorOfGroup(g).Encode(), Node: g})
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	return conn, nil
+	return &model.Connection[db.ErrorGroup]{
+		Nodes:           res.Rows,
+		HasNextPage:     res.HasNextPage,
+		HasPreviousPage: res.HasPreviousPage,
+		Count:           count,
+		CursorOf:        func(g *db.ErrorGroup) (string, error) { return db.CursorOfGroup(g).Encode(), nil },
+	}, nil
 }
 
 // errorGroupFilter decodes a canonical error group filter.

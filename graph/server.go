@@ -96,7 +96,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	if opts.Observer != nil {
 		inner = observeLoaders(opts.Observer, inner)
 	}
-	return limitBody(limits.MaxBodyBytes, limits.Timeout, LoadersMiddleware(store, opts.LoaderWait, inner))
+	return limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, LoadersMiddleware(store, opts.LoaderWait, inner)))
 }
 
 // omitRequestErrorData drops the "data": null gqlgen writes with request

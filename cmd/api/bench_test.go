@@ -55,7 +55,7 @@ func checkBenchOutput(t *testing.T, out string) {
 			t.Errorf("no ratio line for (%s)", w)
 		}
 	}
-	for _, want := range []string{"| (b) bound | bound | 8 |", "(b) $n=5: ", "targets", "load: ", "calls/s", "STAND-IN"} {
+	for _, want := range []string{"| (b) bound | bound | 8 |", "(b) $n=5: ", "targets", "load: ", "calls/s", "Query.analytics"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}

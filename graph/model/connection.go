@@ -4,6 +4,7 @@ package model
 
 import (
 	"context"
+	"sync"
 
 	"github.com/agentgraph/agentgraph/internal/db"
 )
@@ -23,12 +24,50 @@ type Edge[T any] struct {
 }
 
 // Connection is a page of a list, Relay style. Count computes the size of the
-// whole list lazily, so it costs nothing unless totalCount is asked for.
+// whole list lazily, so it costs nothing unless totalCount is asked for; the
+// edges and their cursors are likewise made only when edges or pageInfo are.
 type Connection[T any] struct {
-	Edges    []*Edge[T]
-	Nodes    []*T
-	PageInfo PageInfo
-	Count    func(ctx context.Context) (int, error)
+	Nodes []*T
+	// HasNextPage and HasPreviousPage are the page's flags.
+	HasNextPage, HasPreviousPage bool
+	Count                        func(ctx context.Context) (int, error)
+	// CursorOf encodes the position of one of Nodes.
+	CursorOf func(node *T) (string, error)
+
+	once  sync.Once
+	edges []*Edge[T]
+	info  PageInfo
+	err   error
+}
+
+func (c *Connection[T]) build() {
+	c.once.Do(func() {
+		c.info = PageInfo{HasNextPage: c.HasNextPage, HasPreviousPage: c.HasPreviousPage}
+		c.edges = make([]*Edge[T], len(c.Nodes))
+		for i, n := range c.Nodes {
+			cursor, err := c.CursorOf(n)
+			if err != nil {
+				c.edges, c.err = nil, err
+				return
+			}
+			c.edges[i] = &Edge[T]{Cursor: cursor, Node: n}
+		}
+		if n := len(c.edges); n > 0 {
+			c.info.StartCursor, c.info.EndCursor = &c.edges[0].Cursor, &c.edges[n-1].Cursor
+		}
+	})
+}
+
+// Edges are the page's items with their cursors.
+func (c *Connection[T]) Edges() ([]*Edge[T], error) {
+	c.build()
+	return c.edges, c.err
+}
+
+// PageInfo says where the page sits in its list.
+func (c *Connection[T]) PageInfo() (*PageInfo, error) {
+	c.build()
+	return &c.info, c.err
 }
 
 // TotalCount is the number of items in the whole list.

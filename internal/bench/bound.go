@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ type boundQueries struct {
 	projectTraces, agents, llm, tools, errors, metric string
 	trace, systemInfo, agentsFull, llmFull, toolsFull string
 	inters, errorsFull, metricsFull                   string
-	dayTraces, dayLLM                                 string
+	dayLLM                                            string
 }
 
 func newBoundServer(raw *rawDB, ing *boundIngest) *boundServer {
@@ -88,12 +89,18 @@ func newBoundServer(raw *rawDB, ing *boundIngest) *boundServer {
 		errorsFull:  `SELECT id, external_id, error_type, error_message, timestamp FROM errors WHERE trace_id = ? ORDER BY timestamp, id LIMIT ?`,
 		metricsFull: `SELECT id, external_id, metric_name, score, reason, result_detail, config, start_time, end_time, duration, timestamp FROM metrics WHERE trace_id = ? ORDER BY timestamp, id LIMIT ?`,
 
-		dayTraces: `SELECT t.id, t.start_time FROM project_info p JOIN traces t ON t.project_id = p.id
-			WHERE p.project_name = ? ORDER BY t.start_time DESC, t.id DESC LIMIT ?`,
-		dayLLM: `SELECT trace_id, model, start_time, input_tokens, completion_tokens, total_tokens, total_cost
-			FROM llm_call WHERE ` + in + ` ORDER BY trace_id, start_time, id`,
+		// SQLite has no percentile_cont: the values come sorted per group.
+		dayLLM: `SELECT CAST(strftime('%s', start_time) AS INTEGER) / 3600 * 3600 AS hour, model, duration,
+			input_tokens, completion_tokens, total_tokens, total_cost
+			FROM llm_call WHERE project_id = ? AND start_time >= ? AND start_time < ?
+			ORDER BY hour, model, duration IS NULL, duration`,
 	}
 	if raw.dialect == db.Postgres {
+		q.dayLLM = `SELECT CAST(FLOOR(EXTRACT(EPOCH FROM start_time) / 3600) AS BIGINT) * 3600 AS hour, model, COUNT(*),
+			COALESCE(SUM(input_tokens), 0), COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(total_tokens), 0), COALESCE(SUM(total_cost), 0),
+			AVG(duration), percentile_cont(0.5) WITHIN GROUP (ORDER BY duration), percentile_cont(0.99) WITHIN GROUP (ORDER BY duration)
+			FROM llm_call WHERE project_id = ? AND start_time >= ? AND start_time < ?
+			GROUP BY 1, 2`
 		// The newest traces of each project: one index range per project.
 		q.tracesOfProjects = `SELECT p.pid, t.id, t.start_time, t.end_time, t.duration
 			FROM unnest(?::bigint[]) AS p(pid)
@@ -102,7 +109,7 @@ func newBoundServer(raw *rawDB, ing *boundIngest) *boundServer {
 	}
 	for _, s := range []*string{&q.projects, &q.tracesOfProjects, &q.projectTraces, &q.agents, &q.llm, &q.tools, &q.errors,
 		&q.metric, &q.trace, &q.systemInfo, &q.agentsFull, &q.llmFull, &q.toolsFull, &q.inters, &q.errorsFull,
-		&q.metricsFull, &q.dayTraces, &q.dayLLM} {
+		&q.metricsFull, &q.dayLLM} {
 		*s = raw.sql(*s)
 	}
 	return &boundServer{raw: raw, q: q, ing: ing}
@@ -137,7 +144,7 @@ func (s *boundServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "c":
 		data, err = s.trace(ctx, req.Variables.ID, req.Variables.N)
 	case "d":
-		data, err = s.analytics(ctx, req.Variables.Project, req.Variables.N)
+		data, err = s.analytics(ctx, req.Variables.ProjectID, req.Variables.From, req.Variables.To)
 	default:
 		http.NotFound(w, r)
 		return
@@ -589,43 +596,148 @@ func (s *boundServer) trace(ctx context.Context, globalID string, n int) (any, e
 	return map[string]any{"trace": t}, nil
 }
 
-// --- (d) the stand-in analytics query: 2 statements.
+// --- (d) Query.analytics over a day, LLM calls by hour and model: 1 statement.
 
-type dLLM struct {
-	Model      *string   `json:"model"`
-	StartTime  time.Time `json:"startTime"`
-	TokenUsage tokens    `json:"tokenUsage"`
-	Cost       totalCost `json:"cost"`
+type dValue struct {
+	Avg *float64 `json:"avg"`
+	P50 *float64 `json:"p50"`
+	P99 *float64 `json:"p99"`
 }
 
-type dTrace struct {
-	StartTime time.Time    `json:"startTime"`
-	LLMCalls  nodes[*dLLM] `json:"llmCalls"`
+type dRow struct {
+	Bucket time.Time `json:"bucket"`
+	Model  *string   `json:"model"`
+	Count  int64     `json:"count"`
+	Tokens tokens    `json:"tokens"`
+	Cost   totalCost `json:"cost"`
+	Value  dValue    `json:"value"`
 }
 
-// analytics is the bound of the stand-in (d): when analyticsQuery changes,
-// change this SQL with it.
-func (s *boundServer) analytics(ctx context.Context, project string, n int) (any, error) {
-	var list []*dTrace
-	byID := map[int64]*dTrace{}
-	var ids []int64
-	var tid int64
-	var start time.Time
-	if err := s.scanAll(ctx, s.q.dayTraces, []any{project, n}, []any{&tid, &start}, func() {
-		row := &dTrace{StartTime: start, LLMCalls: nodes[*dLLM]{Nodes: []*dLLM{}}}
-		list = append(list, row)
-		byID[tid] = row
-		ids = append(ids, tid)
-	}); err != nil || len(ids) == 0 {
-		return map[string]any{"projectByName": map[string]any{"traces": nodes[*dTrace]{Nodes: list}}}, err
+// analytics is the bound of (d), analyticsQuery: one GROUP BY over the
+// project's LLM calls of the range (percentile_cont on PostgreSQL; SQLite,
+// which has none, returns the values sorted and the quantiles are
+// interpolated here the same way), then the empty hours of every model
+// filled with zeros, as the API answers. When analyticsQuery changes,
+// change this with it.
+func (s *boundServer) analytics(ctx context.Context, projectID string, from, to *time.Time) (any, error) {
+	_, pid, ok := parseGID(projectID)
+	if !ok || from == nil || to == nil {
+		return nil, fmt.Errorf("analytics bound: bad variables")
 	}
-	var l dLLM
-	if err := s.scanAll(ctx, s.q.dayLLM, []any{s.raw.idsArg(ids)}, []any{&tid, &l.Model, &l.StartTime,
-		&l.TokenUsage.Input, &l.TokenUsage.Completion, &l.TokenUsage.Total, &l.Cost.Total}, func() {
-		row := l
-		byID[tid].LLMCalls.Nodes = append(byID[tid].LLMCalls.Nodes, &row)
-	}); err != nil {
-		return nil, err
+	var rows []*dRow
+	if s.raw.dialect == db.Postgres {
+		var r dRow
+		var sec int64
+		err := s.scanAll(ctx, s.q.dayLLM, []any{pid, from.UTC(), to.UTC()}, []any{&sec, &r.Model, &r.Count,
+			&r.Tokens.Input, &r.Tokens.Completion, &r.Tokens.Total, &r.Cost.Total, &r.Value.Avg, &r.Value.P50, &r.Value.P99}, func() {
+			row := r
+			row.Bucket = time.Unix(sec, 0).UTC()
+			rows = append(rows, &row)
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		var cur *dRow
+		var values []float64
+		var sum float64
+		flush := func() {
+			if cur == nil {
+				return
+			}
+			if n := len(values); n > 0 {
+				avg := sum / float64(n)
+				cur.Value.Avg, cur.Value.P50, cur.Value.P99 = &avg, quantile(values, 0.5), quantile(values, 0.99)
+			}
+			rows = append(rows, cur)
+		}
+		var sec int64
+		var model *string
+		var dur *float64
+		var in, comp, total int64
+		var cost float64
+		err := s.scanAll(ctx, s.q.dayLLM, []any{pid, from.UTC(), to.UTC()}, []any{&sec, &model, &dur, &in, &comp, &total, &cost}, func() {
+			b := time.Unix(sec, 0).UTC()
+			if cur == nil || !cur.Bucket.Equal(b) || !sameString(cur.Model, model) {
+				flush()
+				cur, values, sum = &dRow{Bucket: b, Model: model}, values[:0], 0
+			}
+			cur.Count++
+			cur.Tokens.Input += in
+			cur.Tokens.Completion += comp
+			cur.Tokens.Total += total
+			cur.Cost.Total += cost
+			if dur != nil {
+				values = append(values, *dur)
+				sum += *dur
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		flush()
 	}
-	return map[string]any{"projectByName": map[string]any{"traces": nodes[*dTrace]{Nodes: list}}}, nil
+	return map[string]any{"analytics": fillHours(rows, *from, *to)}, nil
+}
+
+// quantile interpolates the p-quantile of sorted values as percentile_cont.
+func quantile(sorted []float64, p float64) *float64 {
+	pos := p * float64(len(sorted)-1)
+	lo := int(pos)
+	v := sorted[lo]
+	if lo+1 < len(sorted) {
+		v += (pos - float64(lo)) * (sorted[lo+1] - sorted[lo])
+	}
+	return &v
+}
+
+func sameString(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// fillHours adds a zero row for every hour of [from, to) a model lacks and
+// sorts the rows by hour, then model (no model first).
+func fillHours(rows []*dRow, from, to time.Time) []*dRow {
+	type cell struct {
+		model  string
+		bucket int64
+	}
+	key := func(m *string) string {
+		if m == nil {
+			return ""
+		}
+		return "=" + *m
+	}
+	have := map[cell]bool{}
+	models := map[string]*string{}
+	var order []string
+	for _, r := range rows {
+		k := key(r.Model)
+		have[cell{k, r.Bucket.Unix()}] = true
+		if _, ok := models[k]; !ok {
+			models[k] = r.Model
+			order = append(order, k)
+		}
+	}
+	first := from.Unix() / 3600 * 3600
+	if from.Unix() < 0 && from.Unix()%3600 != 0 {
+		first -= 3600
+	}
+	for b := first; b < to.Unix(); b += 3600 {
+		for _, k := range order {
+			if !have[cell{k, b}] {
+				rows = append(rows, &dRow{Bucket: time.Unix(b, 0).UTC(), Model: models[k]})
+			}
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b *dRow) int {
+		if c := a.Bucket.Compare(b.Bucket); c != 0 {
+			return c
+		}
+		return strings.Compare(key(a.Model), key(b.Model))
+	})
+	return rows
 }

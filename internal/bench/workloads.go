@@ -70,33 +70,19 @@ const (
   }
 }`
 
-	// analyticsQuery is workload (d), "the analytics query over a day".
-	//
-	// STAND-IN: written when the API had no analytics query. (d) fetches
-	// the LLM calls (model, tokens, cost) of one project's newest day of
-	// traces, which a client would then sum by model. To measure a real
-	// analytics query, replace this constant, for example by
-	// analyticsAPIQuery below; every request carries the variables $project
-	// (name), $projectId (global id), $from and $to (the project's newest
-	// day) and $n (its number of traces), and a query uses those it
-	// declares. The bound (boundServer.analytics) reads the stand-in's rows:
-	// rewrite its SQL with the query for an honest ratio.
-	analyticsQuery = `query D($project: String!, $n: Int) {
-  projectByName(name: $project) {
-    traces(first: $n) {
-      nodes { startTime llmCalls(first: 100) { nodes { model startTime tokenUsage { input completion total } cost { total } } } }
-    }
-  }
-}`
-)
-
-// analyticsAPIQuery is the analytics query the API has since commit
-// eb26109 (Query.analytics): LLM calls of the newest day by model and hour.
-const analyticsAPIQuery = `query D($projectId: ID!, $from: DateTime, $to: DateTime) {
+	// analyticsQuery is workload (d), the analytics query over a day:
+	// Query.analytics of one project's LLM calls over its newest day, by
+	// model and hour, with counts, tokens, cost and latency quantiles.
+	// Every request carries the variables $project (name), $projectId
+	// (global id), $from and $to (the project's newest day) and $n (its
+	// number of traces); the query uses those it declares. Its bound is
+	// boundServer.analytics: change both together.
+	analyticsQuery = `query D($projectId: ID!, $from: DateTime, $to: DateTime) {
   analytics(projectId: $projectId, source: LLM_CALLS, timeRange: {from: $from, to: $to}, groupBy: [MODEL], bin: HOUR) {
     bucket model count tokens { input completion total } cost { total } value { avg p50 p99 }
   }
 }`
+)
 
 // vars are the variables of every read workload; the bound handlers read
 // the same request bodies as the API. Variables a query does not declare
@@ -150,7 +136,7 @@ func readWorkloads(projects []projectRef, traces []traceRef, tracesPerDay int) m
 			vars: func(r *rand.Rand) vars { return vars{Project: project(r), N: 50} }},
 		"c": {key: "c", title: "one trace, everything, full texts", query: queryTrace, pageSize: 100, probeSize: 2,
 			vars: func(r *rand.Rand) vars { return vars{ID: traces[r.IntN(len(traces))].ID, N: 100} }},
-		"d": {key: "d", title: "analytics over a day (STAND-IN)", query: analyticsQuery, pageSize: tracesPerDay, probeSize: 2,
+		"d": {key: "d", title: "analytics over a day (Query.analytics)", query: analyticsQuery, pageSize: tracesPerDay, probeSize: 2,
 			vars: func(r *rand.Rand) vars {
 				p := projects[r.IntN(len(projects))]
 				return vars{Project: p.Name, ProjectID: p.ID, From: &p.From, To: &p.To, N: tracesPerDay}
@@ -168,9 +154,9 @@ func (w *readWorkload) body(buf []byte, v vars) []byte {
 	return append(buf, '}')
 }
 
-// countNodes counts, by field name, the items of every "nodes" list in a
-// GraphQL-shaped JSON document, to check that the API and a bound return
-// the same rows.
+// countNodes counts, by field name, the items of every "nodes" list (and
+// of the "analytics" list) in a GraphQL-shaped JSON document, to check that
+// the API and a bound return the same rows.
 func countNodes(doc []byte) (map[string]int, error) {
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
@@ -182,7 +168,7 @@ func countNodes(doc []byte) (map[string]int, error) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, child := range x {
-				if k == "nodes" {
+				if k == "nodes" || k == "analytics" {
 					if list, ok := child.([]any); ok {
 						out[name] += len(list)
 					}

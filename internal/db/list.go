@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -89,11 +90,11 @@ func finishPage[T any](rows []*T, page Page) PageResult[T] {
 
 // List returns one page of all rows of T in the given order.
 func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page) (PageResult[T], error) {
-	sch, err := schemaOf[T](d)
+	plan, err := planOf[T](d)
 	if err != nil {
 		return PageResult[T]{}, err
 	}
-	where = And(where, d.scopeCond(ctx, sch.Table))
+	where = And(where, d.scopeCond(ctx, plan.table))
 	conds, args, orderBy := keyset(order, page)
 	if where.SQL != "" {
 		conds = append([]string{where.SQL}, conds...)
@@ -103,53 +104,108 @@ func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page)
 	if len(conds) > 0 {
 		clause = " WHERE " + strings.Join(conds, " AND ")
 	}
-	query := fmt.Sprintf("SELECT t.* FROM %s t%s ORDER BY %s LIMIT %d", sch.Table, clause, orderBy, page.Limit+1)
-	var rows []*T
-	if err := d.conn(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	query := fmt.Sprintf("SELECT %s FROM %s t%s ORDER BY %s LIMIT %d", plan.selectList(page.Omit), plan.table, clause, orderBy, page.Limit+1)
+	rows, err := queryModels[T](d, plan, d.conn(ctx), query, args...)
+	if err != nil {
 		return PageResult[T]{}, err
 	}
 	return finishPage(rows, page), nil
 }
 
 // ListByParent returns one page of children for each parent id, in the order
-// of parentIDs, from a single statement: a window function numbers each
-// parent's rows that satisfy where and keeps the first page of each.
+// of parentIDs, from a single statement that reads each parent's page
+// through the (parent, sort) index: a LATERAL subquery per parent on
+// PostgreSQL, a UNION ALL of per-parent subqueries on SQLite (and, for very
+// many parents there, a window function numbering each parent's rows).
 func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
-	sch, err := schemaOf[T](d)
+	plan, err := planOf[T](d)
 	if err != nil {
 		return nil, err
 	}
-	parentField := sch.LookUpField(parentColumn)
-	if parentField == nil {
-		return nil, fmt.Errorf("list %s: no column %s", sch.Table, parentColumn)
+	if _, ok := plan.fields[parentColumn]; !ok {
+		return nil, fmt.Errorf("list %s: no column %s", plan.table, parentColumn)
 	}
-	in, inArg := d.inSet("t."+parentColumn, parentIDs)
-	conds, args, orderBy := keyset(order, page)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, sch.Table))
-	conds = append([]string{filter.SQL}, conds...)
-	args = append(filter.Args, args...)
-	query := fmt.Sprintf(`SELECT * FROM (
-		SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
-		FROM %[3]s t WHERE %[4]s) ranked
-		WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
-		parentColumn, orderBy, sch.Table, strings.Join(conds, " AND "), page.Limit+1)
-	var rows []*T
-	if err := d.conn(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	parents := make([]int64, 0, len(parentIDs))
+	seen := make(map[int64]bool, len(parentIDs))
+	for _, id := range parentIDs {
+		if !seen[id] {
+			seen[id] = true
+			parents = append(parents, id)
+		}
+	}
+	keyConds, keyArgs, orderBy := keyset(order, page)
+	own := And(append([]Cond{where, d.scopeCond(ctx, plan.table)}, condsOf(keyConds, keyArgs)...)...)
+	cols := plan.selectList(page.Omit)
+	var query string
+	var args []any
+	switch {
+	case len(parents) == 0:
+		return make([]PageResult[T], len(parentIDs)), nil
+	case d.dialect == Postgres:
+		_, arr := d.inSet("", parents)
+		cond := "t." + parentColumn + " = p.pid"
+		if own.SQL != "" {
+			cond += " AND " + own.SQL
+		}
+		query = fmt.Sprintf(`SELECT t.* FROM unnest(?::bigint[]) WITH ORDINALITY AS p(pid, ord)
+			CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE %s ORDER BY %s LIMIT %d) t
+			ORDER BY p.ord, %s`, cols, plan.table, cond, orderBy, page.Limit+1, orderBy)
+		args = append([]any{arr}, own.Args...)
+	case len(parents) <= maxUnionParents:
+		parts := make([]string, len(parents))
+		for i, id := range parents {
+			cond := "t." + parentColumn + " = ?"
+			if own.SQL != "" {
+				cond += " AND " + own.SQL
+			}
+			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s, %d AS parent_ord FROM %s t WHERE %s ORDER BY %s LIMIT %d)`,
+				cols, i, plan.table, cond, orderBy, page.Limit+1)
+			args = append(append(args, id), own.Args...)
+		}
+		query = fmt.Sprintf(`SELECT * FROM (%s) t ORDER BY t.parent_ord, %s`, strings.Join(parts, " UNION ALL "), orderBy)
+	default:
+		in, inArg := d.inSet("t."+parentColumn, parents)
+		filter := And(Cond{SQL: in, Args: []any{inArg}}, own)
+		query = fmt.Sprintf(`SELECT * FROM (
+			SELECT %[6]s, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
+			FROM %[3]s t WHERE %[4]s) ranked
+			WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
+			parentColumn, orderBy, plan.table, filter.SQL, page.Limit+1, cols)
+		args = filter.Args
+	}
+	rows, err := queryModels[T](d, plan, d.conn(ctx), query, args...)
+	if err != nil {
 		return nil, err
 	}
-	byParent := make(map[int64][]*T, len(parentIDs))
+	byParent := make(map[int64][]*T, len(parents))
 	for _, row := range rows {
-		key, err := int64Field(ctx, parentField, row)
-		if err != nil {
-			return nil, err
+		key, ok := plan.int64At(unsafe.Pointer(row), parentColumn)
+		if !ok {
+			return nil, fmt.Errorf("list %s: column %s is not an integer", plan.table, parentColumn)
 		}
 		byParent[key] = append(byParent[key], row)
 	}
 	out := make([]PageResult[T], len(parentIDs))
 	for i, id := range parentIDs {
-		out[i] = finishPage(byParent[id], page)
+		out[i] = finishPage(slices.Clone(byParent[id]), page)
 	}
 	return out, nil
+}
+
+// maxUnionParents bounds the per-parent subqueries of one SQLite statement
+// (SQLite allows 500 terms in a compound SELECT).
+const maxUnionParents = 200
+
+// condsOf pairs keyset conditions with their arguments, one per condition.
+func condsOf(sqls []string, args []any) []Cond {
+	out := make([]Cond, 0, len(sqls))
+	i := 0
+	for _, s := range sqls {
+		n := strings.Count(s, "?")
+		out = append(out, Cond{SQL: s, Args: args[i : i+n]})
+		i += n
+	}
+	return out
 }
 
 // CountByParent returns the number of rows of T satisfying where per parent
@@ -200,23 +256,19 @@ func Count[T any](ctx context.Context, d *DB, where Cond) (int64, error) {
 // FindByIDs returns the rows of T with the given ids, in the order of ids,
 // with nil where no row has that id.
 func FindByIDs[T any](ctx context.Context, d *DB, ids []int64) ([]*T, error) {
-	sch, err := schemaOf[T](d)
+	plan, err := planOf[T](d)
 	if err != nil {
 		return nil, err
 	}
 	in, inArg := d.inSet("t.id", ids)
-	where := And(Cond{SQL: in, Args: []any{inArg}}, d.scopeCond(ctx, sch.Table))
-	var rows []*T
-	if err := d.conn(ctx).Raw(fmt.Sprintf("SELECT t.* FROM %s t WHERE %s", sch.Table, where.SQL), where.Args...).Scan(&rows).Error; err != nil {
+	where := And(Cond{SQL: in, Args: []any{inArg}}, d.scopeCond(ctx, plan.table))
+	rows, err := queryModels[T](d, plan, d.conn(ctx), fmt.Sprintf("SELECT t.* FROM %s t WHERE %s", plan.table, where.SQL), where.Args...)
+	if err != nil {
 		return nil, err
 	}
 	byID := make(map[int64]*T, len(rows))
 	for _, row := range rows {
-		id, err := int64Field(ctx, sch.PrioritizedPrimaryField, row)
-		if err != nil {
-			return nil, err
-		}
-		byID[id] = row
+		byID[*(*int64)(unsafe.Add(unsafe.Pointer(row), plan.id.offset))] = row
 	}
 	out := make([]*T, len(ids))
 	for i, id := range ids {
@@ -227,54 +279,61 @@ func FindByIDs[T any](ctx context.Context, d *DB, ids []int64) ([]*T, error) {
 
 // CursorOf returns the position of row in a list sorted by order.
 func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, error) {
-	sch, err := schemaOf[T](d)
+	plan, err := planOf[T](d)
 	if err != nil {
 		return Cursor{}, err
 	}
-	id, err := int64Field(ctx, sch.PrioritizedPrimaryField, row)
-	if err != nil {
-		return Cursor{}, err
-	}
-	c := Cursor{Column: order.Column, ID: id}
+	base := unsafe.Pointer(row)
+	c := Cursor{Column: order.Column, ID: *(*int64)(unsafe.Add(base, plan.id.offset))}
 	if order.Column == "id" {
 		return c, nil
 	}
-	f := sch.LookUpField(order.Column)
-	if f == nil {
-		return Cursor{}, fmt.Errorf("cursor: %s has no column %s", sch.Table, order.Column)
+	f, ok := plan.fields[order.Column]
+	if !ok {
+		return Cursor{}, fmt.Errorf("cursor: %s has no column %s", plan.table, order.Column)
 	}
-	v, _ := f.ValueOf(ctx, reflect.ValueOf(row).Elem())
-	if order.NullsAs != nil {
-		if rv := reflect.ValueOf(v); !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
-			v = *order.NullsAs
-		}
-	}
-	switch v := v.(type) {
-	case time.Time:
-		t := v.UTC()
+	ptr := unsafe.Add(base, f.offset)
+	var isNull bool
+	switch f.typ {
+	case timeType:
+		t := (*time.Time)(ptr).UTC()
 		c.Time = &t
-	case *time.Time:
-		if v != nil {
+	case timePtrType:
+		if v := *(**time.Time)(ptr); v != nil {
 			t := v.UTC()
 			c.Time = &t
+		} else {
+			isNull = true
 		}
-	case float64:
+	case float64Type:
+		v := *(*float64)(ptr)
 		c.Num = &v
-	case *float64:
-		c.Num = v
-	case int64:
-		n := float64(v)
+	case float64Ptr:
+		if v := *(**float64)(ptr); v != nil {
+			n := *v
+			c.Num = &n
+		} else {
+			isNull = true
+		}
+	case int64Type:
+		n := float64(*(*int64)(ptr))
 		c.Num = &n
-	case *int64:
-		if v != nil {
+	case int64Ptr:
+		if v := *(**int64)(ptr); v != nil {
 			n := float64(*v)
 			c.Num = &n
+		} else {
+			isNull = true
 		}
 	default:
-		return Cursor{}, fmt.Errorf("cursor: column %s has unsupported type %T", order.Column, v)
+		return Cursor{}, fmt.Errorf("cursor: column %s has unsupported type %s", order.Column, f.typ)
+	}
+	if isNull && order.NullsAs != nil {
+		n := *order.NullsAs
+		c.Num = &n
 	}
 	if c.value() == nil {
-		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", sch.Table, order.Column)
+		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", plan.table, order.Column)
 	}
 	return c, nil
 }

@@ -197,3 +197,29 @@ func TestCursorOfAnotherOrderIsRejected(t *testing.T) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 }
+
+// TestListByParentManyParents covers every way a statement reads pages:
+// more parents than SQLite's per-parent subqueries allow, and parents
+// asked twice.
+func TestListByParentManyParents(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		parents := seedTraces(t, store, 230, 3)
+		for _, keys := range [][]int64{parents[:5], parents, append(append([]int64{}, parents[:3]...), parents[:3]...)} {
+			pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2, Backward: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, page := range pages {
+				if len(page.Rows) != 2 || !page.HasPreviousPage {
+					t.Fatalf("%d parents: page %d has %d rows, previous=%v", len(keys), i, len(page.Rows), page.HasPreviousPage)
+				}
+				// The last two of the list (the oldest), in list order: newest first.
+				if page.Rows[0].ProjectID != keys[i] || page.Rows[1].ProjectID != keys[i] || page.Rows[0].StartTime.Before(page.Rows[1].StartTime) {
+					t.Fatalf("%d parents: page %d holds other rows or is out of order", len(keys), i)
+				}
+			}
+		}
+	})
+}

@@ -56,6 +56,10 @@ type Page struct {
 	Backward bool
 	After    *Cursor
 	Before   *Cursor
+	// Omit names columns not to read (large texts nobody asked for); they
+	// stay zero in the rows returned. The sort and parent columns must not
+	// be among them.
+	Omit []string
 }
 
 // Cursor is a position in a list: the sort column's value and the row id.

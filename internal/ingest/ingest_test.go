@@ -329,3 +329,121 @@ func TestExternalIDsWithAnyCharacters(t *testing.T) {
 		}
 	})
 }
+
+// TestOneCallManyTraces writes many traces of several projects in one call:
+// a trace sent twice in the call is merged as if sent twice, a later trace
+// may name an agent of an earlier one, rollups and links stay true, and a
+// key reused by two traces of the call fails the call and writes nothing.
+func TestOneCallManyTraces(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		svc := ingest.New(store, ingest.Options{})
+		var batch []ingest.Trace
+		for i := range 12 {
+			tr := sample(fmt.Sprintf("p%d", i%3), fmt.Sprintf("t%d", i), true)
+			tr.StartTime = at(-i * 100)
+			batch = append(batch, tr)
+		}
+		// t0 again, unfinished: the earlier end time must stay.
+		batch = append(batch, sample("p0", "t0", false))
+		// An unkeyed trace whose call names an agent of t3 (project p0).
+		batch = append(batch, ingest.Trace{Project: "p0", StartTime: at(0),
+			LLMCalls: []ingest.LLMCall{{Name: "late", StartTime: at(1), AgentRef: "t3/agent-1", Tokens: ingest.TokenUsage{Input: 7}}}})
+		stored, err := svc.Ingest(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) != len(batch) || stored[0].ID != stored[12].ID || stored[0].ID == stored[1].ID {
+			t.Fatalf("stored traces do not follow the input: %d for %d", len(stored), len(batch))
+		}
+		n := countRows(t, store)
+		if n["project_info"] != 3 || n["traces"] != 13 || n["llm_call"] != 12*2+1 || n["agent_call"] != 12 || n["errors"] != 12 {
+			t.Fatalf("rows = %v", n)
+		}
+		var tr db.Trace
+		mustNil(t, store.Gorm().Take(&tr, stored[0].ID).Error)
+		if tr.EndTime == nil || tr.Duration == nil || *tr.Duration != 5 {
+			t.Fatalf("re-sent trace lost its end: %+v", tr)
+		}
+		var late db.LLMCall
+		mustNil(t, store.Gorm().Where("name = ?", "late").Take(&late).Error)
+		var agent db.AgentCall
+		mustNil(t, store.Gorm().Where("external_id = ?", "t3/agent-1").Take(&agent).Error)
+		if late.AgentID == nil || *late.AgentID != agent.ID {
+			t.Fatalf("late call not linked to the agent of another trace: %v", late.AgentID)
+		}
+		var sums []struct {
+			ID     int64
+			Cost   float64
+			Tokens int64
+			TC     float64
+			TT     int64
+		}
+		mustNil(t, store.Gorm().Raw(`SELECT t.id, t.total_cost AS tc, t.total_tokens AS tt,
+			COALESCE(SUM(c.total_cost), 0) AS cost, COALESCE(SUM(c.total_tokens), 0) AS tokens
+			FROM traces t LEFT JOIN llm_call c ON c.trace_id = t.id GROUP BY t.id, t.total_cost, t.total_tokens`).Scan(&sums).Error)
+		for _, s := range sums {
+			if math.Abs(s.Cost-s.TC) > 1e-9 || s.Tokens != s.TT {
+				t.Errorf("trace %d totals %v/%d, calls sum to %v/%d", s.ID, s.TC, s.TT, s.Cost, s.Tokens)
+			}
+		}
+		checkProjectTotals(t, store)
+
+		before := countRows(t, store)
+		clash := []ingest.Trace{sample("p1", "fresh", true), sample("p1", "fresh2", true)}
+		clash[1].Agents[0].ExternalID = "fresh/agent-1"
+		_, err = svc.Ingest(ctx, clash)
+		var appErr *apperr.Error
+		if !asAppErr(err, &appErr) || appErr.Code != apperr.InvalidArgument || appErr.Field != "input[1].externalId" {
+			t.Fatalf("a key used by two traces of one call: got %v", err)
+		}
+		if after := countRows(t, store); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("a failed call wrote rows: %v then %v", before, after)
+		}
+	})
+}
+
+// TestConcurrentCallsOfManyTraces sends calls of several traces at once,
+// re-sending each other's traces in opposite orders and creating the same
+// projects: no call may fail (no deadlock) and the rollups stay true.
+func TestConcurrentCallsOfManyTraces(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		svc := ingest.New(store, ingest.Options{})
+		const clients = 8
+		var wg sync.WaitGroup
+		errs := make(chan error, clients*3)
+		for c := range clients {
+			wg.Go(func() {
+				for round := range 3 {
+					var batch []ingest.Trace
+					for i := range 6 {
+						k := i
+						if c%2 == 1 {
+							k = 5 - i // the same traces, the other way round
+						}
+						tr := sample(fmt.Sprintf("proj%d", (k+round)%3), fmt.Sprintf("shared-%d-%d", k, round), round%2 == 0)
+						tr.StartTime = at(-k * 10)
+						batch = append(batch, tr)
+					}
+					batch = append(batch, sample("proj0", fmt.Sprintf("own-%d-%d", c, round), true))
+					if _, err := svc.Ingest(ctx, batch); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if n := countRows(t, store)["traces"]; n != 6*3+clients*3 {
+			t.Fatalf("%d traces, want %d", n, 6*3+clients*3)
+		}
+		checkProjectTotals(t, store)
+	})
+}

@@ -50,8 +50,9 @@ func (s *Service) Store() *db.DB { return s.store }
 // Ingest validates every trace first and writes nothing if any is invalid
 // (an INVALID_ARGUMENT *apperr.Error whose Field is the path of the bad
 // value, such as "input[2].agents[0].llmCalls[1].endTime"). It then writes
-// each trace in its own transaction, merging with what is stored under the
-// same external ids, and returns the stored traces in input order.
+// all traces in one transaction (all or nothing), merging with what is
+// stored under the same external ids, and returns the stored traces in
+// input order.
 func (s *Service) Ingest(ctx context.Context, traces []Trace) ([]*db.Trace, error) {
 	out, err := s.ingest(ctx, traces, "input")
 	if s.limits.Observe != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
@@ -23,24 +24,53 @@ func (s *Service) ingest(ctx context.Context, traces []Trace, path string) ([]*d
 	if err := s.CheckProjects(ctx, traces, path); err != nil {
 		return nil, err
 	}
-	out := make([]*db.Trace, len(traces))
+	writes := make([]*db.TraceWrite, len(traces))
 	for i := range traces {
-		w := s.toWrite(&traces[i])
-		err := s.store.Transaction(ctx, func(tx *db.DB) error {
-			project, err := tx.EnsureProject(ctx, traces[i].Project)
-			if err != nil {
-				return err
+		writes[i] = s.toWrite(&traces[i])
+	}
+	// One transaction for the whole call: every trace or none, in a number
+	// of statements that does not grow with the number of traces.
+	err := s.store.Transaction(ctx, func(tx *db.DB) error {
+		// Projects are created in name order, so concurrent calls that
+		// create the same projects take their locks in the same order.
+		first := map[string]int{}
+		var names []string
+		for i := range traces {
+			if _, ok := first[traces[i].Project]; !ok {
+				first[traces[i].Project] = i
+				names = append(names, traces[i].Project)
 			}
-			return tx.UpsertTrace(ctx, project.ID, w)
-		})
-		if err != nil {
-			var appErr *apperr.Error
-			if errors.As(err, &appErr) && appErr.Field != "" {
-				// Errors found while writing name fields of this trace.
-				return nil, apperr.Invalid(fmt.Sprintf("%s[%d].%s", path, i, appErr.Field), "%s", appErr.Message)
-			}
-			return nil, fmt.Errorf("%s[%d]: %w", path, i, err)
 		}
+		slices.Sort(names)
+		projects := make(map[string]int64, len(names))
+		for _, name := range names {
+			project, err := tx.EnsureProject(ctx, name)
+			if err != nil {
+				return &db.BatchError{Index: first[name], Err: err}
+			}
+			projects[name] = project.ID
+		}
+		batch := make([]db.ProjectTrace, len(traces))
+		for i := range traces {
+			batch[i] = db.ProjectTrace{ProjectID: projects[traces[i].Project], Write: writes[i]}
+		}
+		return tx.UpsertTraces(ctx, batch)
+	})
+	if err != nil {
+		var be *db.BatchError
+		if !errors.As(err, &be) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		i := be.Index
+		var appErr *apperr.Error
+		if errors.As(be.Err, &appErr) && appErr.Field != "" {
+			// Errors found while writing name fields of this trace.
+			return nil, apperr.Invalid(fmt.Sprintf("%s[%d].%s", path, i, appErr.Field), "%s", appErr.Message)
+		}
+		return nil, fmt.Errorf("%s[%d]: %w", path, i, be.Err)
+	}
+	out := make([]*db.Trace, len(traces))
+	for i, w := range writes {
 		out[i] = &w.Trace
 	}
 	return out, nil

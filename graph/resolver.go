@@ -2,7 +2,7 @@
 // of per-request dataloaders, plus the HTTP transports and error presenter.
 package graph
 
-//go:generate sh -c "cd .. && go tool gqlgen generate"
+//go:generate sh -c "cd .. && go tool gqlgen generate && go run ./internal/tools/seqlists graph/generated.go"
 
 import (
 	"github.com/agentgraph/agentgraph/internal/db"

@@ -16,6 +16,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/agentgraph/agentgraph/internal/apperr"
+
 	"github.com/agentgraph/agentgraph/graph/model"
 )
 
@@ -63,7 +65,9 @@ const (
 )
 
 func init() {
-	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, "COMPLEXITY_LIMIT_EXCEEDED"} {
+	// INVALID_ARGUMENT counts here only for errors found before execution
+	// (page sizes out of range); resolvers' errors are answered with 200.
+	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }
@@ -203,6 +207,7 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 	if op == nil {
 		return nil
 	}
+	var pageErr *gqlerror.Error
 	aliases := 0
 	visiting := map[string]bool{}
 	var depth func(set ast.SelectionSet, level int) int
@@ -214,6 +219,9 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 			case *ast.Field:
 				if s.Alias != "" && s.Alias != s.Name {
 					aliases++
+				}
+				if pageErr == nil {
+					pageErr = pageBounds(s, rc.Variables)
 				}
 				d = depth(s.SelectionSet, level+1)
 			case *ast.InlineFragment:
@@ -243,6 +251,24 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 	if aliases > l.maxAliases {
 		return &gqlerror.Error{Message: fmt.Sprintf("the query has %d aliases, more than the limit of %d", aliases, l.maxAliases),
 			Extensions: map[string]any{"code": codeTooManyAlias}}
+	}
+	return pageErr
+}
+
+// pageBounds refuses a page size out of range before anything runs, so
+// that first: 2147483647 is a 400 like the other limits, not a 200.
+func pageBounds(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	if f.Definition == nil || f.Definition.Arguments.ForName("first") == nil {
+		return nil
+	}
+	args := f.ArgumentMap(vars)
+	for _, name := range []string{"first", "last"} {
+		n, ok := intArg(args[name])
+		if ok && n != nil && (*n < 0 || *n > MaxPageSize) {
+			return &gqlerror.Error{Message: fmt.Sprintf("%s: must be between 0 and %d, got %d (on %s)", name, MaxPageSize, *n, f.Alias),
+				Locations:  []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}},
+				Extensions: map[string]any{"code": string(apperr.InvalidArgument), "field": name}}
+		}
 	}
 	return nil
 }

@@ -415,30 +415,25 @@ func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) error {
 		}
 		keys[table][t.projectID] = append(keys[table][t.projectID], *key)
 	}
+	addCalls := func(t *roundTrace, llm []LLMCall, tools []ToolCall, inters []UserInteraction) {
+		for i := range llm {
+			add(t, "llm_call", llm[i].ExternalID)
+		}
+		for i := range tools {
+			add(t, "tool_call", tools[i].ExternalID)
+		}
+		for i := range inters {
+			add(t, "user_interactions", inters[i].ExternalID)
+		}
+	}
 	for _, t := range ts {
 		w := t.w
 		for i := range w.Agents {
 			a := &w.Agents[i]
 			add(t, "agent_call", a.Agent.ExternalID)
-			for j := range a.LLMCalls {
-				add(t, "llm_call", a.LLMCalls[j].ExternalID)
-			}
-			for j := range a.ToolCalls {
-				add(t, "tool_call", a.ToolCalls[j].ExternalID)
-			}
-			for j := range a.Interactions {
-				add(t, "user_interactions", a.Interactions[j].ExternalID)
-			}
+			addCalls(t, a.LLMCalls, a.ToolCalls, a.Interactions)
 		}
-		for i := range w.LLMCalls {
-			add(t, "llm_call", w.LLMCalls[i].ExternalID)
-		}
-		for i := range w.ToolCalls {
-			add(t, "tool_call", w.ToolCalls[i].ExternalID)
-		}
-		for i := range w.Interactions {
-			add(t, "user_interactions", w.Interactions[i].ExternalID)
-		}
+		addCalls(t, w.LLMCalls, w.ToolCalls, w.Interactions)
 		for i := range w.Errors {
 			add(t, "errors", w.Errors[i].ExternalID)
 		}

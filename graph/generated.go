@@ -21359,6 +21359,9 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAgentCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AgentCall) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21391,6 +21394,9 @@ func (ec *executionContext) marshalNAgentCallConnection2ᚖgithubᚗcomᚋagentg
 }
 
 func (ec *executionContext) marshalNAgentCallEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.AgentCall]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21448,6 +21454,9 @@ func (ec *executionContext) marshalNAnalyticsDimension2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AnalyticsRow) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21541,6 +21550,9 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋagentgraph�
 }
 
 func (ec *executionContext) marshalNErrorGroup2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ErrorGroup) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21573,6 +21585,9 @@ func (ec *executionContext) marshalNErrorGroupConnection2ᚖgithubᚗcomᚋagent
 }
 
 func (ec *executionContext) marshalNErrorGroupEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.ErrorGroup]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21749,6 +21764,9 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNLLMCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐLLMCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.LLMCall) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21781,6 +21799,9 @@ func (ec *executionContext) marshalNLLMCallConnection2ᚖgithubᚗcomᚋagentgra
 }
 
 func (ec *executionContext) marshalNLLMCallEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.LLMCall]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21820,6 +21841,9 @@ func (ec *executionContext) marshalNLLMCallOrderField2githubᚗcomᚋagentgraph�
 }
 
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Metric) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21852,6 +21876,9 @@ func (ec *executionContext) marshalNMetricConnection2ᚖgithubᚗcomᚋagentgrap
 }
 
 func (ec *executionContext) marshalNMetricEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.Metric]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21891,6 +21918,9 @@ func (ec *executionContext) marshalNMetricOrderField2githubᚗcomᚋagentgraph�
 }
 
 func (ec *executionContext) marshalNMetricSummary2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.MetricSummary) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21942,6 +21972,9 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagen
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Project) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21974,6 +22007,9 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋagentgra
 }
 
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.Project]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22058,6 +22094,9 @@ func (ec *executionContext) marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagent
 }
 
 func (ec *executionContext) marshalNToolCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ToolCall) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22090,6 +22129,9 @@ func (ec *executionContext) marshalNToolCallConnection2ᚖgithubᚗcomᚋagentgr
 }
 
 func (ec *executionContext) marshalNToolCallEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.ToolCall]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22129,6 +22171,9 @@ func (ec *executionContext) marshalNToolCallOrderField2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22161,6 +22206,9 @@ func (ec *executionContext) marshalNTraceConnection2ᚖgithubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNTraceEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.Trace]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22185,6 +22233,9 @@ func (ec *executionContext) marshalNTraceEdge2ᚖgithubᚗcomᚋagentgraphᚋage
 }
 
 func (ec *executionContext) marshalNTraceError2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.TraceError) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22217,6 +22268,9 @@ func (ec *executionContext) marshalNTraceErrorConnection2ᚖgithubᚗcomᚋagent
 }
 
 func (ec *executionContext) marshalNTraceErrorEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.TraceError]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22283,6 +22337,9 @@ func (ec *executionContext) marshalNTraceStats2ᚖgithubᚗcomᚋagentgraphᚋag
 }
 
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22315,6 +22372,9 @@ func (ec *executionContext) marshalNUserInteractionConnection2ᚖgithubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNUserInteractionEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[db.UserInteraction]) graphql.Marshaler {
+	if m, ok := fastList(ctx, sel, v); ok {
+		return m
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -1,11 +1,21 @@
-// Command seqlists rewrites gqlgen's generated code to marshal lists through
-// graph.marshalList (see graph/lists.go). go generate runs it after gqlgen.
+// Command seqlists rewrites gqlgen's generated code so that lists are
+// marshalled by graph.marshalList (see graph/lists.go), and lists of rows
+// first offered to graph.fastList (graph/fastlists.go). go generate runs it
+// after gqlgen.
 package main
 
 import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
+)
+
+var (
+	sliceCall = []byte("graphql.MarshalSliceConcurrently(")
+	// A list marshaller of pointers to rows, as gqlgen writes them.
+	rowListFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshal[NO][^(\s]+\(ctx context\.Context, sel ast\.SelectionSet, v \[\]\*[^)\s]+\) graphql\.Marshaler \{\n(\tif v == nil \{\n\t\treturn graphql\.Null\n\t\}\n)?\tret := marshalList\(`)
+	fastCall    = "\tif m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n"
 )
 
 func main() {
@@ -19,12 +29,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	from := []byte("graphql.MarshalSliceConcurrently(")
-	if !bytes.Contains(src, from) {
+	if !bytes.Contains(src, sliceCall) {
 		fmt.Fprintln(os.Stderr, "seqlists: no MarshalSliceConcurrently call in", path, "- has gqlgen changed?")
 		os.Exit(1)
 	}
-	out := bytes.ReplaceAll(src, from, []byte("marshalList("))
+	out := bytes.ReplaceAll(src, sliceCall, []byte("marshalList("))
+	n := 0
+	out = rowListFunc.ReplaceAllFunc(out, func(m []byte) []byte {
+		n++
+		at := bytes.LastIndex(m, []byte("\tret := marshalList("))
+		return append(append(m[:at:at], fastCall...), m[at:]...)
+	})
+	if n == 0 {
+		fmt.Fprintln(os.Stderr, "seqlists: no list marshaller of rows in", path, "- has gqlgen changed?")
+		os.Exit(1)
+	}
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

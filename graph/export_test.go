@@ -1,0 +1,11 @@
+package graph
+
+// SetFastLists turns the fast list marshaller on or off; it returns how to
+// restore the previous setting.
+func SetFastLists(on bool) (restore func()) {
+	was := !fastListsOff.Swap(!on)
+	return func() { fastListsOff.Store(!was) }
+}
+
+// FastListsWritten counts the lists the fast marshaller has written.
+func FastListsWritten() int64 { return fastListsWritten.Load() }

@@ -78,7 +78,9 @@ func TestFastListsWriteWhatGqlgenWrites(t *testing.T) {
 		scale := demo.DefaultScale()
 		scale.Projects, scale.TracesPerProject = 2, 4
 		e := newEnv(t, b, scale)
-		var ingested struct{ IngestTraces struct{ Traces []struct{ ID string } } }
+		var ingested struct {
+			IngestTraces struct{ Traces []struct{ ID string } }
+		}
 		e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
 			map[string]any{"input": []any{awkwardTrace()}}, &ingested)
 

@@ -31,7 +31,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	w.Header().Set("Content-Type", contentType)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}), true)
 		return
 	}
 	params := &graphql.RawParams{}
@@ -39,7 +39,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}), false)
 		return
 	}
 	params.Headers = r.Header
@@ -47,12 +47,15 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.ReadTime = graphql.TraceTiming{Start: now, End: now}
 	op, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
-		w.WriteHeader(statusOf(contentType, opErr))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, op), opErr))
+		status := statusOf(contentType, opErr)
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, op), opErr), status < 400)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, op)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	writeResponse(w, resp, true)
+	releaseAnswer(resp.Data)
 }
 
 // replyMediaType picks the answer's media type from Accept as gqlgen does:
@@ -86,39 +89,47 @@ func statusOf(contentType string, errs gqlerror.List) int {
 }
 
 // writeResponse writes resp as encoding/json would (same keys, same order),
-// but copies data as it is.
-func writeResponse(w io.Writer, resp *graphql.Response) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+// but copies data as it is. A request refused with a 4xx never ran, so its
+// answer has no data entry, as GraphQL over HTTP requires.
+func writeResponse(w io.Writer, resp *graphql.Response, withData bool) {
+	var head bytes.Buffer
+	head.WriteByte('{')
 	if len(resp.Errors) > 0 {
-		b.WriteString(`"errors":`)
-		writeJSONValue(&b, resp.Errors)
-		b.WriteByte(',')
+		head.WriteString(`"errors":`)
+		writeJSONValue(&head, resp.Errors)
+		head.WriteByte(',')
 	}
-	b.WriteString(`"data":`)
-	if len(resp.Data) == 0 {
-		b.WriteString("null")
-	} else {
-		b.Write(resp.Data)
+	var data []byte
+	if withData {
+		head.WriteString(`"data":`)
+		data = resp.Data
+		if len(data) == 0 {
+			data = []byte("null")
+		}
+	} else if len(resp.Errors) > 0 {
+		head.Truncate(head.Len() - 1) // the comma after the errors
 	}
+	var tail bytes.Buffer
 	if resp.Label != "" {
-		b.WriteString(`,"label":`)
-		writeJSONValue(&b, resp.Label)
+		tail.WriteString(`,"label":`)
+		writeJSONValue(&tail, resp.Label)
 	}
 	if len(resp.Path) > 0 {
-		b.WriteString(`,"path":`)
-		writeJSONValue(&b, resp.Path)
+		tail.WriteString(`,"path":`)
+		writeJSONValue(&tail, resp.Path)
 	}
 	if resp.HasNext != nil {
-		b.WriteString(`,"hasNext":`)
-		writeJSONValue(&b, *resp.HasNext)
+		tail.WriteString(`,"hasNext":`)
+		writeJSONValue(&tail, *resp.HasNext)
 	}
 	if len(resp.Extensions) > 0 {
-		b.WriteString(`,"extensions":`)
-		writeJSONValue(&b, resp.Extensions)
+		tail.WriteString(`,"extensions":`)
+		writeJSONValue(&tail, resp.Extensions)
 	}
-	b.WriteByte('}')
-	_, _ = w.Write(b.Bytes())
+	tail.WriteByte('}')
+	_, _ = w.Write(head.Bytes())
+	_, _ = w.Write(data)
+	_, _ = w.Write(tail.Bytes())
 }
 
 func writeJSONValue(b *bytes.Buffer, v any) {

@@ -1,6 +1,7 @@
 // Command seqlists rewrites gqlgen's generated code so that lists are
-// marshalled by graph.marshalList (see graph/lists.go), and lists of rows
-// first offered to graph.fastList (graph/fastlists.go). go generate runs it
+// marshalled by graph.marshalList (see graph/lists.go), lists of rows are
+// first offered to graph.fastList (graph/fastlists.go), and answers are
+// written into pooled buffers (graph/answerbuf.go). go generate runs it
 // after gqlgen.
 package main
 
@@ -16,6 +17,9 @@ var (
 	// A list marshaller of pointers to rows, as gqlgen writes them.
 	rowListFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshal[NO][^(\s]+\(ctx context\.Context, sel ast\.SelectionSet, v \[\]\*[^)\s]+\) graphql\.Marshaler \{\n(\tif v == nil \{\n\t\treturn graphql\.Null\n\t\}\n)?\tret := marshalList\(`)
 	fastCall    = "\tif m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n"
+	// The executor's answer buffer, taken from graph.answerBuffer's pool.
+	answerBuf    = regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`)
+	pooledBuffer = []byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(buf)")
 )
 
 func main() {
@@ -44,6 +48,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seqlists: no list marshaller of rows in", path, "- has gqlgen changed?")
 		os.Exit(1)
 	}
+	if !answerBuf.Match(out) {
+		fmt.Fprintln(os.Stderr, "seqlists: no answer buffer in", path, "- has gqlgen changed?")
+		os.Exit(1)
+	}
+	out = answerBuf.ReplaceAll(out, pooledBuffer)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

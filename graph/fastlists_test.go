@@ -116,3 +116,51 @@ func TestFastListsWriteWhatGqlgenWrites(t *testing.T) {
 		}
 	})
 }
+
+// inPlaceQueries reach rows through every kind of prefetched edge: lists,
+// single children, parents and rollups.
+var inPlaceQueries = map[string]string{
+	"lists and children": `query($n: Int) { projects(first: 5) { nodes { id traces(first: $n) { nodes {
+		id systemInfo { osName } stats { llmCallCount }
+		agentCalls(first: 10) { totalCount nodes { id stats { tokens { total } } llmCalls(first: 10) { nodes { id } } } }
+		llmCalls(first: 10) { nodes { id agentCall { name } errors(first: 5) { nodes { errorType } } } }
+		errors(first: 10) { nodes { llmCall { model } toolCall { name } trace { id } project { projectName } } }
+	} } } } }`,
+	"a node by id": `query($id: ID!) { trace(id: $id) { id project { id traces(first: 2) { nodes { id } } }
+		metrics(first: 5) { nodes { id trace { id } } } } }`,
+}
+
+// TestInPlaceFieldsAnswerLikeGqlgen resolves fields that cannot wait in
+// place and on gqlgen's goroutines, and requires the same answers and that
+// some fields really were resolved in place.
+func TestInPlaceFieldsAnswerLikeGqlgen(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		scale := demo.DefaultScale()
+		scale.Projects, scale.TracesPerProject = 2, 4
+		e := newEnv(t, b, scale)
+		var ingested struct {
+			IngestTraces struct{ Traces []struct{ ID string } }
+		}
+		e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
+			map[string]any{"input": []any{awkwardTrace()}}, &ingested)
+		for name, query := range inPlaceQueries {
+			t.Run(name, func(t *testing.T) {
+				vars := map[string]any{"n": 10, "id": ingested.IngestTraces.Traces[0].ID}
+				restore := graph.SetInPlaceFields(false)
+				slow := e.do(t, query, vars)
+				restore()
+				before := graph.InPlaceResolved()
+				fast := e.do(t, query, vars)
+				if slow.status != 200 || len(slow.Errors) > 0 {
+					t.Fatalf("gqlgen's answer: %d %s", slow.status, slow.body)
+				}
+				if !bytes.Equal(fast.body, slow.body) {
+					t.Fatalf("answers differ\nin place: %s\ngqlgen: %s", fast.body, slow.body)
+				}
+				if graph.InPlaceResolved() == before {
+					t.Errorf("no field was resolved in place")
+				}
+			})
+		}
+	})
+}

@@ -18110,7 +18110,7 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AgentCall")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_id(ctx, field, obj)
@@ -18126,13 +18126,13 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_trace(ctx, field, obj)
@@ -18158,49 +18158,49 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stats":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_stats(ctx, field, obj)
 				})
 		case "llmCallIds":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_llmCallIds(ctx, field, obj)
 				})
 		case "toolCallIds":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_toolCallIds(ctx, field, obj)
 				})
 		case "userInteractionIds":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_userInteractionIds(ctx, field, obj)
 				})
 		case "llmCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_llmCalls(ctx, field, obj)
 				})
 		case "toolCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_toolCalls(ctx, field, obj)
 				})
 		case "userInteractions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_userInteractions(ctx, field, obj)
 				})
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCall_errors(ctx, field, obj)
@@ -18249,7 +18249,7 @@ func (ec *executionContext) _AgentCallConnection(ctx context.Context, sel ast.Se
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgentCallConnection_totalCount(ctx, field, obj)
@@ -18409,7 +18409,7 @@ func (ec *executionContext) _AnalyticsRow(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AnalyticsRow_trace(ctx, field, obj)
@@ -18670,7 +18670,7 @@ func (ec *executionContext) _ErrorGroupConnection(ctx context.Context, sel ast.S
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ErrorGroupConnection_totalCount(ctx, field, obj)
@@ -18889,7 +18889,7 @@ func (ec *executionContext) _LLMCall(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LLMCall")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCall_id(ctx, field, obj)
@@ -18905,19 +18905,19 @@ func (ec *executionContext) _LLMCall(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCall_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCall_trace(ctx, field, obj)
 				})
 		case "agentCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCall_agentCall(ctx, field, obj)
@@ -18978,7 +18978,7 @@ func (ec *executionContext) _LLMCall(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCall_errors(ctx, field, obj)
@@ -19027,7 +19027,7 @@ func (ec *executionContext) _LLMCallConnection(ctx context.Context, sel ast.Sele
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LLMCallConnection_totalCount(ctx, field, obj)
@@ -19099,7 +19099,7 @@ func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Metric")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Metric_id(ctx, field, obj)
@@ -19115,7 +19115,7 @@ func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Metric_trace(ctx, field, obj)
@@ -19209,7 +19209,7 @@ func (ec *executionContext) _MetricConnection(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MetricConnection_totalCount(ctx, field, obj)
@@ -19548,7 +19548,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Project")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_id(ctx, field, obj)
@@ -19594,61 +19594,61 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "systemInfo":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_systemInfo(ctx, field, obj)
 				})
 		case "stats":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_stats(ctx, field, obj)
 				})
 		case "metricSummaries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_metricSummaries(ctx, field, obj)
 				})
 		case "errorGroups":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_errorGroups(ctx, field, obj)
 				})
 		case "traces":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_traces(ctx, field, obj)
 				})
 		case "agentCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_agentCalls(ctx, field, obj)
 				})
 		case "llmCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_llmCalls(ctx, field, obj)
 				})
 		case "toolCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_toolCalls(ctx, field, obj)
 				})
 		case "userInteractions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_userInteractions(ctx, field, obj)
 				})
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_errors(ctx, field, obj)
@@ -19697,7 +19697,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProjectConnection_totalCount(ctx, field, obj)
@@ -19988,7 +19988,7 @@ func (ec *executionContext) _SystemInfo(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SystemInfo")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SystemInfo_id(ctx, field, obj)
@@ -19999,13 +19999,13 @@ func (ec *executionContext) _SystemInfo(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SystemInfo_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SystemInfo_trace(ctx, field, obj)
@@ -20127,7 +20127,7 @@ func (ec *executionContext) _ToolCall(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ToolCall")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCall_id(ctx, field, obj)
@@ -20143,19 +20143,19 @@ func (ec *executionContext) _ToolCall(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCall_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCall_trace(ctx, field, obj)
 				})
 		case "agentCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCall_agentCall(ctx, field, obj)
@@ -20201,7 +20201,7 @@ func (ec *executionContext) _ToolCall(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCall_errors(ctx, field, obj)
@@ -20250,7 +20250,7 @@ func (ec *executionContext) _ToolCallConnection(ctx context.Context, sel ast.Sel
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ToolCallConnection_totalCount(ctx, field, obj)
@@ -20322,7 +20322,7 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Trace")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_id(ctx, field, obj)
@@ -20338,7 +20338,7 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_project(ctx, field, obj)
@@ -20359,13 +20359,13 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "systemInfo":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_systemInfo(ctx, field, obj)
 				})
 		case "stats":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_stats(ctx, field, obj)
@@ -20381,37 +20381,37 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "agentCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_agentCalls(ctx, field, obj)
 				})
 		case "llmCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_llmCalls(ctx, field, obj)
 				})
 		case "toolCalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_toolCalls(ctx, field, obj)
 				})
 		case "userInteractions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_userInteractions(ctx, field, obj)
 				})
 		case "errors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_errors(ctx, field, obj)
 				})
 		case "metrics":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trace_metrics(ctx, field, obj)
@@ -20460,7 +20460,7 @@ func (ec *executionContext) _TraceConnection(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceConnection_totalCount(ctx, field, obj)
@@ -20532,7 +20532,7 @@ func (ec *executionContext) _TraceError(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("TraceError")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_id(ctx, field, obj)
@@ -20548,31 +20548,31 @@ func (ec *executionContext) _TraceError(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_trace(ctx, field, obj)
 				})
 		case "agentCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_agentCall(ctx, field, obj)
 				})
 		case "toolCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_toolCall(ctx, field, obj)
 				})
 		case "llmCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceError_llmCall(ctx, field, obj)
@@ -20636,7 +20636,7 @@ func (ec *executionContext) _TraceErrorConnection(ctx context.Context, sel ast.S
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TraceErrorConnection_totalCount(ctx, field, obj)
@@ -20781,7 +20781,7 @@ func (ec *executionContext) _UserInteraction(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("UserInteraction")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserInteraction_id(ctx, field, obj)
@@ -20797,19 +20797,19 @@ func (ec *executionContext) _UserInteraction(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "project":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserInteraction_project(ctx, field, obj)
 				})
 		case "trace":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserInteraction_trace(ctx, field, obj)
 				})
 		case "agentCall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserInteraction_agentCall(ctx, field, obj)
@@ -20873,7 +20873,7 @@ func (ec *executionContext) _UserInteractionConnection(ctx context.Context, sel 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserInteractionConnection_totalCount(ctx, field, obj)

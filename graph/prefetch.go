@@ -203,6 +203,7 @@ func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] 
 			pl.Prime(ctx, pageKey{parentID: p, args: args}, pages[i])
 			all = append(all, pages[i].Rows...)
 		}
+		markPrimed(l, f.Field, rows)
 		if selects(ctx, f, "totalCount") {
 			if counts, err := countChildren[C](ctx, l.store, e, parents, args.Filter); err == nil {
 				cl := countLoader(l, e)
@@ -231,6 +232,7 @@ func prefetchChild[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
 			pl.Prime(ctx, pageKey{parentID: p, args: args}, pages[i])
 			all = append(all, pages[i].Rows...)
 		}
+		markPrimed(l, f.Field, rows)
 		prefetchRows(ctx, l, all, f.Selections)
 	}
 }
@@ -255,6 +257,7 @@ func prefetchParent[T, P any](ent entity[P], ref func(*T) *int64) fieldPrefetch[
 				all = append(all, found[i])
 			}
 		}
+		markPrimed(l, f.Field, rows)
 		prefetchRows(ctx, l, all, f.Selections)
 	}
 }
@@ -271,6 +274,7 @@ func prefetchKeyed[T, V any](loaderOf func(*Loaders) *dataloader.Loader[int64, V
 		for i, id := range ids {
 			ld.Prime(ctx, id, values[i])
 		}
+		markPrimed(l, f.Field, rows)
 	}
 }
 
@@ -294,6 +298,7 @@ func prefetchRanged[V any](loaderOf func(*Loaders) *dataloader.Loader[rangeKey, 
 		for i, id := range ids {
 			ld.Prime(ctx, rangeKey{id, key}, values[i])
 		}
+		markPrimed(l, f.Field, rows)
 	}
 }
 

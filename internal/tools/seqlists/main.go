@@ -1,7 +1,8 @@
 // Command seqlists rewrites gqlgen's generated code so that lists are
 // marshalled by graph.marshalList (see graph/lists.go), lists of rows are
-// first offered to graph.fastList (graph/fastlists.go), and answers are
-// written into pooled buffers (graph/answerbuf.go). go generate runs it
+// first offered to graph.fastList (graph/fastlists.go), answers are
+// written into pooled buffers (graph/answerbuf.go), and object fields that
+// cannot wait are resolved in place (graph/inline.go). go generate runs it
 // after gqlgen.
 package main
 
@@ -20,6 +21,10 @@ var (
 	// The executor's answer buffer, taken from graph.answerBuffer's pool.
 	answerBuf    = regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`)
 	pooledBuffer = []byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(buf)")
+	// A resolver-backed field of an object, resolved in place by
+	// graph.resolveObjectField when it cannot wait.
+	concurrentField = []byte("out.ResolveConcurrently(ec.OperationContext, &deferred, i,")
+	inPlaceField    = []byte("resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,")
 )
 
 func main() {
@@ -53,6 +58,11 @@ func main() {
 		os.Exit(1)
 	}
 	out = answerBuf.ReplaceAll(out, pooledBuffer)
+	if !bytes.Contains(out, concurrentField) {
+		fmt.Fprintln(os.Stderr, "seqlists: no concurrently resolved field in", path, "- has gqlgen changed?")
+		os.Exit(1)
+	}
+	out = bytes.ReplaceAll(out, concurrentField, inPlaceField)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -3,14 +3,53 @@ package db
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// searchWords splits a query into words of letters and digits, lowercased;
-// the search matches rows with a word starting with each of them.
+// eachWord calls fn with every word of text: the runs of letters and
+// digits, lowercased (fn must not keep the slice). Queries and PostgreSQL's
+// search documents both go through it, so they always split text alike. It
+// equals splitting strings.ToLower(text) where neither unicode.IsLetter
+// nor unicode.IsDigit holds, without copying the whole text.
+func eachWord(text string, fn func(word []byte)) {
+	var word []byte
+	flush := func() {
+		if len(word) > 0 {
+			fn(word)
+			word = word[:0]
+		}
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				word = append(word, c)
+			case 'A' <= c && c <= 'Z':
+				word = append(word, c+'a'-'A')
+			default:
+				flush()
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			word = utf8.AppendRune(word, r)
+		} else {
+			flush()
+		}
+	}
+	flush()
+}
+
+// searchWords splits a query into words; the search matches traces with
+// a word starting with each of them.
 func searchWords(query string) []string {
-	return strings.FieldsFunc(strings.ToLower(query), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	var out []string
+	eachWord(query, func(w []byte) { out = append(out, string(w)) })
+	return out
 }
 
 // traceTextSearch keeps traces whose prompts, outputs, tool inputs or

@@ -25,7 +25,9 @@ type migration struct {
 
 // migrationSteps is Go work some migrations do after their SQL, in the
 // same transaction: what SQL cannot do the way the application does it.
-var migrationSteps = map[Dialect]map[int]func(*DB, context.Context) error{}
+var migrationSteps = map[Dialect]map[int]func(*DB, context.Context) error{
+	Postgres: {8: (*DB).backfillTraceSearch},
+}
 
 // loadMigrations reads the embedded migrations of a dialect in version order.
 func loadMigrations(dialect Dialect) ([]migration, error) {

@@ -55,18 +55,13 @@ func searchWords(query string) []string {
 // traceTextSearch keeps traces whose prompts, outputs, tool inputs or
 // outputs, or interaction contents contain a word starting with each word
 // of query (in any of them). It reads the full-text indexes: FTS5 on
-// SQLite, GIN tsvector indexes on PostgreSQL.
+// SQLite, the GIN index of the per-trace documents on PostgreSQL. Words
+// reach either only as one quoted prefix term each, never as query syntax.
 func (d *DB) traceTextSearch(query string) Cond {
 	var all []Cond
 	for _, word := range searchWords(query) {
 		if d.dialect == Postgres {
-			q := "to_tsquery('simple', ?)"
-			all = append(all, Cond{
-				SQL: "t.id IN (SELECT x.trace_id FROM llm_call x WHERE to_tsvector('simple', COALESCE(x.input_prompt, '') || ' ' || COALESCE(x.output, '')) @@ " + q +
-					" UNION SELECT x.trace_id FROM tool_call x WHERE to_tsvector('simple', COALESCE(x.input_parameters, '') || ' ' || COALESCE(x.output, '')) @@ " + q +
-					" UNION SELECT x.trace_id FROM user_interactions x WHERE to_tsvector('simple', COALESCE(x.content, '')) @@ " + q + ")",
-				Args: []any{word + ":*", word + ":*", word + ":*"},
-			})
+			all = append(all, Cond{SQL: "t.id IN (SELECT trace_id FROM trace_search WHERE document @@ ?::tsquery)", Args: []any{prefixQuery(word)}})
 			continue
 		}
 		all = append(all, Cond{SQL: "t.id IN (SELECT trace_id FROM search_text WHERE search_text MATCH ?)", Args: []any{`"` + word + `"*`}})

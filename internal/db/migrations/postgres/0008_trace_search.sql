@@ -1,0 +1,16 @@
+-- Text search reads per-trace documents instead of GIN indexes on
+-- to_tsvector of every call: ingestion tokenizes in Go and appends the
+-- distinct words a transaction wrote for a trace as one tsvector (see
+-- internal/db/search_doc.go), so PostgreSQL never runs to_tsvector on a
+-- write. A trace may have several rows; the backfill of existing traces
+-- runs in Go after this script, in the same transaction (migrate.go).
+CREATE TABLE trace_search (
+    trace_id BIGINT   NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+    document TSVECTOR NOT NULL
+);
+CREATE INDEX trace_search_document ON trace_search USING GIN (document);
+CREATE INDEX trace_search_trace_id ON trace_search(trace_id);
+
+DROP INDEX llm_call_search;
+DROP INDEX tool_call_search;
+DROP INDEX user_interactions_search;

@@ -6,13 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// PostgreSQL's limits on a tsvector: a lexeme holds at most 2047 bytes,
-// and the lexemes of one tsvector at most 1 MiB - 1 in all.
 const (
+	// maxLexemeBytes is PostgreSQL's limit on a lexeme.
 	maxLexemeBytes = 2047
-	// maxDocumentBytes bounds the lexeme bytes of one trace_search row,
-	// well under the limit; a trace with more words gets more rows.
-	maxDocumentBytes = 1 << 19
+	// maxDocumentBytes bounds the size of one document's tsvector (8
+	// bytes, then 4 per lexeme and its bytes), far under PostgreSQL's limit
+	// of 1 MiB of lexemes, so that a row fits its heap page (the column is
+	// STORAGE MAIN): stored out of line, documents would hide their size
+	// from the planner, which then prefers reading them all to the GIN
+	// index. A trace with more words gets more rows.
+	maxDocumentBytes = 6000
 )
 
 // clipWord cuts a word longer than a lexeme may be to its longest prefix
@@ -68,8 +71,8 @@ func (s wordSet) add(text *string) {
 }
 
 // documents renders the words as tsvector literals of quoted lexemes
-// without positions, in sorted order, each of at most maxDocumentBytes of
-// lexemes; none when there are no words.
+// without positions, in sorted order, each of a tsvector of at most
+// maxDocumentBytes; none when there are no words.
 func (s wordSet) documents() []string {
 	words := make([]string, 0, len(s))
 	for w := range s {
@@ -78,18 +81,20 @@ func (s wordSet) documents() []string {
 	slices.Sort(words)
 	var docs []string
 	var b strings.Builder
-	size := 0
+	size := 0 // of the tsvector
 	for _, w := range words {
-		if size > 0 && size+len(w) > maxDocumentBytes {
+		if size > 0 && size+4+len(w) > maxDocumentBytes {
 			docs = append(docs, b.String())
 			b.Reset()
 			size = 0
 		}
-		if size > 0 {
+		if size == 0 {
+			size = 8
+		} else {
 			b.WriteByte(' ')
 		}
 		quoteLexeme(&b, w)
-		size += len(w)
+		size += 4 + len(w)
 	}
 	if size > 0 {
 		docs = append(docs, b.String())

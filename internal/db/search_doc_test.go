@@ -41,8 +41,8 @@ func TestQuoting(t *testing.T) {
 }
 
 // TestDocumentsSplitUnderTheLimit checks that a trace's words are spread
-// over documents of at most maxDocumentBytes of lexemes, each word once,
-// in sorted order.
+// over documents whose tsvectors take at most maxDocumentBytes, each word
+// once, in sorted order.
 func TestDocumentsSplitUnderTheLimit(t *testing.T) {
 	set := wordSet{}
 	var text strings.Builder
@@ -53,24 +53,24 @@ func TestDocumentsSplitUnderTheLimit(t *testing.T) {
 	set.add(&s)
 	set.add(nil)
 	docs := set.documents()
-	if len(docs) < 4 {
-		t.Fatalf("%d documents for 2 MB of words", len(docs))
+	if want := 200000 * 14 / maxDocumentBytes; len(docs) < want {
+		t.Fatalf("%d documents for 200,000 words of 10 bytes; want at least %d", len(docs), want)
 	}
 	seen := 0
 	last := ""
 	for i, doc := range docs {
-		size := 0
+		size := 8 // a tsvector's header, then 4 bytes per lexeme and the lexeme
 		for _, lexeme := range strings.Fields(doc) {
 			w := strings.Trim(lexeme, "'")
 			if w <= last {
 				t.Fatalf("document %d: %q after %q", i, w, last)
 			}
 			last = w
-			size += len(w)
+			size += 4 + len(w)
 			seen++
 		}
-		if size > maxDocumentBytes {
-			t.Errorf("document %d holds %d bytes of lexemes, more than %d", i, size, maxDocumentBytes)
+		if size > maxDocumentBytes || size < maxDocumentBytes-20 && i < len(docs)-1 {
+			t.Errorf("document %d takes %d bytes; want full documents of at most %d", i, size, maxDocumentBytes)
 		}
 	}
 	if seen != 200000 || seen != len(set) {

@@ -62,9 +62,9 @@ func (s *searchWrites) rebuildTraces(ids []int64) {
 }
 
 // writeSearch writes the gathered documents: it drops and rebuilds those
-// of the marked traces, then appends one set of rows for every trace, in
-// three statements at most (one when nothing is rebuilt), whatever the
-// number of traces.
+// of the marked traces, then appends the rows of every trace, in one
+// INSERT per batchRows documents and, when some traces are rebuilt, one
+// DELETE and one SELECT, whatever the number of traces.
 func (d *DB) writeSearch(ctx context.Context, s *searchWrites) error {
 	if s == nil {
 		return nil
@@ -117,24 +117,19 @@ func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]wordS
 	return out, nil
 }
 
-// searchInsertBytes bounds the documents of one INSERT, so a batch of big
-// traces does not make one huge message.
-const searchInsertBytes = 8 << 20
-
 // insertSearchDocuments appends the documents of every trace with words,
 // in trace id order, as bound tsvector literals: PostgreSQL only parses
 // them, and never runs to_tsvector.
 func (d *DB) insertSearchDocuments(ctx context.Context, words map[int64]wordSet) error {
 	var q strings.Builder
 	var args []any
-	size := 0
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
 		err := d.conn(ctx).Exec(`INSERT INTO trace_search (trace_id, document) VALUES `+q.String(), args...).Error
 		q.Reset()
-		args, size = args[:0], 0
+		args = args[:0]
 		if err != nil {
 			return fmt.Errorf("write search documents: %w", err)
 		}
@@ -142,7 +137,7 @@ func (d *DB) insertSearchDocuments(ctx context.Context, words map[int64]wordSet)
 	}
 	for _, id := range slices.Sorted(maps.Keys(words)) {
 		for _, doc := range words[id].documents() {
-			if len(args) > 0 && (len(args) >= 2*batchRows || size+len(doc) > searchInsertBytes) {
+			if len(args) == 2*batchRows {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -152,7 +147,6 @@ func (d *DB) insertSearchDocuments(ctx context.Context, words map[int64]wordSet)
 			}
 			q.WriteString("(?, ?::tsvector)")
 			args = append(args, id, doc)
-			size += len(doc)
 		}
 	}
 	return flush()

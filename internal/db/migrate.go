@@ -23,6 +23,12 @@ type migration struct {
 	sql     string
 }
 
+// migrationSteps is Go work some migrations do after their SQL, in the
+// same transaction: what SQL cannot do the way the application does it.
+var migrationSteps = map[Dialect]map[int]func(*DB, context.Context) error{
+	Postgres: {8: (*DB).backfillTraceSearch},
+}
+
 // loadMigrations reads the embedded migrations of a dialect in version order.
 func loadMigrations(dialect Dialect) ([]migration, error) {
 	dir := path.Join("migrations", string(dialect))
@@ -116,6 +122,11 @@ func (d *DB) Migrate(ctx context.Context, target int) error {
 			}
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return err
+			}
+			if step := migrationSteps[d.dialect][m.version]; step != nil {
+				if err := step(&DB{gorm: tx, dialect: d.dialect}, ctx); err != nil {
+					return err
+				}
 			}
 			return tx.Exec(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name).Error
 		})

@@ -35,19 +35,22 @@ func (e *BatchError) Unwrap() error { return e.Err }
 // table for all traces, one key check, one statement per derived value
 // (links, id lists, trace totals) and one rollup update per project. A
 // trace sent twice in one batch is merged in a second round, as if sent
-// in a second call. Ids are written back into the writes. A failure that
-// belongs to one trace is a *BatchError naming it.
+// in a second call. On PostgreSQL, the traces' search documents follow in
+// one statement, three when stored texts were updated (see searchWrites).
+// Ids are written back into the writes. A failure that belongs to one
+// trace is a *BatchError naming it.
 func (d *DB) UpsertTraces(ctx context.Context, batch []ProjectTrace) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	return d.Transaction(ctx, func(tx *DB) error {
+		search := newSearchWrites(tx.dialect)
 		for _, round := range rounds(batch) {
-			if err := tx.upsertRound(ctx, batch, round); err != nil {
+			if err := tx.upsertRound(ctx, batch, round, search); err != nil {
 				return err
 			}
 		}
-		return nil
+		return tx.writeSearch(ctx, search)
 	})
 }
 
@@ -89,7 +92,7 @@ type roundTrace struct {
 	tokenDelta int64
 }
 
-func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int) error {
+func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int, search *searchWrites) error {
 	g := d.conn(ctx)
 	ts := make([]*roundTrace, len(round))
 	for i, idx := range round {
@@ -99,9 +102,11 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int)
 	if err := d.upsertTraceRows(ctx, ts); err != nil {
 		return err
 	}
-	if err := d.checkBatchKeys(ctx, ts); err != nil {
+	updated, err := d.checkBatchKeys(ctx, ts)
+	if err != nil {
 		return err
 	}
+	search.rebuildTraces(updated)
 
 	var infos []*SystemInfo
 	var agents []*AgentCall
@@ -137,6 +142,7 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int)
 	var inters []*UserInteraction
 	for _, t := range ts {
 		t.gather()
+		search.addTexts(t)
 		llm = append(llm, t.llm...)
 		tools = append(tools, t.tools...)
 		inters = append(inters, t.inters...)
@@ -382,8 +388,9 @@ func (d *DB) upsertTraceRows(ctx context.Context, ts []*roundTrace) error {
 // checkBatchKeys fails when an external id of a trace of the round names an
 // entity of another trace, stored or in the same round: keys are unique per
 // project, and an entity never moves between traces. One statement covers
-// every entity type and project.
-func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) error {
+// every entity type and project. It returns the traces with stored calls
+// or interactions that the round updates, whose searched texts may change.
+func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) ([]int64, error) {
 	tables := []string{"agent_call", "llm_call", "tool_call", "user_interactions", "errors", "metrics"}
 	type owner struct {
 		trace int64
@@ -442,10 +449,10 @@ func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) error {
 		}
 	}
 	if conflict != nil {
-		return conflict
+		return nil, conflict
 	}
 	if len(keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	var parts []string
 	var args []any
@@ -468,8 +475,9 @@ func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) error {
 		Trace   int64
 	}
 	if err := d.conn(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&found).Error; err != nil {
-		return fmt.Errorf("check external ids: %w", err)
+		return nil, fmt.Errorf("check external ids: %w", err)
 	}
+	var updated []int64
 	for _, f := range found {
 		o, ok := owners[entityKey{f.Kind, f.Project, f.Key}]
 		if ok && o.trace != f.Trace {
@@ -477,11 +485,14 @@ func (d *DB) checkBatchKeys(ctx context.Context, ts []*roundTrace) error {
 				conflict = &BatchError{Index: o.index, Err: keyTaken(f.Key, f.Kind)}
 			}
 		}
+		if f.Kind == "llm_call" || f.Kind == "tool_call" || f.Kind == "user_interactions" {
+			updated = append(updated, f.Trace)
+		}
 	}
 	if conflict != nil {
-		return conflict
+		return nil, conflict
 	}
-	return nil
+	return updated, nil
 }
 
 // rowNames are how messages to clients name the rows of each table: table

@@ -18,6 +18,6 @@ ALTER TABLE trace_search ALTER COLUMN document SET STORAGE MAIN;
 CREATE INDEX trace_search_document ON trace_search USING GIN (document) WITH (gin_pending_list_limit = 1024);
 CREATE INDEX trace_search_trace_id ON trace_search(trace_id);
 
-DROP INDEX llm_call_search;
-DROP INDEX tool_call_search;
-DROP INDEX user_interactions_search;
+DROP INDEX IF EXISTS llm_call_search;
+DROP INDEX IF EXISTS tool_call_search;
+DROP INDEX IF EXISTS user_interactions_search;

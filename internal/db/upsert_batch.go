@@ -45,12 +45,20 @@ func (d *DB) UpsertTraces(ctx context.Context, batch []ProjectTrace) error {
 	}
 	return d.Transaction(ctx, func(tx *DB) error {
 		search := newSearchWrites(tx.dialect)
+		var written []*roundTrace
 		for _, round := range rounds(batch) {
-			if err := tx.upsertRound(ctx, batch, round, search); err != nil {
+			ts, err := tx.upsertRound(ctx, batch, round, search)
+			if err != nil {
 				return err
 			}
+			written = append(written, ts...)
 		}
-		return tx.writeSearch(ctx, search)
+		if err := tx.writeSearch(ctx, search); err != nil {
+			return err
+		}
+		// Last: concurrent ingests into a project queue on its row's lock,
+		// which is held from here to the commit.
+		return tx.addToProjects(ctx, written)
 	})
 }
 
@@ -92,7 +100,7 @@ type roundTrace struct {
 	tokenDelta int64
 }
 
-func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int, search *searchWrites) error {
+func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int, search *searchWrites) ([]*roundTrace, error) {
 	g := d.conn(ctx)
 	ts := make([]*roundTrace, len(round))
 	for i, idx := range round {
@@ -100,11 +108,11 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 		ts[i].w.Trace.ProjectID = batch[idx].ProjectID
 	}
 	if err := d.upsertTraceRows(ctx, ts); err != nil {
-		return err
+		return nil, err
 	}
 	updated, err := d.checkBatchKeys(ctx, ts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	search.rebuildTraces(updated)
 
@@ -130,11 +138,11 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 			DoUpdates: clause.AssignmentColumns([]string{"os_name", "os_version", "python_version", "cpu_info", "gpu_info", "disk_info", "memory_total", "installed_packages"}),
 		}).CreateInBatches(infos, batchRows).Error
 		if err != nil {
-			return fmt.Errorf("upsert system info: %w", err)
+			return nil, fmt.Errorf("upsert system info: %w", err)
 		}
 	}
 	if err := upsertRows(g, agents, []string{"name", "start_time"}, "end_time"); err != nil {
-		return fmt.Errorf("upsert agent calls: %w", err)
+		return nil, fmt.Errorf("upsert agent calls: %w", err)
 	}
 
 	var llm []*LLMCall
@@ -148,20 +156,20 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 		inters = append(inters, t.inters...)
 	}
 	if err := d.llmTotalsDeltas(ctx, ts); err != nil {
-		return err
+		return nil, err
 	}
 	llmCols := []string{"agent_id", "agent_external_id", "name", "model", "input_prompt", "output", "tool_call", "start_time",
 		"duration", "memory_used", "token_usage", "cost", "input_tokens", "completion_tokens", "reasoning_tokens", "total_tokens",
 		"input_cost", "output_cost", "reasoning_cost", "total_cost"}
 	if err := upsertRows(g, llm, llmCols, "end_time"); err != nil {
-		return fmt.Errorf("upsert llm calls: %w", err)
+		return nil, fmt.Errorf("upsert llm calls: %w", err)
 	}
 	toolCols := []string{"agent_id", "agent_external_id", "name", "input_parameters", "output", "start_time", "duration", "memory_used", "network_calls"}
 	if err := upsertRows(g, tools, toolCols, "end_time"); err != nil {
-		return fmt.Errorf("upsert tool calls: %w", err)
+		return nil, fmt.Errorf("upsert tool calls: %w", err)
 	}
 	if err := upsertRows(g, inters, []string{"agent_id", "agent_external_id", "interaction_type", "content", "timestamp"}, ""); err != nil {
-		return fmt.Errorf("upsert user interactions: %w", err)
+		return nil, fmt.Errorf("upsert user interactions: %w", err)
 	}
 
 	var errs []*TraceError
@@ -208,26 +216,26 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	errCols := []string{"agent_id", "tool_call_id", "llm_call_id", "agent_external_id", "llm_call_external_id", "tool_call_external_id",
 		"error_type", "error_message", "timestamp", "fingerprint", "normalized_message"}
 	if err := upsertRows(g, errs, errCols, ""); err != nil {
-		return fmt.Errorf("upsert errors: %w", err)
+		return nil, fmt.Errorf("upsert errors: %w", err)
 	}
 	metricCols := []string{"metric_name", "score", "reason", "result_detail", "config", "start_time", "end_time", "duration", "timestamp"}
 	if err := upsertRows(g, metrics, metricCols, ""); err != nil {
-		return fmt.Errorf("upsert metrics: %w", err)
+		return nil, fmt.Errorf("upsert metrics: %w", err)
 	}
 	if len(relink) > 0 {
 		if err := d.linkByExternalIDs(ctx, relink); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(refresh) > 0 {
 		if err := d.refreshAgentCallIDs(ctx, refresh); err != nil {
-			return fmt.Errorf("agent call id lists: %w", err)
+			return nil, fmt.Errorf("agent call id lists: %w", err)
 		}
 	}
 	if err := d.addTraceTotals(ctx, ts); err != nil {
-		return err
+		return nil, err
 	}
-	return d.addToProjects(ctx, ts)
+	return ts, nil
 }
 
 // gather collects the trace's calls and interactions with their links to

@@ -42,7 +42,7 @@ const bulkTraces = `[
       "resultDetail": {"z": 1, "a": [1.50, 2e3, "x<y"], "m": {"k": null}}, "config": {"model": "judge"},
       "startTime": "2026-02-01T10:00:09Z", "endTime": "2026-02-01T10:00:09.5Z", "timestamp": "2026-02-01T10:00:10Z"},
     {"metricName": "verdict", "resultDetail": "just a string", "config": null, "timestamp": "2026-02-01T10:00:10Z"}]},
- {"project": "bulk-b", "externalId": "t-2", "startTime": "2026-02-02T08:00:00Z",
+ {"project": "bulk-b", "externalId": "t-2 <&>", "startTime": "2026-02-02T08:00:00Z",
   "llmCalls": [{"name": "chat", "model": "gpt-4o-mini", "startTime": "2026-02-02T08:00:01Z", "memoryUsed": -1}]}
 ]`
 

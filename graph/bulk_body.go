@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -127,6 +128,11 @@ func decodeBody(body *bodyReader) (*bulkRequest, error) {
 			return nil, body.readError()
 		}
 		return nil, apperr.New(apperr.InvalidArgument, "the body holds more after its JSON object")
+	}
+	if inexactKey(body.kept.Bytes()) {
+		if field, err := semanticPath(reflect.TypeFor[bulkRequest](), body.kept.Bytes(), ""); err != nil {
+			return nil, apperr.Invalid(field, "%s", describe(err))
+		}
 	}
 	return req, nil
 }

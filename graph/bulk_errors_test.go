@@ -29,6 +29,7 @@ func TestIngestEndpointRejectsBadInput(t *testing.T) {
 		}{
 			// Decoding: unknown fields, types, scalars.
 			{deep + ".prompt", func(tr map[string]any) { llm(tr)["prompt"] = "misspelt" }},
+			{deep + ".StartTime", func(tr map[string]any) { llm(tr)["StartTime"] = llm(tr)["startTime"]; delete(llm(tr), "startTime") }},
 			{deep + ".name", func(tr map[string]any) { llm(tr)["name"] = 5 }},
 			{deep + ".tokenUsage.input", func(tr map[string]any) { llm(tr)["tokenUsage"] = map[string]any{"input": "ten"} }},
 			{deep + ".tokenUsage.completion", func(tr map[string]any) { llm(tr)["tokenUsage"] = map[string]any{"completion": 1.5} }},
@@ -76,7 +77,7 @@ func TestIngestEndpointRejectsBadInput(t *testing.T) {
 			{`{"traces": [` + goodTrace + `, {"project": "p"`, "traces[1]", "ends before the JSON does"},
 			{`{"traces": [` + goodTrace + `]} {"traces": []}`, "", "more after its JSON object"},
 			{`{"traces": [` + goodTrace + `], "batch": 1}`, "batch", "unknown field"},
-			{`{"Traces": [` + goodTrace + `], "batch": 1}`, "Traces", "unknown field"},
+			{`{"Traces": [` + goodTrace + `]}`, "Traces", "unknown field"},
 			{`[` + goodTrace + `]`, "", "the body must be an object"},
 			{`{}`, "traces", "is required"},
 			{`{"traces": null}`, "traces", "is required"},

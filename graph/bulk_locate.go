@@ -81,7 +81,8 @@ var errUnknownField = errors.New("unknown field")
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // semanticPath returns the path of the first value of raw, a valid JSON
-// document, that does not decode into t, and why; nil when all do.
+// document, that does not decode into t, or whose key is not exactly a
+// field's name, and why; nil when there is none.
 func semanticPath(t reflect.Type, raw []byte, path string) (string, error) {
 	if bytes.Equal(raw, []byte("null")) {
 		return path, nil // every field and element may be null as far as decoding goes
@@ -89,43 +90,45 @@ func semanticPath(t reflect.Type, raw []byte, path string) (string, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	err := decodeStrict(raw, reflect.New(t).Interface())
-	if err == nil || reflect.PointerTo(t).Implements(unmarshalerType) {
-		return path, err
+	leaf := func() (string, error) { return path, decodeStrict(raw, reflect.New(t).Interface()) }
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return leaf() // a scalar
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		if tok, _ := dec.Token(); tok != json.Delim('{') {
-			return path, err // not an object
+			return leaf() // not an object
 		}
 		for dec.More() {
 			key, _ := dec.Token()
 			name := fmt.Sprint(key)
 			var value json.RawMessage
-			if dec.Decode(&value) != nil {
+			if err := dec.Decode(&value); err != nil {
 				return path, err
 			}
 			f, ok := fieldNamed(t, name)
 			if !ok {
 				return joinPath(path, name), errUnknownField
 			}
-			if p, e := semanticPath(f.Type, value, joinPath(path, name)); e != nil {
-				return p, e
+			if p, err := semanticPath(f.Type, value, joinPath(path, name)); err != nil {
+				return p, err
 			}
 		}
+		return path, nil
 	case reflect.Slice:
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
-			return path, err // not a list
+			return leaf() // not a list
 		}
 		for i, item := range items {
-			if p, e := semanticPath(t.Elem(), item, indexPath(path, i)); e != nil {
-				return p, e
+			if p, err := semanticPath(t.Elem(), item, indexPath(path, i)); err != nil {
+				return p, err
 			}
 		}
+		return path, nil
 	}
-	return path, err
+	return leaf()
 }
 
 func decodeStrict(raw []byte, v any) error {

@@ -13,7 +13,8 @@ import (
 
 // bulkTraces uses every field of TraceInput, with the values that the
 // scalars normalize: a time with an offset, nanoseconds, BigInt as a string
-// and as a number, JSON with unsorted keys and numbers written oddly.
+// and as a number, JSON with unsorted keys and numbers written oddly; and a
+// key written with an escape.
 const bulkTraces = `[
  {"project": "bulk-a", "externalId": "t-1",
   "startTime": "2026-02-01T12:00:00+02:00", "endTime": "2026-02-01T10:00:09.123456789Z",
@@ -21,7 +22,7 @@ const bulkTraces = `[
     "gpuInfo": [{"name": "A100", "memoryTotal": 40960}, {"name": "T4"}], "diskInfo": {"total": 512.5, "available": 100},
     "memoryTotal": 64, "installedPackages": [{"name": "openai", "version": "1.57.0"}, {"name": "httpx", "version": "0.27"}]},
   "agentCalls": [{"externalId": "a-1", "name": " planner ", "startTime": "2026-02-01T10:00:00.1Z", "endTime": "2026-02-01T10:00:09Z",
-    "llmCalls": [{"externalId": "l-1", "name": "chat", "model": "gpt-4o", "inputPrompt": "find shoes \u00e9", "output": "ok",
+    "llmCalls": [{"externalId": "l-1", "na\u006de": "chat", "model": "gpt-4o", "inputPrompt": "find shoes \u00e9", "output": "ok",
       "toolCall": "{\"fn\": \"search\"}", "startTime": "2026-02-01T10:00:00.2Z", "endTime": "2026-02-01T10:00:02Z",
       "tokenUsage": {"input": 1000, "completion": 200, "reasoning": 50}, "memoryUsed": "123456789012"}],
     "toolCalls": [{"externalId": "tool-1", "name": "search", "inputParameters": "{\"q\": \"shoes\"}", "output": "[]",
@@ -39,7 +40,7 @@ const bulkTraces = `[
       "toolCallExternalId": "tool-1", "agentCallExternalId": "a-1"},
     {"errorType": "LLM", "timestamp": "2026-02-01T10:00:02Z", "llmCallExternalId": "l-1"}],
   "metrics": [{"externalId": "m-1", "metricName": "faithfulness", "score": 0.9, "reason": "grounded",
-      "resultDetail": {"z": 1, "a": [1.50, 2e3, "x<y"], "m": {"k": null}}, "config": {"model": "judge"},
+      "resultDetail": {"z": 1, "a": [1.50, 2e3, "x<y"], "m": {"k": null}, "Name": "the client's"}, "config": {"model": "judge"},
       "startTime": "2026-02-01T10:00:09Z", "endTime": "2026-02-01T10:00:09.5Z", "timestamp": "2026-02-01T10:00:10Z"},
     {"metricName": "verdict", "resultDetail": "just a string", "config": null, "timestamp": "2026-02-01T10:00:10Z"}]},
  {"project": "bulk-b", "externalId": "t-2 <&>", "startTime": "2026-02-02T08:00:00Z",
@@ -120,9 +121,10 @@ func TestIngestEndpointStoresWhatTheMutationStores(t *testing.T) {
 		if n := countRows(t, viaJSON.env, "llm_call"); n != 3 {
 			t.Errorf("%d llm_call rows after sending twice, want 3", n)
 		}
-		// The scalars normalized what they read: UTC, sorted JSON keys, BigInt.
-		for _, part := range []string{`"startTime":"2026-02-01T10:00:00Z"`, `"resultDetail":{"a":`,
-			`"memoryUsed":123456789012`, `"name":"planner"`} {
+		// What the scalars and ingestion normalized: UTC, BigInt, trimmed
+		// names; the client's own keys inside JSON are kept.
+		for _, part := range []string{`"startTime":"2026-02-01T10:00:00Z"`, `"memoryUsed":123456789012`, `"name":"planner"`,
+			`"name":"chat","model":"gpt-4o"`, `"Name":`} {
 			if !bytes.Contains(want, []byte(part)) {
 				t.Errorf("stored graph lacks %s:\n%s", part, want)
 			}

@@ -10,15 +10,21 @@ import (
 
 // ingestTraces stores traces given as GraphQL input.
 func ingestTraces(ctx context.Context, svc *ingest.Service, input []*model.TraceInput) (*model.IngestTracesPayload, error) {
-	traces := make([]ingest.Trace, len(input))
-	for i, in := range input {
-		traces[i] = traceFromInput(in)
-	}
-	stored, err := svc.Ingest(ctx, traces)
+	stored, err := ingestInputs(ctx, svc, input, "input")
 	if err != nil {
 		return nil, err
 	}
 	return &model.IngestTracesPayload{Traces: stored}, nil
+}
+
+// ingestInputs stores traces given as TraceInputs, by the mutation or by
+// POST /v1/ingest; error paths start with path, the name of the list.
+func ingestInputs(ctx context.Context, svc *ingest.Service, input []*model.TraceInput, path string) ([]*db.Trace, error) {
+	traces := make([]ingest.Trace, len(input))
+	for i, in := range input {
+		traces[i] = traceFromInput(in)
+	}
+	return svc.IngestAs(ctx, traces, path)
 }
 
 // recordMetric attaches a metric to the trace named by a global id.

@@ -167,6 +167,9 @@ func TestAPIKeysScopeEverySurface(t *testing.T) {
 			if status, h, _ := bad.request(t, http.MethodPost, "/v1/traces", "application/json", []byte(`{}`)); status != 401 || h.Get("WWW-Authenticate") == "" {
 				t.Errorf("OTLP with an unknown key: %d, WWW-Authenticate %q", status, h.Get("WWW-Authenticate"))
 			}
+			if status, h, _ := bad.request(t, http.MethodPost, "/v1/ingest", "application/json", ingestJSON("any", "anon")); status != 401 || h.Get("WWW-Authenticate") == "" {
+				t.Errorf("/v1/ingest with an unknown key: %d, WWW-Authenticate %q", status, h.Get("WWW-Authenticate"))
+			}
 			if status, _, _ := anon.request(t, http.MethodGet, "/export/traces.csv", "", nil); status != 401 {
 				t.Errorf("anonymous export: %d, want 401", status)
 			}
@@ -246,6 +249,9 @@ func TestAPIKeysScopeEverySurface(t *testing.T) {
 			if status, _, _ := reader.request(t, http.MethodPost, "/v1/traces", "application/json", otlpExport(a.ProjectName, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1")); status != 403 {
 				t.Errorf("OTLP with a read key: %d, want 403", status)
 			}
+			if status, _, body := reader.request(t, http.MethodPost, "/v1/ingest", "application/json", ingestJSON(a.ProjectName, "r-1")); status != 403 || !strings.Contains(string(body), `"FORBIDDEN"`) {
+				t.Errorf("/v1/ingest with a read key: %d %s, want 403 FORBIDDEN", status, body)
+			}
 			if status, _, _ := reader.request(t, http.MethodGet, "/metrics", "", nil); status != 403 {
 				t.Errorf("/metrics with a read key: %d, want 403", status)
 			}
@@ -290,6 +296,27 @@ func TestAPIKeysScopeEverySurface(t *testing.T) {
 			}
 			if n := traceCount(t, root, other.ID); n != otherBefore {
 				t.Errorf("the other project changed: %d -> %d traces", otherBefore, n)
+			}
+			// POST /v1/ingest keeps to the rules of ingestTraces.
+			{
+				status, _, body := ingester.request(t, http.MethodPost, "/v1/ingest", "application/json", ingestJSON(a.ProjectName, "k-2"))
+				if status != 200 || !strings.Contains(string(body), `"externalId":"k-2"`) {
+					t.Errorf("/v1/ingest into its project: %d %s", status, body)
+				}
+				for _, refused := range [][]byte{ingestJSON(a.ProjectName, "k-3", other.ProjectName, "k-4"), ingestJSON(a.ProjectName, "k-5", "brand-new", "k-6")} {
+					status, _, body := ingester.request(t, http.MethodPost, "/v1/ingest", "application/json", refused)
+					var answer gqlAnswer
+					_ = json.Unmarshal(body, &answer)
+					if status != 403 || answer.codes() != "FORBIDDEN" || answer.Errors[0].Extensions["field"] != "traces[1].project" {
+						t.Errorf("/v1/ingest into another project: %d %s, want 403 FORBIDDEN on traces[1].project", status, body)
+					}
+				}
+				if n := traceCount(t, root, a.ID); n != before+2 {
+					t.Errorf("traces of its project after /v1/ingest: %d, want %d (one accepted, the refused ones not)", n, before+2)
+				}
+				if n := traceCount(t, root, other.ID); n != otherBefore {
+					t.Errorf("/v1/ingest wrote into another project: %d -> %d traces", otherBefore, n)
+				}
 			}
 			ingester.wantCode(t, `mutation($t: ID!) { recordMetric(input: {traceId: $t, metricName: "x", score: 1, timestamp: "2026-01-01T00:00:00Z"}) { id } }`,
 				map[string]any{"t": otherTrace}, "INVALID_ARGUMENT")
@@ -353,6 +380,18 @@ func traceCount(t *testing.T, c keyed, projectID string) int {
 	}
 	c.ok(t, `query($id: ID!) { project(id: $id) { traces { totalCount } } }`, map[string]any{"id": projectID}, &out)
 	return out.Project.Traces.TotalCount
+}
+
+// ingestJSON is a body of POST /v1/ingest: one trace per project and
+// external id given in pairs.
+func ingestJSON(projectsAndKeys ...string) []byte {
+	var traces []map[string]any
+	for i := 0; i+1 < len(projectsAndKeys); i += 2 {
+		traces = append(traces, map[string]any{"project": projectsAndKeys[i], "externalId": projectsAndKeys[i+1],
+			"startTime": "2026-01-01T00:00:00Z", "llmCalls": []any{map[string]any{"name": "chat", "startTime": "2026-01-01T00:00:01Z"}}})
+	}
+	body, _ := json.Marshal(map[string]any{"traces": traces})
+	return body
 }
 
 // otlpExport is an OTLP/JSON export of one LLM span in project.

@@ -44,12 +44,12 @@ func parseBenchFlags(args []string, getenv func(string) string, output io.Writer
 	fs.IntVar(&traces, "traces", 0, "traces per project (default 1000, --quick 30)")
 	fs.IntVar(&seed, "seed", 1, "seed of the generated data")
 	fs.IntVar(&cfg.LoadBatch, "load-batch", 100, "traces per Ingest call while loading")
-	fs.IntVar(&cfg.IngestBatch, "ingest-batch", 0, "traces per ingestTraces request in workload (e) (default 20, --quick 5)")
-	fs.StringVar(&workloads, "workloads", strings.Join(benchmark.Workloads, ","), "workloads to run: a projects, b project traces, c one trace, d analytics (Query.analytics over a day), e ingestion")
+	fs.IntVar(&cfg.IngestBatch, "ingest-batch", 0, "traces per request in workloads (e) and (f) (default 20, --quick 5)")
+	fs.StringVar(&workloads, "workloads", strings.Join(benchmark.Workloads, ","), "workloads to run: a projects, b project traces, c one trace, d analytics (Query.analytics over a day), e ingestion (ingestTraces), f ingestion (POST /v1/ingest)")
 	fs.BoolVar(&cfg.NoBounds, "no-bounds", false, "skip the hand-written SQL bounds")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of each --profile workload (FILE gets the workload before its extension: cpu.b.pprof)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile at the end of each --profile workload, and a .base one at its start")
-	fs.StringVar(&profile, "profile", "", "workloads the profiles cover: load, a, b, c, d, e, b32 (the --peak-clients run of b), comma-separated")
+	fs.StringVar(&profile, "profile", "", "workloads the profiles cover: load, a, b, c, d, e, f, b32 (the --peak-clients run of b), comma-separated")
 	f.Duration(&server.LoaderWait, "loader-wait", "API_LOADER_WAIT", "how long the server's dataloaders collect keys before a batch")
 	fs.Usage = func() {
 		fmt.Fprintf(output, `Usage: api bench [flags]

@@ -18,7 +18,7 @@ import (
 )
 
 // ratioLine is the line bench prints per workload and client count.
-var ratioLine = regexp.MustCompile(`(?m)^ratio \(([a-e])\) at (\d+) clients: ([0-9.]+) of the bound's throughput \(([0-9.]+) vs ([0-9.]+) (req|calls)/s\)`)
+var ratioLine = regexp.MustCompile(`(?m)^ratio \(([a-f])\) at (\d+) clients: ([0-9.]+) of the bound's throughput \(([0-9.]+) vs ([0-9.]+) (req|calls)/s\)`)
 
 // runBench runs "api bench" with args and returns its output.
 func runBench(t *testing.T, args ...string) string {
@@ -46,16 +46,20 @@ func checkBenchOutput(t *testing.T, out string) {
 		if !(ratio > 0 && ratio < 100 && api > 0 && bound > 0) {
 			t.Errorf("insane numbers in %q", m[0])
 		}
-		if m[1] == "e" && m[6] != "calls" || m[1] != "e" && m[6] != "req" {
+		ingests := m[1] == "e" || m[1] == "f"
+		if ingests && m[6] != "calls" || !ingests && m[6] != "req" {
 			t.Errorf("wrong unit in %q", m[0])
 		}
 	}
-	for _, w := range []string{"a", "b", "c", "d", "e"} {
+	for _, w := range []string{"a", "b", "c", "d", "e", "f"} {
 		if !seen[w] {
 			t.Errorf("no ratio line for (%s)", w)
 		}
 	}
-	for _, want := range []string{"| (b) bound | bound | 8 |", "(b) $n=5: ", "targets", "load: ", "calls/s", "Query.analytics"} {
+	for _, want := range []string{"| (b) bound | bound | 8 |", "(b) $n=5: ", "targets", "load: ", "calls/s", "Query.analytics",
+		"| (f) POST /v1/ingest, 5 traces per request | api | 8 |", "| (f) bound | bound | 8 |",
+		"  (f) at least 20000 calls/s (the target of (e), applied to (f)): ",
+		"  (f) at least 25% of the bound's throughput (the target of (e), applied to (f)): "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -98,6 +98,8 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	limits := graph.DefaultLimits()
 	limits.Timeout = cfg.RequestTimeout
 	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}), graph.WriteDenial))
+	// The mutation's input as plain JSON, under the GraphQL handler's limits.
+	handle("/v1/ingest", "ingest", authn.Middleware(graph.NewIngestHandler(svc, limits), graph.WriteDenial))
 	handle("/v1/traces", "otlp", authn.Middleware(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}), otlp.WriteDenial))
 	handle("GET /export/{file}", "export", authn.Middleware(export.Handler(store), writeTextDenial))
 	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), writeTextDenial))

@@ -34,7 +34,7 @@ import (
 )
 
 // Workloads are the workload keys in run order.
-var Workloads = []string{"a", "b", "c", "d", "e"}
+var Workloads = []string{"a", "b", "c", "d", "e", "f"}
 
 // Config is one benchmark run.
 type Config struct {
@@ -70,7 +70,7 @@ type Config struct {
 	Scale demo.Scale
 	Seed  uint64
 	// LoadBatch is the number of traces per Ingest call while loading;
-	// IngestBatch per ingestTraces request in (e).
+	// IngestBatch per request of (e) and (f).
 	LoadBatch, IngestBatch int
 	// Workloads to run, among Workloads.
 	Workloads []string
@@ -78,7 +78,7 @@ type Config struct {
 	NoBounds bool
 
 	// CPUProfile and MemProfile are pprof file names; each workload in
-	// Profile ("load", "a"... "e", "b32" for the PeakClients run) gets its
+	// Profile ("load", "a"... "f", "b32" for the PeakClients run) gets its
 	// own file, named with the workload before the extension.
 	CPUProfile, MemProfile string
 	Profile                []string
@@ -183,7 +183,7 @@ func (c Config) validate() error {
 
 // Phase is one measured run of a workload against the API or its bound.
 type Phase struct {
-	Workload string // "a"... "e"
+	Workload string // "a"... "f"
 	Title    string
 	Target   string // "api" or "bound"
 	Clients  int
@@ -284,7 +284,8 @@ type run struct {
 	svc     *ingest.Service
 	stmts   *atomic.Int64
 	drv     *driver
-	apiURL  string
+	apiURL  string // GraphQL
+	bulkURL string // POST /v1/ingest
 	bound   string // base URL of the bound server
 	tag     string // makes this run's external ids unique
 	report  *Report
@@ -355,7 +356,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 		return r.report, err
 	}
 	defer stopAPI()
-	r.apiURL = apiURL + "/graphql"
+	r.apiURL, r.bulkURL = apiURL+"/graphql", apiURL+"/v1/ingest"
 	ing, err := newBoundIngest(ctx, r.raw)
 	if err != nil {
 		return r.report, err
@@ -374,8 +375,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 	}
 	fmt.Fprintln(out)
 	for _, w := range cfg.Workloads {
-		if w == "e" {
-			if err := r.ingestWorkload(ctx); err != nil {
+		if w == "e" || w == "f" {
+			if err := r.ingestWorkload(ctx, w); err != nil {
 				return r.report, err
 			}
 			continue
@@ -727,17 +728,21 @@ func (r *run) checkRead(ctx context.Context, w *readWorkload) error {
 	return nil
 }
 
-// ingestWorkload measures (e): ingestTraces requests of IngestBatch new
-// traces each, then the same bodies written by the bound; it checks that
-// the rows written match the calls counted.
-func (r *run) ingestWorkload(ctx context.Context) error {
+// ingestWorkload measures (e), ingestTraces requests of IngestBatch new
+// traces each, or (f), the same traces in POST /v1/ingest bodies; then the
+// same traces written by the bound. It checks that the rows written match
+// the calls counted.
+func (r *run) ingestWorkload(ctx context.Context, key string) error {
 	cfg := r.cfg
 	poolSize := max(4*cfg.IngestBatch, 200)
 	pool, err := newIngestPool(cfg.Seed+1, cfg.Scale, poolSize)
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("ingestTraces, %d traces per request", cfg.IngestBatch)
+	title, apiURL, body := fmt.Sprintf("ingestTraces, %d traces per request", cfg.IngestBatch), r.apiURL, pool.body
+	if key == "f" {
+		title, apiURL, body = fmt.Sprintf("POST /v1/ingest, %d traces per request", cfg.IngestBatch), r.bulkURL, pool.plainBody
+	}
 	// Every request of the run, warm-up included, gets its own prefix.
 	var seq atomic.Int64
 	nextFor := func(target string) nextRequest {
@@ -747,8 +752,8 @@ func (r *run) ingestWorkload(ctx context.Context) error {
 			for i := range idx {
 				idx[i] = (start + i) % len(pool.traces)
 			}
-			prefix := fmt.Sprintf("%s-%s%d/", r.tag, target, seq.Add(1))
-			return pool.body(c.buf, idx, prefix)
+			prefix := fmt.Sprintf("%s-%s%s%d/", r.tag, key, target, seq.Add(1))
+			return body(c.buf, idx, prefix)
 		}
 	}
 	targets := []string{"api"}
@@ -760,11 +765,11 @@ func (r *run) ingestWorkload(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		url, stmts, profile := r.apiURL, r.apiStatements, ""
+		url, stmts, profile := apiURL, r.apiStatements, ""
 		if target == "bound" {
-			url, stmts = r.bound+"e", r.boundStatements
-		} else if slices.Contains(cfg.Profile, "e") {
-			profile = "e"
+			url, stmts = r.bound+key, r.boundStatements
+		} else if slices.Contains(cfg.Profile, key) {
+			profile = key
 		}
 		// Warm-up writes count too: the check compares all rows written.
 		var written atomic.Int64
@@ -774,7 +779,7 @@ func (r *run) ingestWorkload(ctx context.Context) error {
 			written.Add(int64(n))
 			return b, n
 		}
-		p := Phase{Workload: "e", Title: title, Target: target, Clients: cfg.Clients}
+		p := Phase{Workload: key, Title: title, Target: target, Clients: cfg.Clients}
 		if _, err := r.measure(ctx, p, url, stmts, profile, counted); err != nil {
 			return err
 		}
@@ -783,13 +788,13 @@ func (r *run) ingestWorkload(ctx context.Context) error {
 			return err
 		}
 		if after-before != written.Load() {
-			return fmt.Errorf("(e) %s: %d calls sent, but the call tables grew by %d rows", target, written.Load(), after-before)
+			return fmt.Errorf("(%s) %s: %d calls sent, but the call tables grew by %d rows", key, target, written.Load(), after-before)
 		}
 	}
 	return nil
 }
 
-// countCalls counts the rows workload (e) counts as calls.
+// countCalls counts the rows workloads (e) and (f) count as calls.
 func (r *run) countCalls(ctx context.Context) (int64, error) {
 	var total int64
 	for _, t := range []string{"agent_call", "llm_call", "tool_call", "user_interactions"} {

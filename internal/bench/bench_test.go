@@ -104,6 +104,18 @@ func TestIngestPool(t *testing.T) {
 			}
 		}
 	}
+	// (f) sends the same traces as the body of POST /v1/ingest.
+	plain, plainCalls := pool.plainBody(nil, []int{0, 1}, "req7/")
+	var bulk struct {
+		Traces []traceIn `json:"traces"`
+	}
+	if err := json.Unmarshal(plain, &bulk); err != nil {
+		t.Fatalf("plain body is not JSON: %v", err)
+	}
+	again, _ := json.Marshal(req.Variables.Input)
+	if same, _ := json.Marshal(bulk.Traces); plainCalls != calls || string(same) != string(again) {
+		t.Errorf("the plain body holds other traces (%d calls) than the mutation's (%d calls)", plainCalls, calls)
+	}
 	// The bound turns the same input into rows for every table.
 	ids := [][]int64{{1, 2}, make([]int64, 2*s.AgentsPerTrace), make([]int64, 2*s.LLMCallsPerTrace), make([]int64, 2*s.ToolCallsPerTrace)}
 	tables, traceIDs := (&boundIngest{}).rows(req.Variables.Input, []int64{1, 1}, ids)

@@ -44,7 +44,7 @@ func parseGID(s string) (string, int64, bool) {
 	return t, id, ok && err == nil
 }
 
-// boundServer serves /bound/a to /bound/e.
+// boundServer serves /bound/a to /bound/f.
 type boundServer struct {
 	raw *rawDB
 	q   boundQueries
@@ -124,8 +124,8 @@ func (s *boundServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/bound/")
-	if key == "e" {
-		s.serveIngest(w, r.Context(), body)
+	if key == "e" || key == "f" {
+		s.serveIngest(w, r.Context(), key, body)
 		return
 	}
 	var req struct {

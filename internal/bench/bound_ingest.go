@@ -17,8 +17,8 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// boundIngest is the bound of workload (e): it decodes the same request
-// body as ingestTraces and writes the same rows with the fewest statements,
+// boundIngest is the bound of workloads (e) and (f): it decodes the same
+// request body as ingestTraces or POST /v1/ingest and writes the same rows with the fewest statements,
 // in one transaction per request: on PostgreSQL one statement reserving
 // the ids that rows refer to, then one COPY per table; on SQLite one
 // statement reading the largest ids, then multi-row INSERTs. It keeps no
@@ -121,8 +121,11 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (s *boundServer) serveIngest(w http.ResponseWriter, ctx context.Context, body []byte) {
+// serveIngest writes the traces of a request of (e), a mutation, or of
+// (f), a body of POST /v1/ingest, and answers in that request's shape.
+func (s *boundServer) serveIngest(w http.ResponseWriter, ctx context.Context, key string, body []byte) {
 	var req struct {
+		Traces    []traceIn `json:"traces"`
 		Variables struct {
 			Input []traceIn `json:"input"`
 		} `json:"variables"`
@@ -131,7 +134,11 @@ func (s *boundServer) serveIngest(w http.ResponseWriter, ctx context.Context, bo
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ids, err := s.ing.write(ctx, req.Variables.Input)
+	traces := req.Variables.Input
+	if key == "f" {
+		traces = req.Traces
+	}
+	ids, err := s.ing.write(ctx, traces)
 	if err != nil {
 		slog.Error("bound ingest failed", "error", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -141,8 +148,12 @@ func (s *boundServer) serveIngest(w http.ResponseWriter, ctx context.Context, bo
 	for i, id := range ids {
 		out[i] = map[string]string{"id": gid("Trace", id)}
 	}
+	var answer any = map[string]any{"data": map[string]any{"ingestTraces": map[string]any{"traces": out}}}
+	if key == "f" {
+		answer = map[string]any{"traces": out}
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"ingestTraces": map[string]any{"traces": out}}})
+	_ = json.NewEncoder(w).Encode(answer)
 }
 
 // write stores the traces and returns their ids.

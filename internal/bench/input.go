@@ -12,8 +12,9 @@ import (
 )
 
 // The ingestTraces input as JSON, field for field as schema.graphqls names
-// it. Workload (e) sends it to the API, and its bound decodes the very same
-// bytes and writes them with COPY (or multi-row INSERTs on SQLite).
+// it. Workload (e) sends it to the API in mutations, (f) in the bodies of
+// POST /v1/ingest, and their bound decodes the very same bytes and writes
+// them with COPY (or multi-row INSERTs on SQLite).
 type traceIn struct {
 	Project          string        `json:"project"`
 	ExternalID       string        `json:"externalId,omitempty"`
@@ -308,12 +309,28 @@ func newIngestPool(seed uint64, s demo.Scale, n int) (*ingestPool, error) {
 	return p, err
 }
 
-// body appends to buf the request for the traces at idx, with prefix in
-// place of the marker, and returns it with the number of calls it writes.
+// body appends to buf the request of (e) for the traces at idx, with
+// prefix in place of the marker, and returns it with the number of calls
+// it writes.
 func (p *ingestPool) body(buf []byte, idx []int, prefix string) ([]byte, int) {
 	buf = append(buf[:0], `{"operationName":"Ingest","query":`...)
 	buf = strconv.AppendQuote(buf, ingestMutation)
-	buf = append(buf, `,"variables":{"input":[`...)
+	buf = append(buf, `,"variables":{"input":`...)
+	buf, calls := p.appendTraces(buf, idx, prefix)
+	return append(buf, "}}"...), calls
+}
+
+// plainBody is body for (f): the same traces as the body of POST
+// /v1/ingest, {"traces": [...]}.
+func (p *ingestPool) plainBody(buf []byte, idx []int, prefix string) ([]byte, int) {
+	buf = append(buf[:0], `{"traces":`...)
+	buf, calls := p.appendTraces(buf, idx, prefix)
+	return append(buf, '}'), calls
+}
+
+// appendTraces appends the JSON list of the traces at idx.
+func (p *ingestPool) appendTraces(buf []byte, idx []int, prefix string) ([]byte, int) {
+	buf = append(buf, '[')
 	calls := 0
 	marker, repl := []byte(keyMarker), []byte(prefix)
 	for j, i := range idx {
@@ -333,6 +350,5 @@ func (p *ingestPool) body(buf []byte, idx []int, prefix string) ([]byte, int) {
 		}
 		calls += p.calls[i]
 	}
-	buf = append(buf, "]}}"...)
-	return buf, calls
+	return append(buf, ']'), calls
 }

@@ -280,6 +280,13 @@ func TestBadInputWritesNothing(t *testing.T) {
 				t.Errorf("%s: got %v, want INVALID_ARGUMENT on that field", c.field, err)
 			}
 		}
+		// A transport naming its list otherwise gets paths starting with its name.
+		bad := sample("p", "bad", true)
+		bad.EndTime = atp(-1)
+		_, err := svc.IngestAs(ctx, []ingest.Trace{sample("p", "good", true), bad}, "traces")
+		if appErr := (*apperr.Error)(nil); !asAppErr(err, &appErr) || appErr.Field != "traces[1].endTime" {
+			t.Errorf("IngestAs: got %v, want an error on traces[1].endTime", err)
+		}
 		if n := countRows(t, store); n["traces"] != 0 || n["project_info"] != 0 {
 			t.Fatalf("invalid requests wrote rows: %v", n)
 		}

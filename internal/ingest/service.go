@@ -54,7 +54,13 @@ func (s *Service) Store() *db.DB { return s.store }
 // stored under the same external ids, and returns the stored traces in
 // input order.
 func (s *Service) Ingest(ctx context.Context, traces []Trace) ([]*db.Trace, error) {
-	out, err := s.ingest(ctx, traces, "input")
+	return s.IngestAs(ctx, traces, "input")
+}
+
+// IngestAs is Ingest for a transport whose list of traces has another name:
+// error paths start with path ("traces[2]..." rather than "input[2]...").
+func (s *Service) IngestAs(ctx context.Context, traces []Trace, path string) ([]*db.Trace, error) {
+	out, err := s.ingest(ctx, traces, path)
 	if s.limits.Observe != nil {
 		s.limits.Observe(ctx, len(out), err)
 	}

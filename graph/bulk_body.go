@@ -1,0 +1,138 @@
+package graph
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
+)
+
+// errBodyTooLarge is a body over the limit, as sent or decompressed.
+var errBodyTooLarge = errors.New("request body too large")
+
+// bodyReader is what the decoder reads: the body, decompressed if it is
+// gzip, at most max bytes of it, kept aside to locate a decoding error,
+// and with the body's own failure remembered so that it is not blamed on
+// the JSON.
+type bodyReader struct {
+	r    io.Reader
+	left int64
+	kept *bytes.Buffer
+	err  error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if int64(n) > b.left {
+		n, err = int(b.left), errBodyTooLarge
+	}
+	b.left -= int64(n)
+	b.kept.Write(p[:n])
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = errBodyTooLarge
+	}
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// keptBodies recycles the copies of bodies; very large ones are dropped.
+var keptBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// openBody returns the reader of r's body, at most max bytes as sent and
+// as decompressed (so a small gzip bomb stops after max bytes of output).
+// The caller puts kept back into keptBodies.
+func openBody(w http.ResponseWriter, r *http.Request, max int64) (*bodyReader, error) {
+	if r.ContentLength > max {
+		return nil, errBodyTooLarge
+	}
+	var src io.Reader = http.MaxBytesReader(w, r.Body, max)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return nil, errBodyTooLarge
+			}
+			return nil, apperr.New(apperr.InvalidArgument, "the body is not gzip: %v", err)
+		}
+		src = zr
+	default:
+		return nil, errUnsupportedEncoding{enc}
+	}
+	kept := keptBodies.Get().(*bytes.Buffer)
+	kept.Reset()
+	return &bodyReader{r: src, left: max, kept: kept}, nil
+}
+
+// release gives the kept copy back.
+func (b *bodyReader) release() {
+	if b.kept.Cap() <= 1<<20 {
+		keptBodies.Put(b.kept)
+	}
+	b.kept = nil
+}
+
+// bodyError is a body that could not be read (cut off, or not gzip after all).
+type bodyError struct{ err error }
+
+func (e bodyError) Error() string { return "could not read the request body: " + e.err.Error() }
+func (e bodyError) Unwrap() error { return e.err }
+
+// readError is the body's own failure, errBodyTooLarge as it is.
+func (b *bodyReader) readError() error {
+	if errors.Is(b.err, errBodyTooLarge) {
+		return b.err
+	}
+	return bodyError{b.err}
+}
+
+type errUnsupportedEncoding struct{ name string }
+
+func (e errUnsupportedEncoding) Error() string {
+	return fmt.Sprintf("unsupported Content-Encoding %q: send gzip or none", e.name)
+}
+
+// decodeBody decodes the whole body, which must hold one JSON object and
+// nothing after it. Errors of the body itself come back as they are; the
+// others are INVALID_ARGUMENT naming the bad value's path.
+func decodeBody(body *bodyReader) (*bulkRequest, error) {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	req := &bulkRequest{}
+	err := dec.Decode(req)
+	if body.err != nil {
+		return nil, body.readError()
+	}
+	switch {
+	case err == io.EOF:
+		return nil, apperr.New(apperr.InvalidArgument, `the body is empty; send {"traces": [TraceInput, ...]}`)
+	case err != nil:
+		field, message := locate(body.kept.Bytes(), err)
+		return nil, apperr.Invalid(field, "%s", message)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if body.err != nil {
+			return nil, body.readError()
+		}
+		return nil, apperr.New(apperr.InvalidArgument, "the body holds more after its JSON object")
+	}
+	if inexactKey(body.kept.Bytes()) {
+		if field, err := semanticPath(reflect.TypeFor[bulkRequest](), body.kept.Bytes(), ""); err != nil {
+			return nil, apperr.Invalid(field, "%s", describe(err))
+		}
+	}
+	return req, nil
+}

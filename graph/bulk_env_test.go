@@ -1,0 +1,101 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/ingest"
+)
+
+// ingestEnv serves GraphQL at /graphql and POST /v1/ingest over one
+// ingestion service, as the server does.
+type ingestEnv struct {
+	*env
+	ingestURL string
+}
+
+func newIngestEnv(t *testing.T, b dbtest.Backend, opts ingest.Options, limits graph.Limits) *ingestEnv {
+	t.Helper()
+	store := dbtest.MustOpen(t, b)
+	svc := ingest.New(store, opts)
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: testLoaderWait, Ingest: svc, Limits: limits}))
+	mux.Handle("/v1/ingest", graph.NewIngestHandler(svc, limits))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &ingestEnv{env: &env{store: store, url: srv.URL + "/graphql"}, ingestURL: srv.URL + "/v1/ingest"}
+}
+
+// ingestReply is an answer of POST /v1/ingest.
+type ingestReply struct {
+	Traces []struct {
+		ID         string  `json:"id"`
+		ExternalID *string `json:"externalId"`
+	} `json:"traces"`
+	Errors []gqlError `json:"errors"`
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r ingestReply) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	code, _ := r.Errors[0].Extensions["code"].(string)
+	return code
+}
+
+func (r ingestReply) field() any {
+	if len(r.Errors) == 0 {
+		return nil
+	}
+	return r.Errors[0].Extensions["field"]
+}
+
+// post sends body to /v1/ingest as JSON; header holds more header pairs.
+func (e *ingestEnv) post(t *testing.T, body []byte, header ...string) ingestReply {
+	t.Helper()
+	return postIngest(t, e.ingestURL, body, header...)
+}
+
+func postIngest(t *testing.T, url string, body []byte, header ...string) ingestReply {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var r ingestReply
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("answer is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	r.status, r.header, r.body = res.StatusCode, res.Header, raw
+	return r
+}
+
+// ingestBody is the body of /v1/ingest for traces.
+func ingestBody(traces ...any) []byte {
+	b, _ := json.Marshal(map[string]any{"traces": traces})
+	return b
+}
+
+// countRows counts the rows of a table.
+func countRows(t *testing.T, e *env, table string) int64 {
+	t.Helper()
+	var n int64
+	mustNil(t, e.store.Gorm().Raw(`SELECT COUNT(*) FROM `+table).Scan(&n).Error)
+	return n
+}

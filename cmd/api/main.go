@@ -19,6 +19,7 @@ func main() {
 	// After the first signal starts a graceful shutdown, a second one kills
 	// the process the default way.
 	context.AfterFunc(ctx, stop)
+	tuneGC(os.Getenv)
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 

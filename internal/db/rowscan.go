@@ -190,6 +190,9 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 	dest := make([]any, len(cols))
 	times := make([]timeScan, len(cols))
 	nullTimes := make([]nullTimeScan, len(cols))
+	nullStrings := make([]nullStringScan, len(cols))
+	nullInts := make([]nullInt64Scan, len(cols))
+	nullFloats := make([]nullFloat64Scan, len(cols))
 	var out []*T
 	for rows.Next() {
 		row := new(T)
@@ -212,9 +215,16 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 			case float64Type:
 				dest[i] = (*float64)(ptr)
 			case int64Ptr:
-				dest[i] = (**int64)(ptr)
+				nullInts[i].dst = (**int64)(ptr)
+				dest[i] = &nullInts[i]
 			case float64Ptr:
-				dest[i] = (**float64)(ptr)
+				nullFloats[i].dst = (**float64)(ptr)
+				dest[i] = &nullFloats[i]
+			case stringPtr:
+				nullStrings[i].dst = (**string)(ptr)
+				dest[i] = &nullStrings[i]
+			case stringType:
+				dest[i] = (*string)(ptr)
 			default:
 				dest[i] = reflect.NewAt(f.typ, ptr).Interface()
 			}

@@ -21362,7 +21362,7 @@ func (ec *executionContext) marshalNAgentCall2ᚕᚖgithubᚗcomᚋagentgraphᚋ
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgentCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentCall(ctx, sel, v[i])
@@ -21397,7 +21397,7 @@ func (ec *executionContext) marshalNAgentCallEdge2ᚕᚖgithubᚗcomᚋagentgrap
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgentCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21457,7 +21457,7 @@ func (ec *executionContext) marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraph
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAnalyticsRow2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRow(ctx, sel, v[i])
@@ -21553,7 +21553,7 @@ func (ec *executionContext) marshalNErrorGroup2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNErrorGroup2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroup(ctx, sel, v[i])
@@ -21588,7 +21588,7 @@ func (ec *executionContext) marshalNErrorGroupEdge2ᚕᚖgithubᚗcomᚋagentgra
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNErrorGroupEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21767,7 +21767,7 @@ func (ec *executionContext) marshalNLLMCall2ᚕᚖgithubᚗcomᚋagentgraphᚋag
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLLMCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐLLMCall(ctx, sel, v[i])
@@ -21802,7 +21802,7 @@ func (ec *executionContext) marshalNLLMCallEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLLMCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21844,7 +21844,7 @@ func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋage
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetric2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetric(ctx, sel, v[i])
@@ -21879,7 +21879,7 @@ func (ec *executionContext) marshalNMetricEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetricEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21921,7 +21921,7 @@ func (ec *executionContext) marshalNMetricSummary2ᚕᚖgithubᚗcomᚋagentgrap
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetricSummary2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummary(ctx, sel, v[i])
@@ -21975,7 +21975,7 @@ func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋagentgraphᚋag
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProject2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProject(ctx, sel, v[i])
@@ -22010,7 +22010,7 @@ func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22097,7 +22097,7 @@ func (ec *executionContext) marshalNToolCall2ᚕᚖgithubᚗcomᚋagentgraphᚋa
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToolCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCall(ctx, sel, v[i])
@@ -22132,7 +22132,7 @@ func (ec *executionContext) marshalNToolCallEdge2ᚕᚖgithubᚗcomᚋagentgraph
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToolCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22174,7 +22174,7 @@ func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagen
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrace2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTrace(ctx, sel, v[i])
@@ -22209,7 +22209,7 @@ func (ec *executionContext) marshalNTraceEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋ
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22236,7 +22236,7 @@ func (ec *executionContext) marshalNTraceError2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceError2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceError(ctx, sel, v[i])
@@ -22271,7 +22271,7 @@ func (ec *executionContext) marshalNTraceErrorEdge2ᚕᚖgithubᚗcomᚋagentgra
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceErrorEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22340,7 +22340,7 @@ func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgr
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserInteraction2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteraction(ctx, sel, v[i])
@@ -22375,7 +22375,7 @@ func (ec *executionContext) marshalNUserInteractionEdge2ᚕᚖgithubᚗcomᚋage
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserInteractionEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])

@@ -19,6 +19,37 @@ func marshalList(ctx context.Context, length int, workerLimit int64, omitPanicHa
 	if length <= 1 || !cannotWait(ctx) {
 		return graphql.MarshalSliceConcurrently(ctx, length, workerLimit, omitPanicHandler, marshal)
 	}
+	return marshalInOrder(ctx, length, omitPanicHandler, marshal)
+}
+
+// marshalRowList marshals a list of rows in order, too, when the prefetch
+// walk found that nothing selected below any of them can wait (see
+// prefetchRows); go generate puts it in gqlgen's list marshallers of rows.
+func marshalRowList[T any](ctx context.Context, rows []*T, workerLimit int64, omitPanicHandler bool,
+	marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	if len(rows) > 1 && !inPlaceOff.Load() && rowsPrefetched(ctx, rows) {
+		inPlaceResolved.Add(1)
+		return marshalInOrder(ctx, len(rows), omitPanicHandler, marshal)
+	}
+	return marshalList(ctx, len(rows), workerLimit, omitPanicHandler, marshal)
+}
+
+func rowsPrefetched[T any](ctx context.Context, rows []*T) bool {
+	fc := graphql.GetFieldContext(ctx)
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if fc == nil || fc.Field.Field == nil || !ok {
+		return false
+	}
+	for _, r := range rows {
+		if _, primed := l.primed.Load(primedKey{fc.Field.Field, r}); !primed {
+			return false
+		}
+	}
+	return true
+}
+
+func marshalInOrder(ctx context.Context, length int, omitPanicHandler bool,
+	marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
 	for i := range length {
 		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/graph-gophers/dataloader/v7"
@@ -27,8 +28,10 @@ import (
 // does not cover, or any statement that fails here, is simply left to the
 // loaders, which load it the ordinary way and report its errors.
 
-// fieldPrefetch loads one field of T for all rows of a level.
-type fieldPrefetch[T any] func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField)
+// fieldPrefetch loads one field of T for all rows of a level; it reports
+// whether that field and everything selected below it are now in the
+// loaders' caches (complete: nothing below can wait on a batch).
+type fieldPrefetch[T any] func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) (complete bool)
 
 // typePrefetch is what the walk knows about one entity type.
 type typePrefetch[T any] struct {
@@ -124,16 +127,26 @@ func registerPrefetchers() {
 }
 
 // prefetchRows prefetches, for rows of T, every loader-backed field in sel.
-// Fields are fetched concurrently; the call returns when all are done.
-func prefetchRows[T any](ctx context.Context, l *Loaders, rows []*T, sel ast.SelectionSet) {
+// Fields are fetched concurrently; the call returns when all are done. It
+// reports whether nothing selected can wait any more, and then, when the
+// rows are the elements of list (a list field), records that for each row
+// so that the list is marshalled without a goroutine per element.
+func prefetchRows[T any](ctx context.Context, l *Loaders, rows []*T, sel ast.SelectionSet, list *ast.Field) bool {
 	p := prefetchersFor[T]()
-	if p == nil || len(rows) == 0 || len(sel) == 0 {
-		return
+	if p == nil {
+		return false
+	}
+	if len(rows) == 0 || len(sel) == 0 {
+		return true
 	}
 	var wg sync.WaitGroup
+	var incomplete atomic.Bool
 	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), sel, []string{p.typeName, "Node"}) {
 		fetch, ok := p.fields[f.Name]
 		if !ok {
+			if f.IsDeferred() || mayWait(p.typeName, f.Name) {
+				incomplete.Store(true)
+			}
 			continue
 		}
 		wg.Add(1)
@@ -142,30 +155,54 @@ func prefetchRows[T any](ctx context.Context, l *Loaders, rows []*T, sel ast.Sel
 			defer func() {
 				// The loaders will meet the same fault and report it properly.
 				if r := recover(); r != nil {
+					incomplete.Store(true)
 					slog.DebugContext(ctx, "prefetch panicked", "field", f.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				}
 			}()
-			fetch(ctx, l, rows, f)
+			if !fetch(ctx, l, rows, f) || f.IsDeferred() {
+				incomplete.Store(true)
+			}
 		}()
 	}
 	wg.Wait()
+	if incomplete.Load() {
+		return false
+	}
+	if list != nil {
+		markPrimed(l, list, rows)
+	}
+	return true
 }
 
-// prefetchConnection prefetches below a connection field whose pages hold rows.
-func prefetchConnection[T any](ctx context.Context, l *Loaders, rows []*T, conn ast.SelectionSet) {
+// mayWait reports whether a field without a prefetcher is resolved through
+// a resolver that may wait on a loader: every resolver field but the ids.
+func mayWait(typeName, field string) bool {
+	switch field {
+	case "id", "llmCallIds", "toolCallIds", "userInteractionIds":
+		return false
+	}
+	return resolverFields[typeName][field]
+}
+
+// prefetchConnection prefetches below a connection field whose pages hold
+// rows, and reports whether nothing below can wait (totalCount aside: its
+// caller primes it).
+func prefetchConnection[T any](ctx context.Context, l *Loaders, rows []*T, conn ast.SelectionSet) bool {
 	opCtx := graphql.GetOperationContext(ctx)
+	complete := true
 	for _, f := range graphql.CollectFields(opCtx, conn, nil) {
 		switch f.Name {
 		case "nodes":
-			prefetchRows(ctx, l, rows, f.Selections)
+			complete = prefetchRows(ctx, l, rows, f.Selections, f.Field) && complete
 		case "edges":
 			for _, e := range graphql.CollectFields(opCtx, f.Selections, nil) {
 				if e.Name == "node" {
-					prefetchRows(ctx, l, rows, e.Selections)
+					complete = prefetchRows(ctx, l, rows, e.Selections, nil) && complete
 				}
 			}
 		}
 	}
+	return complete
 }
 
 // prefetchBelow prefetches the selection of the field being resolved, for a
@@ -179,23 +216,23 @@ func prefetchBelow[T any](ctx context.Context, rows []*T, isConnection bool) {
 	if isConnection {
 		prefetchConnection(ctx, l, rows, fc.Field.Selections)
 	} else {
-		prefetchRows(ctx, l, rows, fc.Field.Selections)
+		prefetchRows(ctx, l, rows, fc.Field.Selections, fc.Field.Field)
 	}
 }
 
 // prefetchChildren loads one page of e per parent and the list sizes if asked.
 func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
-	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
+	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) bool {
 		args, ok := fieldPageArgs(ctx, f, e.kind)
 		if !ok {
-			return
+			return false
 		}
 		args.Omit = omitFor(ctx, e.kind, f.Selections)
 		parents := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
 		l.observeBatch(e.name, len(parents))
 		pages, err := loadPages(ctx, l.store, e, parents, args)
 		if err != nil {
-			return
+			return false
 		}
 		pl := pageLoader(l, e)
 		var all []*C
@@ -204,27 +241,30 @@ func prefetchChildren[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] 
 			all = append(all, pages[i].Rows...)
 		}
 		markPrimed(l, f.Field, rows)
+		complete := true
 		if selects(ctx, f, "totalCount") {
-			if counts, err := countChildren[C](ctx, l.store, e, parents, args.Filter); err == nil {
+			counts, err := countChildren[C](ctx, l.store, e, parents, args.Filter)
+			if err == nil {
 				cl := countLoader(l, e)
 				for i, p := range parents {
 					cl.Prime(ctx, countKey{parentID: p, filter: args.Filter}, counts[i])
 				}
 			}
+			complete = err == nil
 		}
-		prefetchConnection(ctx, l, all, f.Selections)
+		return prefetchConnection(ctx, l, all, f.Selections) && complete
 	}
 }
 
 // prefetchChild loads the single child of each parent (a page of one).
 func prefetchChild[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
-	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
+	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) bool {
 		args := pageArgs{First: 1}
 		parents := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
 		l.observeBatch(e.name, len(parents))
 		pages, err := loadPages(ctx, l.store, e, parents, args)
 		if err != nil {
-			return
+			return false
 		}
 		pl := pageLoader(l, e)
 		var all []*C
@@ -233,21 +273,22 @@ func prefetchChild[T, C any](e edge[C], key func(*T) int64) fieldPrefetch[T] {
 			all = append(all, pages[i].Rows...)
 		}
 		markPrimed(l, f.Field, rows)
-		prefetchRows(ctx, l, all, f.Selections)
+		return prefetchRows(ctx, l, all, f.Selections, nil)
 	}
 }
 
 // prefetchParent loads the rows that rows refer to.
 func prefetchParent[T, P any](ent entity[P], ref func(*T) *int64) fieldPrefetch[T] {
-	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
+	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) bool {
 		ids := distinct(rows, ref)
 		if len(ids) == 0 {
-			return
+			markPrimed(l, f.Field, rows)
+			return true
 		}
 		l.observeBatch(ent.typeName+"ByID", len(ids))
 		found, err := db.FindByIDs[P](ctx, l.store, ids)
 		if err != nil {
-			return
+			return false
 		}
 		bl := byIDLoader(l, ent)
 		var all []*P
@@ -258,47 +299,49 @@ func prefetchParent[T, P any](ent entity[P], ref func(*T) *int64) fieldPrefetch[
 			}
 		}
 		markPrimed(l, f.Field, rows)
-		prefetchRows(ctx, l, all, f.Selections)
+		return prefetchRows(ctx, l, all, f.Selections, nil)
 	}
 }
 
 // prefetchKeyed computes a per-row value (rollups) for all rows at once.
 func prefetchKeyed[T, V any](loaderOf func(*Loaders) *dataloader.Loader[int64, V], batch func(*db.DB, context.Context, []int64) ([]V, error), key func(*T) int64) fieldPrefetch[T] {
-	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) {
+	return func(ctx context.Context, l *Loaders, rows []*T, f graphql.CollectedField) bool {
 		ids := distinct(rows, func(r *T) *int64 { k := key(r); return &k })
 		values, err := batch(l.store, ctx, ids)
 		if err != nil {
-			return
+			return false
 		}
 		ld := loaderOf(l)
 		for i, id := range ids {
 			ld.Prime(ctx, id, values[i])
 		}
 		markPrimed(l, f.Field, rows)
+		return true
 	}
 }
 
 // prefetchRanged computes a per-project value over the field's time range.
 func prefetchRanged[V any](loaderOf func(*Loaders) *dataloader.Loader[rangeKey, V], batch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error)) fieldPrefetch[db.Project] {
-	return func(ctx context.Context, l *Loaders, rows []*db.Project, f graphql.CollectedField) {
+	return func(ctx context.Context, l *Loaders, rows []*db.Project, f graphql.CollectedField) bool {
 		key, err := canonicalRange(f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)["timeRange"])
 		if err != nil {
-			return
+			return false
 		}
 		r, err := parseRange(key)
 		if err != nil {
-			return
+			return false
 		}
 		ids := distinct(rows, func(p *db.Project) *int64 { return &p.ID })
 		values, err := batch(l.store, ctx, ids, r)
 		if err != nil {
-			return
+			return false
 		}
 		ld := loaderOf(l)
 		for i, id := range ids {
 			ld.Prime(ctx, rangeKey{id, key}, values[i])
 		}
 		markPrimed(l, f.Field, rows)
+		return true
 	}
 }
 

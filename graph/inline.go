@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,14 +22,34 @@ import (
 // primedKey names one field of one row whose value is in a loader cache.
 type primedKey struct {
 	field *ast.Field
-	row   any
+	row   unsafe.Pointer
+}
+
+// primedSet holds a request's primedKeys: written by the prefetch walk,
+// read by the resolvers after it.
+type primedSet struct {
+	mu   sync.RWMutex
+	keys map[primedKey]struct{}
+}
+
+func (p *primedSet) has(k primedKey) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	_, ok := p.keys[k]
+	return ok
 }
 
 // markPrimed records that field of every row can be resolved without
 // waiting.
 func markPrimed[T any](l *Loaders, field *ast.Field, rows []*T) {
+	p := &l.primed
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.keys == nil {
+		p.keys = make(map[primedKey]struct{}, 4*len(rows))
+	}
 	for _, r := range rows {
-		l.primed.Store(primedKey{field, r}, struct{}{})
+		p.keys[primedKey{field, unsafe.Pointer(r)}] = struct{}{}
 	}
 }
 
@@ -38,10 +60,10 @@ var (
 	inPlaceResolved atomic.Int64
 )
 
-func resolveObjectField(ctx context.Context, out *graphql.FieldSet, field graphql.CollectedField, row any,
+func resolveObjectField[T any](ctx context.Context, out *graphql.FieldSet, field graphql.CollectedField, row *T,
 	oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool,
 	resolve func(ctx context.Context) graphql.Marshaler) {
-	if field.IsDeferred() || inPlaceOff.Load() || !cannotWaitField(ctx, field, row) {
+	if field.IsDeferred() || inPlaceOff.Load() || !cannotWaitField(ctx, field, unsafe.Pointer(row)) {
 		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 		return
 	}
@@ -57,7 +79,7 @@ func resolveObjectField(ctx context.Context, out *graphql.FieldSet, field graphq
 	}
 }
 
-func cannotWaitField(ctx context.Context, field graphql.CollectedField, row any) bool {
+func cannotWaitField(ctx context.Context, field graphql.CollectedField, row unsafe.Pointer) bool {
 	if field.Name == "id" { // every id resolver only encodes the row's id
 		return true
 	}
@@ -65,8 +87,7 @@ func cannotWaitField(ctx context.Context, field graphql.CollectedField, row any)
 	if !ok || field.Field == nil {
 		return false
 	}
-	_, primed := l.primed.Load(primedKey{field.Field, row})
-	return primed
+	return l.primed.has(primedKey{field.Field, row})
 }
 
 // resolveRecovering runs resolve, turning a panic into a field error and

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,7 +42,7 @@ func rowsPrefetched[T any](ctx context.Context, rows []*T) bool {
 		return false
 	}
 	for _, r := range rows {
-		if _, primed := l.primed.Load(primedKey{fc.Field.Field, r}); !primed {
+		if !l.primed.has(primedKey{fc.Field.Field, unsafe.Pointer(r)}) {
 			return false
 		}
 	}

@@ -81,7 +81,7 @@ type Loaders struct {
 	mu       sync.Mutex
 	all      map[string]any
 	omits    map[omitKey]string // omitFor's answers
-	primed   sync.Map           // primedKey -> struct{}: see inline.go
+	primed   primedSet          // see inline.go
 }
 
 // NewLoaders returns empty loaders over store that batch the keys arriving

@@ -92,18 +92,26 @@ func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (grap
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		for j, w := range plan.writers {
-			b = append(b, plan.keys[j]...)
-			var ok bool
-			if b, ok = w(b, row); !ok {
-				return nil, false
-			}
+		var ok bool
+		if b, ok = plan.appendObject(b, row); !ok {
+			return nil, false
 		}
-		b = append(b, '}')
 	}
 	fastListsWritten.Add(1)
 	return rawJSON(append(b, ']')), true
+}
+
+// appendObject writes row as the JSON object of the plan's fields.
+func (p *rowPlan[T]) appendObject(b []byte, row *T) ([]byte, bool) {
+	b = append(b, '{')
+	for j, w := range p.writers {
+		b = append(b, p.keys[j]...)
+		var ok bool
+		if b, ok = w(b, row); !ok {
+			return b, false
+		}
+	}
+	return append(b, '}'), true
 }
 
 // rawJSON is an answer fragment already written.
@@ -215,18 +223,7 @@ func objectField[T, V any](table *rowTable[V], get func(*T) *V) fieldSpec[T] {
 		if !ok || plan.recorded {
 			return nil, false
 		}
-		return func(b []byte, row *T) ([]byte, bool) {
-			v := get(row)
-			b = append(b, '{')
-			for j, w := range plan.writers {
-				b = append(b, plan.keys[j]...)
-				var ok bool
-				if b, ok = w(b, v); !ok {
-					return b, false
-				}
-			}
-			return append(b, '}'), true
-		}, true
+		return func(b []byte, row *T) ([]byte, bool) { return plan.appendObject(b, get(row)) }, true
 	}
 }
 

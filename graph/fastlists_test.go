@@ -39,6 +39,42 @@ func awkwardTrace() map[string]any {
 	}
 }
 
+// newAwkwardEnv is a server over demo data and awkwardTrace, whose id it
+// returns.
+func newAwkwardEnv(t *testing.T, b dbtest.Backend) (*env, string) {
+	t.Helper()
+	scale := demo.DefaultScale()
+	scale.Projects, scale.TracesPerProject = 2, 4
+	e := newEnv(t, b, scale)
+	var ingested struct {
+		IngestTraces struct{ Traces []struct{ ID string } }
+	}
+	e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
+		map[string]any{"input": []any{awkwardTrace()}}, &ingested)
+	return e, ingested.IngestTraces.Traces[0].ID
+}
+
+// answerBothWays sends query with a shortcut turned off (gqlgen's own way)
+// and on, requires the same bytes, and returns gqlgen's answer and how many
+// times the shortcut was taken.
+func answerBothWays(t *testing.T, e *env, query string, vars map[string]any,
+	set func(on bool) (restore func()), uses func() int64) (response, int64) {
+	t.Helper()
+	restore := set(false)
+	slow := e.do(t, query, vars)
+	restore()
+	before := uses()
+	fast := e.do(t, query, vars)
+	used := uses() - before
+	if slow.status != 200 || len(slow.Errors) > 0 {
+		t.Fatalf("gqlgen's answer: %d %s", slow.status, slow.body)
+	}
+	if !bytes.Equal(fast.body, slow.body) {
+		t.Fatalf("answers differ\nshortcut: %s\ngqlgen: %s", fast.body, slow.body)
+	}
+	return slow, used
+}
+
 // fastListQueries select every field the fast marshaller writes of each row
 // type, and the shapes it must either write exactly or decline: aliases,
 // repeated fields, fragments, __typename and directives.
@@ -75,30 +111,10 @@ var fastListQueries = map[string]string{
 // should, so that the comparison cannot pass by never using it.
 func TestFastListsWriteWhatGqlgenWrites(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
-		scale := demo.DefaultScale()
-		scale.Projects, scale.TracesPerProject = 2, 4
-		e := newEnv(t, b, scale)
-		var ingested struct {
-			IngestTraces struct{ Traces []struct{ ID string } }
-		}
-		e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
-			map[string]any{"input": []any{awkwardTrace()}}, &ingested)
-
+		e, _ := newAwkwardEnv(t, b)
 		for name, query := range fastListQueries {
 			t.Run(name, func(t *testing.T) {
-				vars := map[string]any{"n": 10}
-				restore := graph.SetFastLists(false)
-				slow := e.do(t, query, vars)
-				restore()
-				before := graph.FastListsWritten()
-				fast := e.do(t, query, vars)
-				used := graph.FastListsWritten() - before
-				if slow.status != 200 || len(slow.Errors) > 0 {
-					t.Fatalf("gqlgen's answer: %d %s", slow.status, slow.body)
-				}
-				if !bytes.Equal(fast.body, slow.body) {
-					t.Fatalf("answers differ\nfast: %s\ngqlgen: %s", fast.body, slow.body)
-				}
+				slow, used := answerBothWays(t, e, query, map[string]any{"n": 10}, graph.SetFastLists, graph.FastListsWritten)
 				if !bytes.Contains(slow.body, []byte(`nul-ish \u0001\u001F html`)) && name == "every field" {
 					t.Fatalf("the awkward trace is not in the answer: %s", slow.body)
 				}
@@ -135,29 +151,11 @@ var inPlaceQueries = map[string]string{
 // some fields really were resolved in place.
 func TestInPlaceFieldsAnswerLikeGqlgen(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
-		scale := demo.DefaultScale()
-		scale.Projects, scale.TracesPerProject = 2, 4
-		e := newEnv(t, b, scale)
-		var ingested struct {
-			IngestTraces struct{ Traces []struct{ ID string } }
-		}
-		e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
-			map[string]any{"input": []any{awkwardTrace()}}, &ingested)
+		e, awkwardID := newAwkwardEnv(t, b)
 		for name, query := range inPlaceQueries {
 			t.Run(name, func(t *testing.T) {
-				vars := map[string]any{"n": 10, "id": ingested.IngestTraces.Traces[0].ID}
-				restore := graph.SetInPlaceFields(false)
-				slow := e.do(t, query, vars)
-				restore()
-				before := graph.InPlaceResolved()
-				fast := e.do(t, query, vars)
-				if slow.status != 200 || len(slow.Errors) > 0 {
-					t.Fatalf("gqlgen's answer: %d %s", slow.status, slow.body)
-				}
-				if !bytes.Equal(fast.body, slow.body) {
-					t.Fatalf("answers differ\nin place: %s\ngqlgen: %s", fast.body, slow.body)
-				}
-				if graph.InPlaceResolved() == before {
+				_, used := answerBothWays(t, e, query, map[string]any{"n": 10, "id": awkwardID}, graph.SetInPlaceFields, graph.InPlaceResolved)
+				if used == 0 {
 					t.Errorf("no field was resolved in place")
 				}
 			})

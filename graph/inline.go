@@ -39,6 +39,19 @@ func (p *primedSet) has(k primedKey) bool {
 	return ok
 }
 
+// allPrimed reports whether field of every row is in the set, under one
+// read lock for the whole list.
+func allPrimed[T any](p *primedSet, field *ast.Field, rows []*T) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for _, r := range rows {
+		if _, ok := p.keys[primedKey{field, unsafe.Pointer(r)}]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // markPrimed records that field of every row can be resolved without
 // waiting.
 func markPrimed[T any](l *Loaders, field *ast.Field, rows []*T) {

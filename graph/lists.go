@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,12 +40,7 @@ func rowsPrefetched[T any](ctx context.Context, rows []*T) bool {
 	if fc == nil || fc.Field.Field == nil || !ok {
 		return false
 	}
-	for _, r := range rows {
-		if !l.primed.has(primedKey{fc.Field.Field, unsafe.Pointer(r)}) {
-			return false
-		}
-	}
-	return true
+	return allPrimed(&l.primed, fc.Field.Field, rows)
 }
 
 func marshalInOrder(ctx context.Context, length int, omitPanicHandler bool,

@@ -55,3 +55,21 @@ func TestOpenURLs(t *testing.T) {
 		t.Fatalf("unsupported scheme error = %v", err)
 	}
 }
+
+// Ingestion reserves ids from the identity sequences by their default
+// names; the migrations must keep making them under those names.
+func TestIdentitySequenceNames(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		store := dbtest.MustOpen(t, b)
+		if store.Dialect() != db.Postgres {
+			t.Skip("SQLite assigns ids without sequences")
+		}
+		for _, table := range []string{"system_info", "agent_call", "llm_call", "tool_call", "user_interactions", "errors", "metrics"} {
+			var seq string
+			mustExec(t, store.Gorm().Raw(`SELECT pg_get_serial_sequence(?, 'id')`, table).Scan(&seq).Error)
+			if want := "public." + db.IdentitySequence(table); seq != want && seq != db.IdentitySequence(table) {
+				t.Errorf("%s's id sequence is %q, ingestion uses %q", table, seq, db.IdentitySequence(table))
+			}
+		}
+	})
+}

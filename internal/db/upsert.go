@@ -146,39 +146,25 @@ func upsertRows[T any](g *gorm.DB, rows []*T, set []string, keepEnd string) erro
 	return nil
 }
 
-// upsertTraceRow inserts or merges the trace row: the earliest start and
-// the latest end win. It locks the row until the transaction ends.
-func (d *DB) upsertTraceRow(ctx context.Context, tr *Trace) error {
+// insertTraceRow inserts an unkeyed trace row, which is always new.
+func (d *DB) insertTraceRow(ctx context.Context, t *roundTrace) error {
+	tr := &t.w.Trace
 	utc(&tr.StartTime, tr.EndTime)
 	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
-	var row struct {
-		ID          int64
-		StartTime   scanTime
-		EndTime     scanTime
-		Duration    *float64
-		TotalCost   float64
-		TotalTokens int64
-	}
-	err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, external_id) DO UPDATE SET
-			start_time = CASE WHEN excluded.start_time < traces.start_time THEN excluded.start_time ELSE traces.start_time END,
-			end_time = CASE WHEN traces.end_time IS NULL OR excluded.end_time > traces.end_time THEN excluded.end_time ELSE traces.end_time END
-		RETURNING id, start_time, end_time, duration, total_cost, total_tokens`,
-		tr.ProjectID, tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration).Scan(&row).Error
+	tr.TotalCost, tr.TotalTokens = d.newTraceTotals(t.w)
+	var row struct{ ID int64 }
+	err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration, total_cost, total_tokens)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		tr.ProjectID, tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration, tr.TotalCost, tr.TotalTokens).Scan(&row).Error
 	if err != nil {
 		return err
 	}
 	if row.ID == 0 {
-		return fmt.Errorf("trace upsert returned no row")
+		return fmt.Errorf("trace insert returned no row")
 	}
-	tr.ID, tr.StartTime, tr.EndTime = row.ID, row.StartTime.Time, row.EndTime.ptr()
-	tr.TotalCost, tr.TotalTokens = row.TotalCost, row.TotalTokens
-	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
-	if sameSeconds(tr.Duration, row.Duration) {
-		return nil
-	}
-	return d.conn(ctx).Model(&Trace{}).Where("id = ?", tr.ID).Update("duration", tr.Duration).Error
+	tr.ID = row.ID
+	t.inserted = d.dialect == Postgres
+	return nil
 }
 
 // inStrings renders "column is one of values" as one bound parameter: a

@@ -3,6 +3,7 @@ package db
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,21 +34,34 @@ func (e *BatchError) Unwrap() error { return e.Err }
 // nothing, with the guarantees of UpsertTrace, in a number of statements
 // that does not depend on the number of traces: one multi-row upsert per
 // table for all traces, one key check, one statement per derived value
-// (links, id lists, trace totals) and one rollup update per project. A
-// trace sent twice in one batch is merged in a second round, as if sent
-// in a second call. On PostgreSQL, the traces' search documents follow in
-// one statement, three when stored texts were updated (see searchWrites).
-// Ids are written back into the writes. A failure that belongs to one
-// trace is a *BatchError naming it.
+// (links, id lists, trace totals) and one rollup update per project. On
+// PostgreSQL, a round of traces that are all new skips the key check and
+// the derived-value statements (see insertNewRound), and the traces'
+// search documents follow in one statement, three when stored texts were
+// updated (see searchWrites). A trace sent twice in one batch is merged in
+// a second round, as if sent in a second call. Ids are written back into
+// the writes. A failure that belongs to one trace is a *BatchError naming it.
 func (d *DB) UpsertTraces(ctx context.Context, batch []ProjectTrace) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	err := d.upsertTraces(ctx, batch, true)
+	if errors.Is(err, errKeyInUse) {
+		// Rolled back to before the attempt; the general way names the trace.
+		err = d.upsertTraces(ctx, batch, false)
+	}
+	return err
+}
+
+// upsertTraces writes the batch in one transaction (a savepoint inside
+// another). With fast, rounds of new traces are written with plain
+// inserts and ids reserved up front (see insertNewRound).
+func (d *DB) upsertTraces(ctx context.Context, batch []ProjectTrace, fast bool) error {
 	return d.Transaction(ctx, func(tx *DB) error {
 		search := newSearchWrites(tx.dialect)
 		var written []*roundTrace
 		for _, round := range rounds(batch) {
-			ts, err := tx.upsertRound(ctx, batch, round, search)
+			ts, err := tx.upsertRound(ctx, batch, round, search, fast)
 			if err != nil {
 				return err
 			}
@@ -96,11 +110,14 @@ type roundTrace struct {
 	tools      []*ToolCall
 	inters     []*UserInteraction
 	unresolved bool
+	// inserted: the trace row is new, written with its totals (PostgreSQL
+	// only; SQLite cannot tell, so its totals are always added after).
+	inserted   bool
 	costDelta  float64
 	tokenDelta int64
 }
 
-func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int, search *searchWrites) ([]*roundTrace, error) {
+func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int, search *searchWrites, fast bool) ([]*roundTrace, error) {
 	g := d.conn(ctx)
 	ts := make([]*roundTrace, len(round))
 	for i, idx := range round {
@@ -109,6 +126,9 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	}
 	if err := d.upsertTraceRows(ctx, ts); err != nil {
 		return nil, err
+	}
+	if fast && d.allNewAndSelfContained(ts) {
+		return ts, d.insertNewRound(ctx, ts, search)
 	}
 	updated, err := d.checkBatchKeys(ctx, ts)
 	if err != nil {
@@ -176,41 +196,15 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	var metrics []*Metric
 	var relink, refresh []int64
 	for _, t := range ts {
-		tr := &t.w.Trace
-		llmIDs, toolIDs := map[string]int64{}, map[string]int64{}
-		for _, c := range t.llm {
-			if c.ExternalID != nil {
-				llmIDs[*c.ExternalID] = c.ID
-			}
-		}
-		for _, c := range t.tools {
-			if c.ExternalID != nil {
-				toolIDs[*c.ExternalID] = c.ID
-			}
-		}
-		for i := range t.w.Errors {
-			e := &t.w.Errors[i]
-			e.ProjectID, e.TraceID = t.projectID, tr.ID
-			utc(&e.Timestamp)
-			e.AgentID = t.link(e.AgentExternalID)
-			e.LLMCallID = resolve(llmIDs, e.LLMCallExternalID, &t.unresolved)
-			e.ToolCallID = resolve(toolIDs, e.ToolCallExternalID, &t.unresolved)
-			e.fingerprint()
-			errs = append(errs, e)
-		}
-		for i := range t.w.Metrics {
-			m := &t.w.Metrics[i]
-			m.ProjectID, m.TraceID = t.projectID, tr.ID
-			utc(&m.Timestamp, m.StartTime, m.EndTime)
-			metrics = append(metrics, m)
-		}
+		e, m, keyedCalls := t.children()
+		errs, metrics = append(errs, e...), append(metrics, m...)
 		// Entities stored earlier may name, by external id, ones written now.
-		keyed := tr.ExternalID != nil && (len(t.agentIDs) > 0 || len(llmIDs) > 0 || len(toolIDs) > 0)
+		keyed := t.w.Trace.ExternalID != nil && (len(t.agentIDs) > 0 || keyedCalls)
 		if t.unresolved || keyed {
-			relink = append(relink, tr.ID)
+			relink = append(relink, t.w.Trace.ID)
 		}
 		if len(t.w.Agents) > 0 || t.unresolved || keyed {
-			refresh = append(refresh, tr.ID)
+			refresh = append(refresh, t.w.Trace.ID)
 		}
 	}
 	errCols := []string{"agent_id", "tool_call_id", "llm_call_id", "agent_external_id", "llm_call_external_id", "tool_call_external_id",
@@ -294,6 +288,41 @@ func (t *roundTrace) gather() {
 	}
 }
 
+// children prepares the trace's errors and metrics for writing, linking
+// errors to the calls of the trace they name. keyedCalls tells whether
+// some call of the trace has an external id.
+func (t *roundTrace) children() (errs []*TraceError, metrics []*Metric, keyedCalls bool) {
+	tr := &t.w.Trace
+	llmIDs, toolIDs := map[string]int64{}, map[string]int64{}
+	for _, c := range t.llm {
+		if c.ExternalID != nil {
+			llmIDs[*c.ExternalID] = c.ID
+		}
+	}
+	for _, c := range t.tools {
+		if c.ExternalID != nil {
+			toolIDs[*c.ExternalID] = c.ID
+		}
+	}
+	for i := range t.w.Errors {
+		e := &t.w.Errors[i]
+		e.ProjectID, e.TraceID = t.projectID, tr.ID
+		utc(&e.Timestamp)
+		e.AgentID = t.link(e.AgentExternalID)
+		e.LLMCallID = resolve(llmIDs, e.LLMCallExternalID, &t.unresolved)
+		e.ToolCallID = resolve(toolIDs, e.ToolCallExternalID, &t.unresolved)
+		e.fingerprint()
+		errs = append(errs, e)
+	}
+	for i := range t.w.Metrics {
+		m := &t.w.Metrics[i]
+		m.ProjectID, m.TraceID = t.projectID, tr.ID
+		utc(&m.Timestamp, m.StartTime, m.EndTime)
+		metrics = append(metrics, m)
+	}
+	return errs, metrics, len(llmIDs) > 0 || len(toolIDs) > 0
+}
+
 // link returns the id of the trace's agent named ref, noting when there is none.
 func (t *roundTrace) link(ref *string) *int64 {
 	if ref == nil {
@@ -317,8 +346,8 @@ func (d *DB) upsertTraceRows(ctx context.Context, ts []*roundTrace) error {
 	var keyed []*roundTrace
 	for _, t := range ts {
 		if t.w.Trace.ExternalID == nil {
-			if err := d.upsertTraceRow(ctx, &t.w.Trace); err != nil {
-				return &BatchError{Index: t.index, Err: fmt.Errorf("upsert trace: %w", err)}
+			if err := d.insertTraceRow(ctx, t); err != nil {
+				return &BatchError{Index: t.index, Err: fmt.Errorf("insert trace: %w", err)}
 			}
 			continue
 		}
@@ -347,8 +376,9 @@ func (d *DB) upsertTraceRows(ctx context.Context, ts []*roundTrace) error {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, tr.ProjectID, *tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration)
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			cost, tokens := d.newTraceTotals(t.w)
+			args = append(args, tr.ProjectID, *tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration, cost, tokens)
 			byKey[traceKey{tr.ProjectID, *tr.ExternalID}] = t
 		}
 		var rows []struct {
@@ -360,13 +390,14 @@ func (d *DB) upsertTraceRows(ctx context.Context, ts []*roundTrace) error {
 			Duration    *float64
 			TotalCost   float64
 			TotalTokens int64
+			Inserted    bool
 		}
-		err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration)
+		err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration, total_cost, total_tokens)
 			VALUES `+sb.String()+`
 			ON CONFLICT (project_id, external_id) DO UPDATE SET
 				start_time = CASE WHEN excluded.start_time < traces.start_time THEN excluded.start_time ELSE traces.start_time END,
 				end_time = CASE WHEN traces.end_time IS NULL OR excluded.end_time > traces.end_time THEN excluded.end_time ELSE traces.end_time END
-			RETURNING id, project_id, external_id, start_time, end_time, duration, total_cost, total_tokens`, args...).Scan(&rows).Error
+			RETURNING id, project_id, external_id, start_time, end_time, duration, total_cost, total_tokens, `+d.insertedColumn(), args...).Scan(&rows).Error
 		if err != nil {
 			return fmt.Errorf("upsert traces: %w", err)
 		}
@@ -381,6 +412,7 @@ func (d *DB) upsertTraceRows(ctx context.Context, ts []*roundTrace) error {
 			tr := &t.w.Trace
 			tr.ID, tr.StartTime, tr.EndTime = row.ID, row.StartTime.Time, row.EndTime.ptr()
 			tr.TotalCost, tr.TotalTokens = row.TotalCost, row.TotalTokens
+			t.inserted = row.Inserted
 			tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
 			if !sameSeconds(tr.Duration, row.Duration) {
 				// A merge moved the trace's start or end.
@@ -529,7 +561,8 @@ func (d *DB) llmTotalsDeltas(ctx context.Context, ts []*roundTrace) error {
 		for _, c := range t.llm {
 			t.costDelta += c.Cost.Total
 			t.tokenDelta += c.Tokens.Total
-			if c.ExternalID != nil {
+			// A new trace replaces no stored call.
+			if c.ExternalID != nil && !t.inserted {
 				keys[t.projectID] = append(keys[t.projectID], *c.ExternalID)
 			}
 		}
@@ -578,7 +611,7 @@ func (d *DB) addTraceTotals(ctx context.Context, ts []*roundTrace) error {
 		row = "(?::bigint, ?::double precision, ?::bigint)"
 	}
 	for _, t := range ts {
-		if t.costDelta == 0 && t.tokenDelta == 0 {
+		if t.inserted || (t.costDelta == 0 && t.tokenDelta == 0) {
 			continue
 		}
 		values = append(values, row)

@@ -1,0 +1,4 @@
+package db
+
+// IdentitySequence exposes the sequence names reserveIDs assumes.
+var IdentitySequence = identitySequence

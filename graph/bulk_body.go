@@ -109,30 +109,49 @@ func (e errUnsupportedEncoding) Error() string {
 // nothing after it. Errors of the body itself come back as they are; the
 // others are INVALID_ARGUMENT naming the bad value's path.
 func decodeBody(body *bodyReader) (*bulkRequest, error) {
-	dec := json.NewDecoder(body)
+	// The whole body first (bodyReader keeps what it reads), so that the
+	// fast decoder sees it in one piece.
+	if _, err := io.Copy(io.Discard, body); err != nil || body.err != nil {
+		return nil, body.readError()
+	}
+	raw := body.kept.Bytes()
+	if req, ok := decodeFast(raw); ok {
+		return req, nil
+	}
+	// Anything the fast decoder refuses is decoded again: encoding/json's
+	// errors are the ones clients see, located by path.
+	return decodeStd(raw)
+}
+
+// decodeStd decodes a whole body with encoding/json.
+func decodeStd(raw []byte) (*bulkRequest, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	req := &bulkRequest{}
 	err := dec.Decode(req)
-	if body.err != nil {
-		return nil, body.readError()
-	}
 	switch {
 	case err == io.EOF:
 		return nil, apperr.New(apperr.InvalidArgument, `the body is empty; send {"traces": [TraceInput, ...]}`)
 	case err != nil:
-		field, message := locate(body.kept.Bytes(), err)
+		field, message := locate(raw, err)
 		return nil, apperr.Invalid(field, "%s", message)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		if body.err != nil {
-			return nil, body.readError()
-		}
 		return nil, apperr.New(apperr.InvalidArgument, "the body holds more after its JSON object")
 	}
-	if inexactKey(body.kept.Bytes()) {
-		if field, err := semanticPath(reflect.TypeFor[bulkRequest](), body.kept.Bytes(), ""); err != nil {
-			return nil, apperr.Invalid(field, "%s", describe(err))
-		}
+	if err := exactKeys(raw); err != nil {
+		return nil, err
 	}
 	return req, nil
+}
+
+// exactKeys refuses a decoded body with a key that matched a field only
+// ignoring case (see inexactKey), naming it.
+func exactKeys(raw []byte) error {
+	if inexactKey(raw) {
+		if field, err := semanticPath(reflect.TypeFor[bulkRequest](), raw, ""); err != nil {
+			return apperr.Invalid(field, "%s", describe(err))
+		}
+	}
+	return nil
 }

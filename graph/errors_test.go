@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
 	"github.com/agentgraph/agentgraph/internal/demo"
 )
@@ -110,6 +112,12 @@ func TestPanicsBecomeInternalErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Page reads on PostgreSQL skip GORM; the store's hook sees them.
+		e.store.OnDirectStatement("test:panic", func(_ context.Context, s db.DirectStatement) {
+			if table := panicOn.Load().(string); table != "" && strings.Contains(s.SQL, "FROM "+table+" t") {
+				panic("injected fault on " + table)
+			}
+		})
 		cases := []struct{ where, table, query string }{
 			{"batch function", "tool_call", `{ traces(first: 3) { nodes { id toolCalls { nodes { name } } } } }`},
 			{"resolver", "project_info", `{ projects { nodes { id } } }`},

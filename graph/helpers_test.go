@@ -95,6 +95,7 @@ func countStatements(t *testing.T, store *db.DB) *atomic.Int64 {
 	t.Helper()
 	var n atomic.Int64
 	count := func(*gorm.DB) { n.Add(1) }
+	store.OnDirectStatement("test:count", func(context.Context, db.DirectStatement) { n.Add(1) })
 	cb := store.Gorm().Callback()
 	for _, err := range []error{
 		cb.Query().After("gorm:query").Register("test:count", count),

@@ -91,6 +91,9 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	if err := metrics.InstrumentDB(store.Gorm()); err != nil {
 		slog.Warn("SQL metrics unavailable", "error", err)
 	}
+	store.OnDirectStatement("observe", func(ctx context.Context, s db.DirectStatement) {
+		metrics.Statement(ctx, s.Table, int64(s.Rows), s.Took)
+	})
 	svc.Observe(metrics.Ingestion)
 	mux := http.NewServeMux()
 	handle := func(pattern, route string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(route, h)) }

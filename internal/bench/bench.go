@@ -397,10 +397,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (*Report, error) {
 }
 
 // countStatements counts every SQL statement the store runs, with GORM
-// callbacks after each kind of statement (as graph/helpers_test.go does).
+// callbacks after each kind of statement and the store's hook for the
+// statements it runs without GORM (as graph/helpers_test.go does).
 func countStatements(store *db.DB) (*atomic.Int64, error) {
 	var n atomic.Int64
 	count := func(*gorm.DB) { n.Add(1) }
+	store.OnDirectStatement("bench:count", func(context.Context, db.DirectStatement) { n.Add(1) })
 	cb := store.Gorm().Callback()
 	for _, err := range []error{
 		cb.Query().After("gorm:query").Register("bench:count", count),

@@ -35,6 +35,8 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
+	// direct is nil in transactions, whose reads go through GORM.
+	direct *directReads
 }
 
 // Options tunes Open.
@@ -94,7 +96,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 
-	d := &DB{gorm: g, dialect: dialect}
+	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}}
 	if err := d.Ping(ctx); err != nil {
 		_ = d.Close()
 		return nil, err

@@ -239,6 +239,9 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 
 // queryModels runs query and scans its rows into models T.
 func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ...any) ([]*T, error) {
+	if out, ok, err := queryModelsDirect[T](d, p, ctxDB, query, args); ok {
+		return out, err
+	}
 	rows, err := ctxDB.Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err

@@ -123,18 +123,13 @@ func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
 }
 
 // InstrumentDB counts every statement against its request and logs the
-// slow ones with their request id.
+// slow ones with their request id. Statements the store runs without GORM
+// come through Statement.
 func (m *Metrics) InstrumentDB(g *gorm.DB) error {
 	before := func(tx *gorm.DB) { tx.InstanceSet("observe:start", time.Now()) }
 	after := func(tx *gorm.DB) {
-		ctx := tx.Statement.Context
-		if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
-			n.Add(1)
-		}
-		if v, ok := tx.InstanceGet("observe:start"); ok && m.slowThreshold > 0 {
-			if took := time.Since(v.(time.Time)); took > m.slowThreshold {
-				slog.WarnContext(ctx, "slow query", "took", took.Round(time.Millisecond).String(), "table", tx.Statement.Table, "rows", tx.RowsAffected)
-			}
+		if v, ok := tx.InstanceGet("observe:start"); ok {
+			m.Statement(tx.Statement.Context, tx.Statement.Table, tx.RowsAffected, time.Since(v.(time.Time)))
 		}
 	}
 	cb := g.Callback()
@@ -156,6 +151,16 @@ func (m *Metrics) InstrumentDB(g *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// Statement counts one statement against its request and logs it if slow.
+func (m *Metrics) Statement(ctx context.Context, table string, rows int64, took time.Duration) {
+	if n, ok := ctx.Value(statementsKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	if m.slowThreshold > 0 && took > m.slowThreshold {
+		slog.WarnContext(ctx, "slow query", "took", took.Round(time.Millisecond).String(), "table", table, "rows", rows)
+	}
 }
 
 // statusRecorder remembers the status code a handler wrote.

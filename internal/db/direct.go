@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -91,14 +94,23 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 		if !isPgx {
 			return errNotPgx
 		}
+		if sc.Conn().IsClosed() {
+			return driver.ErrBadConn
+		}
 		rows, err := sc.Conn().Query(ctx, numbered, args...)
 		if err != nil {
+			if pgconn.SafeToRetry(err) {
+				// Nothing reached the server (a connection that died in the
+				// pool): as database/sql does, drop it and try another.
+				return driver.ErrBadConn
+			}
 			return err
 		}
 		out, err = scanPgxModels[T](p, rows)
 		return err
 	})
-	if err == errNotPgx {
+	if err == errNotPgx || errors.Is(err, driver.ErrBadConn) {
+		// GORM's way, on a connection database/sql checks and replaces.
 		return nil, false, nil
 	}
 	d.direct.observed(ctx, DirectStatement{SQL: numbered, Table: p.table, Rows: len(out), Took: time.Since(start)})

@@ -18,7 +18,7 @@ func decodeFast(raw []byte) (*bulkRequest, bool) {
 	if err := dec.Decode(req); err != nil {
 		return nil, false
 	}
-	if dec.More() || len(bytes.TrimLeft(raw[dec.InputOffset():], " \t\r\n")) > 0 {
+	if len(bytes.TrimLeft(raw[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, false
 	}
 	if exactKeys(raw) != nil {

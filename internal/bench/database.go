@@ -290,17 +290,7 @@ func (r *rawDB) sql(q string) string {
 	if r.dialect != db.Postgres {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
+	return db.NumberPlaceholders(q)
 }
 
 // query runs a statement already adapted by sql.

@@ -82,7 +82,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	numbered := numberPlaceholders(query)
+	numbered := NumberPlaceholders(query)
 	start := time.Now()
 	conn, err := pool.Conn(ctx)
 	if err != nil {
@@ -117,11 +117,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 	return out, true, err
 }
 
-type notPgx struct{}
-
-func (notPgx) Error() string { return "the connection is not pgx's" }
-
-var errNotPgx error = notPgx{}
+var errNotPgx = errors.New("the connection is not pgx's")
 
 // plainArgs tells whether every argument reaches the statement as one
 // parameter under GORM too (GORM expands slices and renders expressions).
@@ -136,8 +132,9 @@ func plainArgs(args []any) bool {
 	return true
 }
 
-// numberPlaceholders turns GORM's ? placeholders into $1, $2, ...
-func numberPlaceholders(query string) string {
+// NumberPlaceholders turns ? placeholders (GORM's, SQLite's) into
+// PostgreSQL's $1, $2, ...
+func NumberPlaceholders(query string) string {
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	n := 0
@@ -173,27 +170,7 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 				dest[i] = nil // pgx skips the column
 				continue
 			}
-			ptr := unsafe.Add(base, f.offset)
-			switch f.typ {
-			case timeType:
-				dest[i] = (*time.Time)(ptr)
-			case timePtrType:
-				dest[i] = (**time.Time)(ptr)
-			case int64Type:
-				dest[i] = (*int64)(ptr)
-			case float64Type:
-				dest[i] = (*float64)(ptr)
-			case int64Ptr:
-				dest[i] = (**int64)(ptr)
-			case float64Ptr:
-				dest[i] = (**float64)(ptr)
-			case stringPtr:
-				dest[i] = (**string)(ptr)
-			case stringType:
-				dest[i] = (*string)(ptr)
-			default:
-				dest[i] = reflect.NewAt(f.typ, ptr).Interface()
-			}
+			dest[i] = fieldDest(f, unsafe.Add(base, f.offset))
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -216,4 +193,28 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+// fieldDest is where pgx scans a column into field f of the row at ptr:
+// the field itself, pointer fields taking NULL as nil.
+func fieldDest(f fieldPlan, ptr unsafe.Pointer) any {
+	switch f.typ {
+	case timeType:
+		return (*time.Time)(ptr)
+	case timePtrType:
+		return (**time.Time)(ptr)
+	case int64Type:
+		return (*int64)(ptr)
+	case float64Type:
+		return (*float64)(ptr)
+	case int64Ptr:
+		return (**int64)(ptr)
+	case float64Ptr:
+		return (**float64)(ptr)
+	case stringPtr:
+		return (**string)(ptr)
+	case stringType:
+		return (*string)(ptr)
+	}
+	return reflect.NewAt(f.typ, ptr).Interface()
 }

@@ -210,10 +210,6 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 			case timePtrType:
 				nullTimes[i].dst = (**time.Time)(ptr)
 				dest[i] = &nullTimes[i]
-			case int64Type:
-				dest[i] = (*int64)(ptr)
-			case float64Type:
-				dest[i] = (*float64)(ptr)
 			case int64Ptr:
 				nullInts[i].dst = (**int64)(ptr)
 				dest[i] = &nullInts[i]
@@ -223,10 +219,9 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 			case stringPtr:
 				nullStrings[i].dst = (**string)(ptr)
 				dest[i] = &nullStrings[i]
-			case stringType:
-				dest[i] = (*string)(ptr)
 			default:
-				dest[i] = reflect.NewAt(f.typ, ptr).Interface()
+				// Plain values, and types that scan themselves.
+				dest[i] = fieldDest(f, ptr)
 			}
 		}
 		if err := rows.Scan(dest...); err != nil {

@@ -203,7 +203,9 @@ func (d *DB) insertNewRound(ctx context.Context, ts []*roundTrace, search *searc
 }
 
 // fillAgentLists sets the id lists of the trace's agents from the links
-// gather made; the ids grow in list order, as the stored lists are sorted.
+// gather made. Reserved ids are handed out in increasing order along
+// t.llm, t.tools and t.inters, so each list comes out sorted, as stored
+// lists are.
 func (t *roundTrace) fillAgentLists() {
 	byID := make(map[int64]*AgentCall, len(t.w.Agents))
 	for i := range t.w.Agents {
@@ -225,11 +227,6 @@ func (t *roundTrace) fillAgentLists() {
 		if a := agentOf(byID, c.AgentID); a != nil {
 			a.UserInteractionIDs.V = append(a.UserInteractionIDs.V, c.ID)
 		}
-	}
-	for _, a := range byID {
-		slices.Sort(a.LLMCallIDs.V)
-		slices.Sort(a.ToolCallIDs.V)
-		slices.Sort(a.UserInteractionIDs.V)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime"
 	"time"
@@ -77,7 +76,7 @@ func init() {
 func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method == http.MethodPost {
-			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			body, err := readBody(r.Body, r.ContentLength, max)
 			if err != nil {
 				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 				return
@@ -87,7 +86,7 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 					fmt.Sprintf("the request body is over the limit of %d bytes", max))
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = bufferedBody{bytes.NewReader(body), body}
 		}
 		if timeout > 0 {
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)

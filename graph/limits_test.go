@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -140,6 +141,44 @@ func TestIssueTimeBounds(t *testing.T) {
 		t.Logf("%s: fastest of 5 in %v", c.name, best)
 		if best > c.bound {
 			t.Errorf("%s: fastest of 5 took %v, over %v", c.name, best, c.bound)
+		}
+	}
+}
+
+// TestBodyLimitBoundary sends bodies of exactly the limit and one byte over
+// it, with a Content-Length and chunked (without one): the first are
+// answered in full, the second refused with 413, whichever way they come.
+func TestBodyLimitBoundary(t *testing.T) {
+	const limit = 8 << 20 // the default, which newEnv keeps
+	e := newEnv(t, dbtest.Backends()[0], demo.Scale{})
+	padded := func(size int) []byte {
+		head := []byte(`{"query": "{ projects { totalCount } }"`)
+		body := append(head, bytes.Repeat([]byte(" "), size-len(head)-1)...)
+		return append(body, '}')
+	}
+	for _, chunked := range []bool{false, true} {
+		for _, c := range []struct {
+			size   int
+			status int
+		}{{limit, 200}, {limit + 1, 413}, {100, 200}} {
+			t.Run(fmt.Sprintf("%d bytes, chunked %v", c.size, chunked), func(t *testing.T) {
+				var body io.Reader = bytes.NewReader(padded(c.size))
+				if chunked {
+					body = io.MultiReader(body) // hides the length from the client
+				}
+				res, err := http.Post(e.url, "application/json", body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				answer, _ := io.ReadAll(res.Body)
+				if res.StatusCode != c.status {
+					t.Fatalf("status %d, want %d: %.300s", res.StatusCode, c.status, answer)
+				}
+				if c.status == 200 && !strings.Contains(string(answer), `"totalCount":0`) {
+					t.Fatalf("answer %.300s", answer)
+				}
+			})
 		}
 	}
 }

@@ -29,7 +29,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	ctx := r.Context()
 	contentType := replyMediaType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", contentType)
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBytes(r)
 	if err != nil {
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}), true)
 		return

@@ -13,36 +13,62 @@ import (
 // nor unicode.IsDigit holds, without copying the whole text.
 func eachWord(text string, fn func(word []byte)) {
 	var word []byte
-	flush := func() {
-		if len(word) > 0 {
-			fn(word)
-			word = word[:0]
-		}
-	}
 	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				word = append(word, c)
-			case 'A' <= c && c <= 'Z':
-				word = append(word, c+'a'-'A')
-			default:
-				flush()
+		switch asciiClass[text[i]] {
+		case wordByte:
+			j := i + 1
+			for j < len(text) && asciiClass[text[j]] == wordByte {
+				j++
 			}
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		i += n
-		if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
-			word = utf8.AppendRune(word, r)
-		} else {
-			flush()
+			word = append(word, text[i:j]...)
+			i = j
+		case upperByte:
+			word = append(word, text[i]+'a'-'A')
+			i++
+		case otherByte:
+			if len(word) > 0 {
+				fn(word)
+				word = word[:0]
+			}
+			i++
+		default:
+			r, n := utf8.DecodeRuneInString(text[i:])
+			i += n
+			if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				word = utf8.AppendRune(word, r)
+			} else if len(word) > 0 {
+				fn(word)
+				word = word[:0]
+			}
 		}
 	}
-	flush()
+	if len(word) > 0 {
+		fn(word)
+	}
 }
+
+// The classes of bytes for eachWord: a run of lowercase letters and digits
+// is copied at once, and only a byte at or over utf8.RuneSelf starts a rune.
+const (
+	otherByte = iota
+	wordByte
+	upperByte
+	runeByte
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			t[c] = wordByte
+		case 'A' <= c && c <= 'Z':
+			t[c] = upperByte
+		case c >= utf8.RuneSelf:
+			t[c] = runeByte
+		}
+	}
+	return t
+}()
 
 // searchWords splits a query into words; the search matches traces with
 // a word starting with each of them.

@@ -44,7 +44,7 @@ func TestQuoting(t *testing.T) {
 // over documents whose tsvectors take at most maxDocumentBytes, each word
 // once, in sorted order.
 func TestDocumentsSplitUnderTheLimit(t *testing.T) {
-	set := wordSet{}
+	set := &wordSet{}
 	var text strings.Builder
 	for i := range 200000 {
 		fmt.Fprintf(&text, "Word%06d, ", i)
@@ -73,10 +73,10 @@ func TestDocumentsSplitUnderTheLimit(t *testing.T) {
 			t.Errorf("document %d takes %d bytes; want full documents of at most %d", i, size, maxDocumentBytes)
 		}
 	}
-	if seen != 200000 || seen != len(set) {
-		t.Errorf("documents hold %d words, the set %d; want 200000", seen, len(set))
+	if seen != 200000 || seen != set.len() {
+		t.Errorf("documents hold %d words, the set %d; want 200000", seen, set.len())
 	}
-	if (wordSet{}).documents() != nil {
+	if (&wordSet{}).documents() != nil {
 		t.Error("an empty set has documents")
 	}
 }

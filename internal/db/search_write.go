@@ -15,7 +15,7 @@ import (
 // stays findable. A nil *searchWrites (SQLite, whose FTS5 triggers keep
 // the index) does nothing.
 type searchWrites struct {
-	words   map[int64]wordSet
+	words   map[int64]*wordSet
 	rebuild map[int64]bool
 }
 
@@ -23,7 +23,7 @@ func newSearchWrites(dialect Dialect) *searchWrites {
 	if dialect != Postgres {
 		return nil
 	}
-	return &searchWrites{words: map[int64]wordSet{}, rebuild: map[int64]bool{}}
+	return &searchWrites{words: map[int64]*wordSet{}, rebuild: map[int64]bool{}}
 }
 
 // addTexts adds the words of the searched texts of t's calls and
@@ -35,7 +35,7 @@ func (s *searchWrites) addTexts(t *roundTrace) {
 	id := t.w.Trace.ID
 	set := s.words[id]
 	if set == nil {
-		set = wordSet{}
+		set = &wordSet{}
 		s.words[id] = set
 	}
 	for _, c := range t.llm {
@@ -87,7 +87,7 @@ func (d *DB) writeSearch(ctx context.Context, s *searchWrites) error {
 }
 
 // storedWords reads the searched texts of the traces' stored rows.
-func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]wordSet, error) {
+func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]*wordSet, error) {
 	in, arg := d.inSet("trace_id", traceIDs)
 	rows, err := d.conn(ctx).Raw(`SELECT trace_id, input_prompt, output FROM llm_call WHERE `+in+`
 		UNION ALL SELECT trace_id, input_parameters, output FROM tool_call WHERE `+in+`
@@ -96,7 +96,7 @@ func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]wordS
 		return nil, fmt.Errorf("read searched texts: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]wordSet{}
+	out := map[int64]*wordSet{}
 	for rows.Next() {
 		var id int64
 		var a, b *string
@@ -105,7 +105,7 @@ func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]wordS
 		}
 		set := out[id]
 		if set == nil {
-			set = wordSet{}
+			set = &wordSet{}
 			out[id] = set
 		}
 		set.add(a)
@@ -120,7 +120,7 @@ func (d *DB) storedWords(ctx context.Context, traceIDs []int64) (map[int64]wordS
 // insertSearchDocuments appends the documents of every trace with words,
 // in trace id order, as bound tsvector literals: PostgreSQL only parses
 // them, and never runs to_tsvector.
-func (d *DB) insertSearchDocuments(ctx context.Context, words map[int64]wordSet) error {
+func (d *DB) insertSearchDocuments(ctx context.Context, words map[int64]*wordSet) error {
 	var q strings.Builder
 	var args []any
 	flush := func() error {

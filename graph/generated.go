@@ -15605,10 +15605,7 @@ func (ec *executionContext) unmarshalInputAgentCallFilter(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "startTime"}
 	for _, k := range fieldsInOrder {
@@ -15618,17 +15615,15 @@ func (ec *executionContext) unmarshalInputAgentCallFilter(ctx context.Context, o
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Name = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.StartTime = data
 		}
@@ -15654,10 +15649,7 @@ func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "name", "startTime", "endTime", "llmCalls", "toolCalls", "userInteractions"}
 	for _, k := range fieldsInOrder {
@@ -15667,52 +15659,45 @@ func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, ob
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "llmCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
 			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("llmCalls"), v, err, ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ)
 			}
 			it.LlmCalls = data
 		case "toolCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
 			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("toolCalls"), v, err, ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ)
 			}
 			it.ToolCalls = data
 		case "userInteractions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
 			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("userInteractions"), v, err, ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ)
 			}
 			it.UserInteractions = data
 		}
@@ -15755,17 +15740,15 @@ func (ec *executionContext) unmarshalInputAgentCallOrder(ctx context.Context, ob
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -15791,10 +15774,7 @@ func (ec *executionContext) unmarshalInputCostInput(ctx context.Context, obj any
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"input", "output", "reasoning", "total"}
 	for _, k := range fieldsInOrder {
@@ -15804,31 +15784,27 @@ func (ec *executionContext) unmarshalInputCostInput(ctx context.Context, obj any
 		}
 		switch k {
 		case "input":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("input"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Input = data
 		case "output":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Output = data
 		case "reasoning":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("reasoning"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Reasoning = data
 		case "total":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Total = data
 		}
@@ -15854,10 +15830,7 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "retentionDays"}
 	for _, k := range fieldsInOrder {
@@ -15867,17 +15840,15 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "retentionDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retentionDays"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("retentionDays"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.RetentionDays = data
 		}
@@ -15903,10 +15874,7 @@ func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"total", "available"}
 	for _, k := range fieldsInOrder {
@@ -15916,17 +15884,15 @@ func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj
 		}
 		switch k {
 		case "total":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Total = data
 		case "available":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("available"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("available"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Available = data
 		}
@@ -15952,10 +15918,7 @@ func (ec *executionContext) unmarshalInputErrorGroupFilter(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"errorType", "timestamp", "search"}
 	for _, k := range fieldsInOrder {
@@ -15965,24 +15928,21 @@ func (ec *executionContext) unmarshalInputErrorGroupFilter(ctx context.Context, 
 		}
 		switch k {
 		case "errorType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ErrorType = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.Timestamp = data
 		case "search":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("search"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Search = data
 		}
@@ -16008,10 +15968,7 @@ func (ec *executionContext) unmarshalInputFloatRangeInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"min", "max"}
 	for _, k := range fieldsInOrder {
@@ -16021,17 +15978,15 @@ func (ec *executionContext) unmarshalInputFloatRangeInput(ctx context.Context, o
 		}
 		switch k {
 		case "min":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("min"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Min = data
 		case "max":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("max"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Max = data
 		}
@@ -16057,10 +16012,7 @@ func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "memoryTotal"}
 	for _, k := range fieldsInOrder {
@@ -16070,17 +16022,15 @@ func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "memoryTotal":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("memoryTotal"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.MemoryTotal = data
 		}
@@ -16106,10 +16056,7 @@ func (ec *executionContext) unmarshalInputHttpHeaderInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "value"}
 	for _, k := range fieldsInOrder {
@@ -16119,17 +16066,15 @@ func (ec *executionContext) unmarshalInputHttpHeaderInput(ctx context.Context, o
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "value":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("value"), v, err, ec.unmarshalNString2string)
 			}
 			it.Value = data
 		}
@@ -16155,10 +16100,7 @@ func (ec *executionContext) unmarshalInputInstalledPackageInput(ctx context.Cont
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "version"}
 	for _, k := range fieldsInOrder {
@@ -16168,17 +16110,15 @@ func (ec *executionContext) unmarshalInputInstalledPackageInput(ctx context.Cont
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("version"), v, err, ec.unmarshalNString2string)
 			}
 			it.Version = data
 		}
@@ -16204,10 +16144,7 @@ func (ec *executionContext) unmarshalInputIntRangeInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"min", "max"}
 	for _, k := range fieldsInOrder {
@@ -16217,17 +16154,15 @@ func (ec *executionContext) unmarshalInputIntRangeInput(ctx context.Context, obj
 		}
 		switch k {
 		case "min":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("min"), v, err, ec.unmarshalOBigInt2ᚖint64)
 			}
 			it.Min = data
 		case "max":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("max"), v, err, ec.unmarshalOBigInt2ᚖint64)
 			}
 			it.Max = data
 		}
@@ -16253,10 +16188,7 @@ func (ec *executionContext) unmarshalInputLLMCallFilter(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "model", "startTime", "duration", "cost", "tokens"}
 	for _, k := range fieldsInOrder {
@@ -16266,45 +16198,39 @@ func (ec *executionContext) unmarshalInputLLMCallFilter(ctx context.Context, obj
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Name = data
 		case "model":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Model = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.StartTime = data
 		case "duration":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Duration = data
 		case "cost":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Cost = data
 		case "tokens":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
 			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("tokens"), v, err, ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput)
 			}
 			it.Tokens = data
 		}
@@ -16330,10 +16256,7 @@ func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "model", "inputPrompt", "output", "toolCall", "startTime", "endTime", "tokenUsage", "cost", "memoryUsed"}
 	for _, k := range fieldsInOrder {
@@ -16343,87 +16266,75 @@ func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.AgentCallExternalID = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "model":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Model = data
 		case "inputPrompt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputPrompt"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("inputPrompt"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.InputPrompt = data
 		case "output":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Output = data
 		case "toolCall":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCall"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("toolCall"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ToolCall = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "tokenUsage":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenUsage"))
 			data, err := ec.unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("tokenUsage"), v, err, ec.unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput)
 			}
 			it.TokenUsage = data
 		case "cost":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput)
 			}
 			it.Cost = data
 		case "memoryUsed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("memoryUsed"), v, err, ec.unmarshalOBigInt2ᚖint64)
 			}
 			it.MemoryUsed = data
 		}
@@ -16466,17 +16377,15 @@ func (ec *executionContext) unmarshalInputLLMCallOrder(ctx context.Context, obj 
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -16502,10 +16411,7 @@ func (ec *executionContext) unmarshalInputMetricFilter(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"metricName", "score", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16515,24 +16421,21 @@ func (ec *executionContext) unmarshalInputMetricFilter(ctx context.Context, obj 
 		}
 		switch k {
 		case "metricName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.MetricName = data
 		case "score":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Score = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.Timestamp = data
 		}
@@ -16558,10 +16461,7 @@ func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj a
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16571,66 +16471,57 @@ func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj a
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "metricName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalNString2string)
 			}
 			it.MetricName = data
 		case "score":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Score = data
 		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("reason"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Reason = data
 		case "resultDetail":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("resultDetail"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
 			}
 			it.ResultDetail = data
 		case "config":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("config"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
 			}
 			it.Config = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.Timestamp = data
 		}
@@ -16673,17 +16564,15 @@ func (ec *executionContext) unmarshalInputMetricOrder(ctx context.Context, obj a
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -16709,10 +16598,7 @@ func (ec *executionContext) unmarshalInputMetricScoreFilter(ctx context.Context,
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "score"}
 	for _, k := range fieldsInOrder {
@@ -16722,17 +16608,15 @@ func (ec *executionContext) unmarshalInputMetricScoreFilter(ctx context.Context,
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "score":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Score = data
 		}
@@ -16758,10 +16642,7 @@ func (ec *executionContext) unmarshalInputNetworkCallInput(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"method", "url", "statusCode", "error", "startTime", "endTime", "requestHeaders", "requestBody", "responseHeaders", "responseBody"}
 	for _, k := range fieldsInOrder {
@@ -16771,73 +16652,63 @@ func (ec *executionContext) unmarshalInputNetworkCallInput(ctx context.Context, 
 		}
 		switch k {
 		case "method":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("method"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Method = data
 		case "url":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("url"), v, err, ec.unmarshalNString2string)
 			}
 			it.URL = data
 		case "statusCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusCode"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("statusCode"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.StatusCode = data
 		case "error":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("error"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("error"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Error = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "requestHeaders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestHeaders"))
 			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("requestHeaders"), v, err, ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ)
 			}
 			it.RequestHeaders = data
 		case "requestBody":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestBody"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("requestBody"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.RequestBody = data
 		case "responseHeaders":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseHeaders"))
 			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("responseHeaders"), v, err, ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ)
 			}
 			it.ResponseHeaders = data
 		case "responseBody":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBody"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("responseBody"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ResponseBody = data
 		}
@@ -16863,10 +16734,7 @@ func (ec *executionContext) unmarshalInputRecordMetricInput(ctx context.Context,
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"traceId", "externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16876,73 +16744,63 @@ func (ec *executionContext) unmarshalInputRecordMetricInput(ctx context.Context,
 		}
 		switch k {
 		case "traceId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traceId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("traceId"), v, err, ec.unmarshalNID2string)
 			}
 			it.TraceID = data
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "metricName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalNString2string)
 			}
 			it.MetricName = data
 		case "score":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.Score = data
 		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("reason"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Reason = data
 		case "resultDetail":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("resultDetail"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
 			}
 			it.ResultDetail = data
 		case "config":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("config"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
 			}
 			it.Config = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.Timestamp = data
 		}
@@ -16968,10 +16826,7 @@ func (ec *executionContext) unmarshalInputSystemInfoInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"osName", "osVersion", "pythonVersion", "cpuInfo", "gpuInfo", "diskInfo", "memoryTotal", "installedPackages"}
 	for _, k := range fieldsInOrder {
@@ -16981,59 +16836,51 @@ func (ec *executionContext) unmarshalInputSystemInfoInput(ctx context.Context, o
 		}
 		switch k {
 		case "osName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("osName"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.OsName = data
 		case "osVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("osVersion"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.OsVersion = data
 		case "pythonVersion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pythonVersion"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("pythonVersion"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.PythonVersion = data
 		case "cpuInfo":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cpuInfo"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("cpuInfo"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.CPUInfo = data
 		case "gpuInfo":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gpuInfo"))
 			data, err := ec.unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("gpuInfo"), v, err, ec.unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ)
 			}
 			it.GpuInfo = data
 		case "diskInfo":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("diskInfo"))
 			data, err := ec.unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("diskInfo"), v, err, ec.unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput)
 			}
 			it.DiskInfo = data
 		case "memoryTotal":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("memoryTotal"), v, err, ec.unmarshalOFloat2ᚖfloat64)
 			}
 			it.MemoryTotal = data
 		case "installedPackages":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installedPackages"))
 			data, err := ec.unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("installedPackages"), v, err, ec.unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ)
 			}
 			it.InstalledPackages = data
 		}
@@ -17059,10 +16906,7 @@ func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"from", "to"}
 	for _, k := range fieldsInOrder {
@@ -17072,17 +16916,15 @@ func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, ob
 		}
 		switch k {
 		case "from":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("from"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.From = data
 		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("to"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.To = data
 		}
@@ -17108,10 +16950,7 @@ func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"input", "completion", "reasoning", "total"}
 	for _, k := range fieldsInOrder {
@@ -17121,31 +16960,27 @@ func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, o
 		}
 		switch k {
 		case "input":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("input"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.Input = data
 		case "completion":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("completion"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.Completion = data
 		case "reasoning":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("reasoning"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.Reasoning = data
 		case "total":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOInt2ᚖint)
 			}
 			it.Total = data
 		}
@@ -17171,10 +17006,7 @@ func (ec *executionContext) unmarshalInputToolCallFilter(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"name", "startTime", "duration"}
 	for _, k := range fieldsInOrder {
@@ -17184,24 +17016,21 @@ func (ec *executionContext) unmarshalInputToolCallFilter(ctx context.Context, ob
 		}
 		switch k {
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Name = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.StartTime = data
 		case "duration":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Duration = data
 		}
@@ -17227,10 +17056,7 @@ func (ec *executionContext) unmarshalInputToolCallInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "inputParameters", "output", "startTime", "endTime", "memoryUsed", "networkCalls"}
 	for _, k := range fieldsInOrder {
@@ -17240,66 +17066,57 @@ func (ec *executionContext) unmarshalInputToolCallInput(ctx context.Context, obj
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.AgentCallExternalID = data
 		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
 			}
 			it.Name = data
 		case "inputParameters":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputParameters"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("inputParameters"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.InputParameters = data
 		case "output":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Output = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "memoryUsed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("memoryUsed"), v, err, ec.unmarshalOBigInt2ᚖint64)
 			}
 			it.MemoryUsed = data
 		case "networkCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkCalls"))
 			data, err := ec.unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("networkCalls"), v, err, ec.unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ)
 			}
 			it.NetworkCalls = data
 		}
@@ -17342,17 +17159,15 @@ func (ec *executionContext) unmarshalInputToolCallOrder(ctx context.Context, obj
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -17378,10 +17193,7 @@ func (ec *executionContext) unmarshalInputTraceErrorFilter(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"errorType", "fingerprint", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17391,24 +17203,21 @@ func (ec *executionContext) unmarshalInputTraceErrorFilter(ctx context.Context, 
 		}
 		switch k {
 		case "errorType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ErrorType = data
 		case "fingerprint":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("fingerprint"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Fingerprint = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.Timestamp = data
 		}
@@ -17434,10 +17243,7 @@ func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "errorType", "errorMessage", "timestamp", "agentCallExternalId", "llmCallExternalId", "toolCallExternalId"}
 	for _, k := range fieldsInOrder {
@@ -17447,52 +17253,45 @@ func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, o
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "errorType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalNString2string)
 			}
 			it.ErrorType = data
 		case "errorMessage":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorMessage"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errorMessage"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ErrorMessage = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.Timestamp = data
 		case "agentCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.AgentCallExternalID = data
 		case "llmCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("llmCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.LlmCallExternalID = data
 		case "toolCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("toolCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ToolCallExternalID = data
 		}
@@ -17535,17 +17334,15 @@ func (ec *executionContext) unmarshalInputTraceErrorOrder(ctx context.Context, o
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -17571,10 +17368,7 @@ func (ec *executionContext) unmarshalInputTraceFilter(ctx context.Context, obj a
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"startTime", "hasErrors", "errorType", "agentName", "toolName", "model", "duration", "cost", "tokens", "metric", "search"}
 	for _, k := range fieldsInOrder {
@@ -17584,80 +17378,69 @@ func (ec *executionContext) unmarshalInputTraceFilter(ctx context.Context, obj a
 		}
 		switch k {
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.StartTime = data
 		case "hasErrors":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasErrors"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("hasErrors"), v, err, ec.unmarshalOBoolean2ᚖbool)
 			}
 			it.HasErrors = data
 		case "errorType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ErrorType = data
 		case "agentName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentName"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.AgentName = data
 		case "toolName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("toolName"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ToolName = data
 		case "model":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Model = data
 		case "duration":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Duration = data
 		case "cost":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
 			}
 			it.Cost = data
 		case "tokens":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
 			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("tokens"), v, err, ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput)
 			}
 			it.Tokens = data
 		case "metric":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
 			data, err := ec.unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("metric"), v, err, ec.unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter)
 			}
 			it.Metric = data
 		case "search":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("search"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Search = data
 		}
@@ -17683,10 +17466,7 @@ func (ec *executionContext) unmarshalInputTraceInput(ctx context.Context, obj an
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"project", "externalId", "startTime", "endTime", "systemInfo", "agentCalls", "llmCalls", "toolCalls", "userInteractions", "errors", "metrics"}
 	for _, k := range fieldsInOrder {
@@ -17696,80 +17476,69 @@ func (ec *executionContext) unmarshalInputTraceInput(ctx context.Context, obj an
 		}
 		switch k {
 		case "project":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("project"), v, err, ec.unmarshalNString2string)
 			}
 			it.Project = data
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "startTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.StartTime = data
 		case "endTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
 			}
 			it.EndTime = data
 		case "systemInfo":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("systemInfo"))
 			data, err := ec.unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("systemInfo"), v, err, ec.unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput)
 			}
 			it.SystemInfo = data
 		case "agentCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCalls"))
 			data, err := ec.unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentCalls"), v, err, ec.unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ)
 			}
 			it.AgentCalls = data
 		case "llmCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
 			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("llmCalls"), v, err, ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ)
 			}
 			it.LlmCalls = data
 		case "toolCalls":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
 			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("toolCalls"), v, err, ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ)
 			}
 			it.ToolCalls = data
 		case "userInteractions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
 			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("userInteractions"), v, err, ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ)
 			}
 			it.UserInteractions = data
 		case "errors":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errors"))
 			data, err := ec.unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("errors"), v, err, ec.unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ)
 			}
 			it.Errors = data
 		case "metrics":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metrics"))
 			data, err := ec.unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("metrics"), v, err, ec.unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ)
 			}
 			it.Metrics = data
 		}
@@ -17812,17 +17581,15 @@ func (ec *executionContext) unmarshalInputTraceOrder(ctx context.Context, obj an
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -17848,10 +17615,7 @@ func (ec *executionContext) unmarshalInputUserInteractionFilter(ctx context.Cont
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"interactionType", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17861,17 +17625,15 @@ func (ec *executionContext) unmarshalInputUserInteractionFilter(ctx context.Cont
 		}
 		switch k {
 		case "interactionType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("interactionType"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.InteractionType = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
 			}
 			it.Timestamp = data
 		}
@@ -17897,10 +17659,7 @@ func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Conte
 		return it, nil
 	}
 
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
+	asMap := obj.(map[string]any)
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "interactionType", "content", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17910,38 +17669,33 @@ func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Conte
 		}
 		switch k {
 		case "externalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.AgentCallExternalID = data
 		case "interactionType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("interactionType"), v, err, ec.unmarshalNString2string)
 			}
 			it.InteractionType = data
 		case "content":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("content"), v, err, ec.unmarshalOString2ᚖstring)
 			}
 			it.Content = data
 		case "timestamp":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
 			}
 			it.Timestamp = data
 		}
@@ -17984,17 +17738,15 @@ func (ec *executionContext) unmarshalInputUserInteractionOrder(ctx context.Conte
 		}
 		switch k {
 		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField)
 			}
 			it.Field = data
 		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, err
+				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
 			}
 			it.Direction = data
 		}
@@ -21678,10 +21430,9 @@ func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any
 	var err error
 	res := make([]string, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNID2string)
 		}
 	}
 	return res, nil
@@ -22304,10 +22055,9 @@ func (ec *executionContext) unmarshalNTraceInput2ᚕᚖgithubᚗcomᚋagentgraph
 	var err error
 	res := make([]*model.TraceInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput)
 		}
 	}
 	return res, nil
@@ -22446,10 +22196,9 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 	var err error
 	res := make([]string, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalN__DirectiveLocation2string(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalN__DirectiveLocation2string)
 		}
 	}
 	return res, nil
@@ -22572,10 +22321,9 @@ func (ec *executionContext) unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentg
 	var err error
 	res := make([]*model.AgentCallInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput)
 		}
 	}
 	return res, nil
@@ -22597,10 +22345,9 @@ func (ec *executionContext) unmarshalOAnalyticsDimension2ᚕgithubᚗcomᚋagent
 	var err error
 	res := make([]model.AnalyticsDimension, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension)
 		}
 	}
 	return res, nil
@@ -22774,10 +22521,9 @@ func (ec *executionContext) unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgra
 	var err error
 	res := make([]*model.GpuInfoInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput)
 		}
 	}
 	return res, nil
@@ -22791,10 +22537,9 @@ func (ec *executionContext) unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagent
 	var err error
 	res := make([]*model.HTTPHeaderInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput)
 		}
 	}
 	return res, nil
@@ -22808,10 +22553,9 @@ func (ec *executionContext) unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcom�
 	var err error
 	res := make([]*model.InstalledPackageInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput)
 		}
 	}
 	return res, nil
@@ -22884,10 +22628,9 @@ func (ec *executionContext) unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgra
 	var err error
 	res := make([]*model.LLMCallInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput)
 		}
 	}
 	return res, nil
@@ -22917,10 +22660,9 @@ func (ec *executionContext) unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgrap
 	var err error
 	res := make([]*model.MetricInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput)
 		}
 	}
 	return res, nil
@@ -22969,10 +22711,9 @@ func (ec *executionContext) unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagen
 	var err error
 	res := make([]*model.NetworkCallInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput)
 		}
 	}
 	return res, nil
@@ -23092,10 +22833,9 @@ func (ec *executionContext) unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgr
 	var err error
 	res := make([]*model.ToolCallInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput)
 		}
 	}
 	return res, nil
@@ -23132,10 +22872,9 @@ func (ec *executionContext) unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagent
 	var err error
 	res := make([]*model.TraceErrorInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput)
 		}
 	}
 	return res, nil
@@ -23181,10 +22920,9 @@ func (ec *executionContext) unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋ
 	var err error
 	res := make([]*model.UserInteractionInput, len(vSlice))
 	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, err
+			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput)
 		}
 	}
 	return res, nil

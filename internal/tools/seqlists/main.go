@@ -1,9 +1,10 @@
 // Command seqlists rewrites gqlgen's generated code so that lists are
 // marshalled by graph.marshalList (see graph/lists.go), lists of rows are
 // first offered to graph.fastList (graph/fastlists.go), answers are
-// written into pooled buffers (graph/answerbuf.go), and object fields that
-// cannot wait are resolved in place (graph/inline.go). go generate runs it
-// after gqlgen.
+// written into pooled buffers (graph/answerbuf.go), object fields that
+// cannot wait are resolved in place (graph/inline.go), and input values get
+// a path context only when they fail (graph/inputpath.go). go generate runs
+// it after gqlgen.
 package main
 
 import (
@@ -67,6 +68,10 @@ func main() {
 		os.Exit(1)
 	}
 	out = bytes.ReplaceAll(out, concurrentField, inPlaceField)
+	if out, err = lazyInputPaths(out); err != nil {
+		fmt.Fprintln(os.Stderr, "seqlists:", err)
+		os.Exit(1)
+	}
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -19,3 +19,17 @@ func SetInPlaceFields(on bool) (restore func()) {
 
 // InPlaceResolved counts the fields resolved in place.
 func InPlaceResolved() int64 { return inPlaceResolved.Load() }
+
+// OptionalFields lists, per GraphQL type, the fields whose columns lists
+// read only when they are selected.
+func OptionalFields() map[string][]string {
+	out := map[string][]string{}
+	for _, o := range optionalColumns {
+		for _, fc := range o.fields {
+			if fc[0] != "" {
+				out[o.typeName] = append(out[o.typeName], fc[0])
+			}
+		}
+	}
+	return out
+}

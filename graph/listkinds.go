@@ -211,29 +211,35 @@ func fixedKind(order db.Order) *listKind {
 	}
 }
 
-// largeColumns are, per list kind, the columns too large to read unless
-// their field is selected (texts, JSON documents, id lists), with the
-// GraphQL type of the list's items and the field that reads each column;
-// no field ("") means no field reads it (AgentNeo's JSON twins of the
-// numeric token and cost columns).
-var largeColumns = map[*listKind]struct {
+// optionalColumns are, per list kind, the columns read only when a field
+// that needs them is selected, with the GraphQL type of the list's items
+// and the field that reads each column. They are the large ones (texts,
+// JSON documents, id lists) and the small ones few selections ask for,
+// whose strings would be allocated for every row. No field ("") means no
+// field reads the column: AgentNeo's JSON twins of the numeric token and
+// cost columns, and the external ids a write keeps until it can link rows.
+var optionalColumns = map[*listKind]struct {
 	typeName string
 	fields   [][2]string // field, column
 }{
 	llmCallKind: {"LLMCall", [][2]string{{"inputPrompt", "input_prompt"}, {"output", "output"}, {"toolCall", "tool_call"},
-		{"", "token_usage"}, {"", "cost"}}},
-	toolCallKind:    {"ToolCall", [][2]string{{"inputParameters", "input_parameters"}, {"output", "output"}, {"networkCalls", "network_calls"}}},
-	agentCallKind:   {"AgentCall", [][2]string{{"llmCallIds", "llm_call_ids"}, {"toolCallIds", "tool_call_ids"}, {"userInteractionIds", "user_interaction_ids"}}},
-	metricKind:      {"Metric", [][2]string{{"reason", "reason"}, {"resultDetail", "result_detail"}, {"config", "config"}}},
-	interactionKind: {"UserInteraction", [][2]string{{"content", "content"}}},
+		{"", "token_usage"}, {"", "cost"}, {"externalId", "external_id"}, {"memoryUsed", "memory_used"}, {"", "agent_external_id"}}},
+	toolCallKind: {"ToolCall", [][2]string{{"inputParameters", "input_parameters"}, {"output", "output"}, {"networkCalls", "network_calls"},
+		{"externalId", "external_id"}, {"memoryUsed", "memory_used"}, {"", "agent_external_id"}}},
+	agentCallKind: {"AgentCall", [][2]string{{"llmCallIds", "llm_call_ids"}, {"toolCallIds", "tool_call_ids"}, {"userInteractionIds", "user_interaction_ids"},
+		{"externalId", "external_id"}}},
+	errorKind: {"TraceError", [][2]string{{"errorMessage", "error_message"}, {"externalId", "external_id"}, {"", "agent_external_id"}, {"", "llm_call_external_id"},
+		{"", "tool_call_external_id"}, {"", "normalized_message"}, {"", "fingerprint"}}},
+	metricKind:      {"Metric", [][2]string{{"reason", "reason"}, {"resultDetail", "result_detail"}, {"config", "config"}, {"externalId", "external_id"}}},
+	interactionKind: {"UserInteraction", [][2]string{{"content", "content"}, {"externalId", "external_id"}}},
 }
 
-// omitFor returns the large columns of kind that the selection of a
+// omitFor returns the optional columns of kind that the selection of a
 // connection field (conn) does not read, comma-separated, in a fixed
 // order: part of the page key, so a page read without them serves only
 // selections that do not need them.
 func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string {
-	large, ok := largeColumns[kind]
+	optional, ok := optionalColumns[kind]
 	if !ok || len(conn) == 0 {
 		return ""
 	}
@@ -249,7 +255,7 @@ func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string 
 			return omit
 		}
 	}
-	omit := computeOmit(ctx, large.typeName, large.fields, conn)
+	omit := computeOmit(ctx, optional.typeName, optional.fields, conn)
 	if l != nil {
 		l.mu.Lock()
 		if l.omits == nil {

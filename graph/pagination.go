@@ -22,7 +22,7 @@ type pageArgs struct {
 	// Filter and Sort are the canonical forms of the filter and orderBy
 	// arguments (see listKind), empty when absent.
 	Filter, Sort string
-	// Omit lists the large columns the selection does not read (omitFor).
+	// Omit lists the optional columns the selection does not read (omitFor).
 	Omit string
 }
 

@@ -117,3 +117,16 @@ func resolveRecovering(ctx context.Context, oc *graphql.OperationContext, recove
 	}
 	return resolve(ctx)
 }
+
+// deferredGroup is graphql.NewDeferredGroup when one of fields is
+// deferred. Otherwise the group's path, field set and map are never read
+// (ResolveConcurrently uses them only for a deferred field, and the object
+// emits nothing for an empty group), so it holds only ctx.
+func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{Context: ctx}
+}

@@ -2,9 +2,10 @@
 // marshalled by graph.marshalList (see graph/lists.go), lists of rows are
 // first offered to graph.fastList (graph/fastlists.go), answers are
 // written into pooled buffers (graph/answerbuf.go), object fields that
-// cannot wait are resolved in place (graph/inline.go), and input values get
-// a path context only when they fail (graph/inputpath.go). go generate runs
-// it after gqlgen.
+// cannot wait are resolved in place (graph/inline.go), input values get a
+// path context only when they fail (graph/inputpath.go), and objects build
+// a group for @defer only when a field is deferred (graph/inline.go). go
+// generate runs it after gqlgen.
 package main
 
 import (
@@ -69,6 +70,10 @@ func main() {
 	}
 	out = bytes.ReplaceAll(out, concurrentField, inPlaceField)
 	if out, err = lazyInputPaths(out); err != nil {
+		fmt.Fprintln(os.Stderr, "seqlists:", err)
+		os.Exit(1)
+	}
+	if out, err = lazyDeferredGroups(out); err != nil {
 		fmt.Fprintln(os.Stderr, "seqlists:", err)
 		os.Exit(1)
 	}

@@ -6436,7 +6436,7 @@ func (ec *executionContext) fieldContext_AgentCall_llmCalls(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_AgentCall_llmCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_AgentCall_llmCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6480,7 +6480,7 @@ func (ec *executionContext) fieldContext_AgentCall_toolCalls(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_AgentCall_toolCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_AgentCall_toolCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6524,7 +6524,7 @@ func (ec *executionContext) fieldContext_AgentCall_userInteractions(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_AgentCall_userInteractions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_AgentCall_userInteractions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6568,7 +6568,7 @@ func (ec *executionContext) fieldContext_AgentCall_errors(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_AgentCall_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_AgentCall_errors_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8444,7 +8444,7 @@ func (ec *executionContext) fieldContext_LLMCall_errors(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_LLMCall_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_LLMCall_errors_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9317,7 +9317,7 @@ func (ec *executionContext) fieldContext_Mutation_ingestTraces(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_ingestTraces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_ingestTraces_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9361,7 +9361,7 @@ func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createProject_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9405,7 +9405,7 @@ func (ec *executionContext) fieldContext_Mutation_setProjectRetention(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setProjectRetention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_setProjectRetention_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9449,7 +9449,7 @@ func (ec *executionContext) fieldContext_Mutation_recordMetric(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordMetric_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_recordMetric_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9493,7 +9493,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteTrace(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteTrace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteTrace_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9537,7 +9537,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteProject_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10183,7 +10183,7 @@ func (ec *executionContext) fieldContext_Project_stats(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_stats_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10227,7 +10227,7 @@ func (ec *executionContext) fieldContext_Project_metricSummaries(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_metricSummaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_metricSummaries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10271,7 +10271,7 @@ func (ec *executionContext) fieldContext_Project_errorGroups(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_errorGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_errorGroups_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10315,7 +10315,7 @@ func (ec *executionContext) fieldContext_Project_traces(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_traces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_traces_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10359,7 +10359,7 @@ func (ec *executionContext) fieldContext_Project_agentCalls(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_agentCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_agentCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10403,7 +10403,7 @@ func (ec *executionContext) fieldContext_Project_llmCalls(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_llmCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_llmCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10447,7 +10447,7 @@ func (ec *executionContext) fieldContext_Project_toolCalls(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_toolCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_toolCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10491,7 +10491,7 @@ func (ec *executionContext) fieldContext_Project_userInteractions(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_userInteractions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_userInteractions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10535,7 +10535,7 @@ func (ec *executionContext) fieldContext_Project_errors(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Project_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Project_errors_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11097,7 +11097,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11141,7 +11141,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11185,7 +11185,7 @@ func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projects_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11229,7 +11229,7 @@ func (ec *executionContext) fieldContext_Query_project(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_project_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_project_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11273,7 +11273,7 @@ func (ec *executionContext) fieldContext_Query_projectByName(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_projectByName_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_projectByName_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11317,7 +11317,7 @@ func (ec *executionContext) fieldContext_Query_trace(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_trace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_trace_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11361,7 +11361,7 @@ func (ec *executionContext) fieldContext_Query_analytics(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_analytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_analytics_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11405,7 +11405,7 @@ func (ec *executionContext) fieldContext_Query_traces(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_traces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_traces_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11449,7 +11449,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12335,7 +12335,7 @@ func (ec *executionContext) fieldContext_ToolCall_errors(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_ToolCall_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_ToolCall_errors_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12833,7 +12833,7 @@ func (ec *executionContext) fieldContext_Trace_agentCalls(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_agentCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_agentCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12877,7 +12877,7 @@ func (ec *executionContext) fieldContext_Trace_llmCalls(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_llmCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_llmCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12921,7 +12921,7 @@ func (ec *executionContext) fieldContext_Trace_toolCalls(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_toolCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_toolCalls_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12965,7 +12965,7 @@ func (ec *executionContext) fieldContext_Trace_userInteractions(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_userInteractions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_userInteractions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13009,7 +13009,7 @@ func (ec *executionContext) fieldContext_Trace_errors(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_errors_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13053,7 +13053,7 @@ func (ec *executionContext) fieldContext_Trace_metrics(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Trace_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Trace_metrics_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14655,7 +14655,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14837,7 +14837,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15381,7 +15381,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15489,7 +15489,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15533,7 +15533,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_inputFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}

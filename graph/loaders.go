@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/vektah/gqlparser/v2/ast"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -80,8 +81,9 @@ type Loaders struct {
 	observer Observer
 	mu       sync.Mutex
 	all      map[string]any
-	omits    map[omitKey]string // omitFor's answers
-	primed   primedSet          // see inline.go
+	omits    map[omitKey]string            // omitFor's answers
+	args     map[*ast.Field]map[string]any // fieldArgs' answers
+	primed   primedSet                     // see inline.go
 }
 
 // NewLoaders returns empty loaders over store that batch the keys arriving

@@ -3,8 +3,9 @@
 // first offered to graph.fastList (graph/fastlists.go), answers are
 // written into pooled buffers (graph/answerbuf.go), object fields that
 // cannot wait are resolved in place (graph/inline.go), input values get a
-// path context only when they fail (graph/inputpath.go), and objects build
-// a group for @defer only when a field is deferred (graph/inline.go). go
+// path context only when they fail (graph/inputpath.go), objects build a
+// group for @defer only when a field is deferred (graph/inline.go), and a
+// field's arguments are parsed once per request (graph/fieldargs.go). go
 // generate runs it after gqlgen.
 package main
 
@@ -74,6 +75,10 @@ func main() {
 		os.Exit(1)
 	}
 	if out, err = lazyDeferredGroups(out); err != nil {
+		fmt.Fprintln(os.Stderr, "seqlists:", err)
+		os.Exit(1)
+	}
+	if out, err = sharedFieldArgs(out); err != nil {
 		fmt.Fprintln(os.Stderr, "seqlists:", err)
 		os.Exit(1)
 	}

@@ -1,0 +1,39 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// fieldArgs is the arguments of field under the operation's variables.
+// They are the same for every object the field is resolved on, so a
+// request parses them once per field (a page of 50 traces parsed each
+// list's `first: 100` 50 times). A failure is not kept: its error names
+// the path of the object at hand. Resolvers only read their arguments, so
+// the objects can share one map.
+func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
+	parse func(context.Context, map[string]any) (map[string]any, error)) (map[string]any, error) {
+	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	if l == nil {
+		return parse(ctx, field.ArgumentMap(vars))
+	}
+	l.mu.Lock()
+	args, ok := l.args[field.Field]
+	l.mu.Unlock()
+	if ok {
+		return args, nil
+	}
+	args, err := parse(ctx, field.ArgumentMap(vars))
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	if l.args == nil {
+		l.args = map[*ast.Field]map[string]any{}
+	}
+	l.args[field.Field] = args
+	l.mu.Unlock()
+	return args, nil
+}

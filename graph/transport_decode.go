@@ -16,9 +16,7 @@ import (
 // the same result.
 func decodeParams(body []byte) (*graphql.RawParams, error) {
 	params := &graphql.RawParams{}
-	fast := gojson.NewDecoder(bytes.NewReader(body))
-	fast.UseNumber()
-	if err := fast.Decode(params); err == nil {
+	if err := decodeFastParams(body, params); err == nil {
 		return params, nil
 	}
 	params = &graphql.RawParams{}
@@ -29,3 +27,27 @@ func decodeParams(body []byte) (*graphql.RawParams, error) {
 	}
 	return params, nil
 }
+
+// decodeFastParams decodes with goccy: by Unmarshal, a third faster than
+// its stream Decoder, when the use-number option can be given to it.
+func decodeFastParams(body []byte, params *graphql.RawParams) error {
+	if numbersKept {
+		return gojson.UnmarshalWithOption(body, params, keepNumbers)
+	}
+	dec := gojson.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return dec.Decode(params)
+}
+
+// keepNumbers is the option the stream Decoder's UseNumber sets, which
+// goccy has no function for. Its flag is goccy's internal
+// decoder.UseNumberOption: numbersKept checks once that it does what it
+// should, so another goccy version falls back to the stream Decoder.
+func keepNumbers(o *gojson.DecodeOption) { o.Flags |= 1 << 3 }
+
+var numbersKept = func() bool {
+	var v struct{ N any }
+	err := gojson.UnmarshalWithOption([]byte(`{"N": 12345678901234567890}`), &v, keepNumbers)
+	n, ok := v.N.(json.Number)
+	return err == nil && ok && n == "12345678901234567890"
+}()

@@ -56,3 +56,20 @@ func TestParamsDecodersAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsFastPathIsTaken checks that goccy's Unmarshal keeps numbers
+// with the flag decodeFastParams gives it, in the version go.mod pins, so
+// the faster path is the one bodies take.
+func TestParamsFastPathIsTaken(t *testing.T) {
+	if !numbersKept {
+		t.Fatal("goccy/go-json ignores the use-number flag: GraphQL bodies take the slower stream decoder")
+	}
+	body := []byte(`{"query": "{ a }", "variables": {"n": 1.50, "m": [7]}}`)
+	var got graphql.RawParams
+	if err := decodeFastParams(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Variables["n"] != json.Number("1.50") || got.Variables["m"].([]any)[0] != json.Number("7") {
+		t.Fatalf("variables %#v", got.Variables)
+	}
+}

@@ -61,12 +61,13 @@ const (
 	codeTooDeep      = "QUERY_TOO_DEEP"
 	codeTooManyAlias = "TOO_MANY_ALIASES"
 	codeTooComplex   = "QUERY_TOO_COMPLEX"
+	codeNoDefer      = "DEFER_NOT_SUPPORTED"
 )
 
 func init() {
 	// INVALID_ARGUMENT counts here only for errors found before execution
 	// (page sizes out of range); resolvers' errors are answered with 200.
-	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
+	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }
@@ -189,7 +190,9 @@ func (l repeatLimit) MutateOperationParameters(_ context.Context, raw *graphql.R
 		Extensions: map[string]any{"code": codeTooComplex}}
 }
 
-// shapeLimit refuses operations nested too deeply or with too many aliases.
+// shapeLimit refuses operations nested too deeply or with too many aliases,
+// and those that @defer a fragment: answers go out as one response, so a
+// deferred part would silently come back null.
 type shapeLimit struct {
 	maxDepth, maxAliases int
 }
@@ -207,7 +210,7 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		return nil
 	}
 	var pageErr *gqlerror.Error
-	aliases := 0
+	aliases, deferred := 0, false
 	visiting := map[string]bool{}
 	var depth func(set ast.SelectionSet, level int) int
 	depth = func(set ast.SelectionSet, level int) int {
@@ -224,8 +227,10 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 				}
 				d = depth(s.SelectionSet, level+1)
 			case *ast.InlineFragment:
+				deferred = deferred || defers(s.Directives, rc.Variables)
 				d = depth(s.SelectionSet, level)
 			case *ast.FragmentSpread:
+				deferred = deferred || defers(s.Directives, rc.Variables)
 				// Validation refuses fragment cycles; guard anyway.
 				if visiting[s.Name] || s.Definition == nil {
 					continue
@@ -251,7 +256,22 @@ func (l shapeLimit) MutateOperationContext(_ context.Context, rc *graphql.Operat
 		return &gqlerror.Error{Message: fmt.Sprintf("the query has %d aliases, more than the limit of %d", aliases, l.maxAliases),
 			Extensions: map[string]any{"code": codeTooManyAlias}}
 	}
+	if deferred {
+		return &gqlerror.Error{Message: "@defer is not supported: the answer comes in one response; remove @defer",
+			Extensions: map[string]any{"code": codeNoDefer}}
+	}
 	return pageErr
+}
+
+// defers reports whether directives @defer their fragment: @defer with no
+// "if" or one that is not false.
+func defers(directives ast.DirectiveList, vars map[string]any) bool {
+	d := directives.ForName("defer")
+	if d == nil {
+		return false
+	}
+	on, ok := d.ArgumentMap(vars)["if"].(bool)
+	return !ok || on
 }
 
 // pageBounds refuses a page size out of range before anything runs, so

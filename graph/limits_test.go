@@ -182,3 +182,25 @@ func TestBodyLimitBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferIsRefused checks that an operation that @defers a fragment is
+// refused with a clear error rather than answered with the deferred part
+// null, and that @defer(if: false) runs as if it were not there.
+func TestDeferIsRefused(t *testing.T) {
+	scale := demo.DefaultScale()
+	scale.Projects, scale.TracesPerProject = 1, 2
+	e := newEnv(t, dbtest.Backends()[0], scale)
+	for _, q := range []string{
+		`{ traces(first: 2) { nodes { id ... @defer { llmCalls(first: 2) { nodes { id } } } } } }`,
+		`query($on: Boolean) { traces(first: 2) { nodes { id ...L @defer(if: $on) } } } fragment L on Trace { llmCalls(first: 2) { nodes { id } } }`,
+	} {
+		r := e.do(t, q, map[string]any{"on": true})
+		if r.status != http.StatusBadRequest || r.codeOf() != "DEFER_NOT_SUPPORTED" || r.Data != nil && string(r.Data) != "null" {
+			t.Errorf("%s: status %d, body %.300s; want 400 DEFER_NOT_SUPPORTED", q, r.status, r.body)
+		}
+	}
+	r := e.do(t, `{ traces(first: 2) { nodes { id ... @defer(if: false) { llmCalls(first: 2) { nodes { id } } } } } }`, nil)
+	if len(r.Errors) != 0 || !strings.Contains(string(r.Data), `"llmCalls":{"nodes":[{"id"`) {
+		t.Errorf("@defer(if: false): %.300s", r.body)
+	}
+}

@@ -16,24 +16,7 @@ import (
 func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
 	parse func(context.Context, map[string]any) (map[string]any, error)) (map[string]any, error) {
 	l, _ := ctx.Value(loadersKey{}).(*Loaders)
-	if l == nil {
+	return remember(l, func(l *Loaders) *map[*ast.Field]map[string]any { return &l.args }, field.Field, func() (map[string]any, error) {
 		return parse(ctx, field.ArgumentMap(vars))
-	}
-	l.mu.Lock()
-	args, ok := l.args[field.Field]
-	l.mu.Unlock()
-	if ok {
-		return args, nil
-	}
-	args, err := parse(ctx, field.ArgumentMap(vars))
-	if err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	if l.args == nil {
-		l.args = map[*ast.Field]map[string]any{}
-	}
-	l.args[field.Field] = args
-	l.mu.Unlock()
-	return args, nil
+	})
 }

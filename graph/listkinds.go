@@ -247,23 +247,9 @@ func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string 
 	// per request and selection (identified by its first field's node).
 	l, _ := ctx.Value(loadersKey{}).(*Loaders)
 	key := omitKey{kind: kind, first: conn[0], n: len(conn)}
-	if l != nil {
-		l.mu.Lock()
-		omit, ok := l.omits[key]
-		l.mu.Unlock()
-		if ok {
-			return omit
-		}
-	}
-	omit := computeOmit(ctx, optional.typeName, optional.fields, conn)
-	if l != nil {
-		l.mu.Lock()
-		if l.omits == nil {
-			l.omits = map[omitKey]string{}
-		}
-		l.omits[key] = omit
-		l.mu.Unlock()
-	}
+	omit, _ := remember(l, func(l *Loaders) *map[omitKey]string { return &l.omits }, key, func() (string, error) {
+		return computeOmit(ctx, optional.typeName, optional.fields, conn), nil
+	})
 	return omit
 }
 

@@ -92,6 +92,33 @@ func NewLoaders(store *db.DB, wait time.Duration) *Loaders {
 	return &Loaders{store: store, wait: wait, all: map[string]any{}}
 }
 
+// remember returns the request's answer for key in the cache of l that
+// cacheOf names, working it out with compute the first time; a failure is
+// not kept. Without loaders (l nil) it only computes.
+func remember[K comparable, V any](l *Loaders, cacheOf func(*Loaders) *map[K]V, key K, compute func() (V, error)) (V, error) {
+	if l == nil {
+		return compute()
+	}
+	cache := cacheOf(l)
+	l.mu.Lock()
+	v, ok := (*cache)[key]
+	l.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return v, err
+	}
+	l.mu.Lock()
+	if *cache == nil {
+		*cache = map[K]V{}
+	}
+	(*cache)[key] = v
+	l.mu.Unlock()
+	return v, nil
+}
+
 type loadersKey struct{}
 
 // LoadersMiddleware gives every request its own loaders.

@@ -70,17 +70,11 @@ func main() {
 		os.Exit(1)
 	}
 	out = bytes.ReplaceAll(out, concurrentField, inPlaceField)
-	if out, err = lazyInputPaths(out); err != nil {
-		fmt.Fprintln(os.Stderr, "seqlists:", err)
-		os.Exit(1)
-	}
-	if out, err = lazyDeferredGroups(out); err != nil {
-		fmt.Fprintln(os.Stderr, "seqlists:", err)
-		os.Exit(1)
-	}
-	if out, err = sharedFieldArgs(out); err != nil {
-		fmt.Fprintln(os.Stderr, "seqlists:", err)
-		os.Exit(1)
+	for _, rewrite := range []func([]byte) ([]byte, error){lazyInputPaths, lazyDeferredGroups, sharedFieldArgs} {
+		if out, err = rewrite(out); err != nil {
+			fmt.Fprintln(os.Stderr, "seqlists:", err)
+			os.Exit(1)
+		}
 	}
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -6,20 +6,54 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// Code classifies an error for clients; transports map it to their own status.
+// Code classifies an error for clients; Status maps it to HTTP.
 type Code string
 
 // Error codes, in the SCREAMING_SNAKE form clients see in extensions.code.
 const (
-	NotFound        Code = "NOT_FOUND"
-	Forbidden       Code = "FORBIDDEN"
-	InvalidArgument Code = "INVALID_ARGUMENT"
-	Conflict        Code = "CONFLICT"
-	Unavailable     Code = "UNAVAILABLE"
-	Internal        Code = "INTERNAL"
+	NotFound             Code = "NOT_FOUND"
+	Forbidden            Code = "FORBIDDEN"
+	Unauthenticated      Code = "UNAUTHENTICATED"
+	InvalidArgument      Code = "INVALID_ARGUMENT"
+	Conflict             Code = "CONFLICT"
+	PayloadTooLarge      Code = "PAYLOAD_TOO_LARGE"
+	ResponseTooLarge     Code = "RESPONSE_TOO_LARGE"
+	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
+	MethodNotAllowed     Code = "METHOD_NOT_ALLOWED"
+	TooManyRequests      Code = "TOO_MANY_REQUESTS"
+	Timeout              Code = "TIMEOUT"
+	Unavailable          Code = "UNAVAILABLE"
+	Internal             Code = "INTERNAL"
 )
+
+// statuses is the one table from codes to HTTP statuses; codes not in it
+// (gqlgen's own, such as GRAPHQL_VALIDATION_FAILED) are answered 400.
+var statuses = map[Code]int{
+	NotFound:             http.StatusNotFound,
+	Forbidden:            http.StatusForbidden,
+	Unauthenticated:      http.StatusUnauthorized,
+	InvalidArgument:      http.StatusBadRequest,
+	Conflict:             http.StatusConflict,
+	PayloadTooLarge:      http.StatusRequestEntityTooLarge,
+	ResponseTooLarge:     http.StatusBadRequest,
+	UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	MethodNotAllowed:     http.StatusMethodNotAllowed,
+	TooManyRequests:      http.StatusTooManyRequests,
+	Timeout:              http.StatusServiceUnavailable,
+	Unavailable:          http.StatusServiceUnavailable,
+	Internal:             http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of an answer refused with code c.
+func (c Code) Status() int {
+	if s, ok := statuses[c]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
 
 // Error is an error whose message may be shown to clients as is.
 type Error struct {

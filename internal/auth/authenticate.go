@@ -53,7 +53,7 @@ type Denial struct {
 func (d *Denial) Error() string { return d.Message }
 
 // Unauthenticated is the code of requests without a valid key.
-const Unauthenticated apperr.Code = "UNAUTHENTICATED"
+const Unauthenticated = apperr.Unauthenticated
 
 // Authenticate returns the caller of r, or why r may not go on.
 func (a *Authenticator) Authenticate(r *http.Request) (*Principal, *Denial) {

@@ -67,6 +67,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(introspectionPolicy{})
 	srv.AroundRootFields(authorizeRootField)
+	srv.Use(&ingestAnswers{})
 	srv.SetParserTokenLimit(limits.ParserTokens)
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})

@@ -12,6 +12,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 const (
@@ -77,6 +79,10 @@ func replyMediaType(accept string) string {
 // statusOf is the status of a request refused before execution: a protocol
 // error is 400 with graphql-response+json and 422 with plain JSON.
 func statusOf(contentType string, errs gqlerror.List) int {
+	// Refused before execution for the caller's role: 403, whatever the media type.
+	if len(errs) > 0 && errs[0].Extensions["code"] == string(apperr.Forbidden) {
+		return apperr.Forbidden.Status()
+	}
 	if errcode.GetErrorKind(errs) != errcode.KindProtocol {
 		return http.StatusOK
 	}

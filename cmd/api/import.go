@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	// Time zone names work for --timezone even where the system has no
@@ -133,6 +134,9 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	// Check the file before touching the store, so that a wrong file
 	// creates and migrates nothing.
+	if err := sameFile(cfg.Path, cfg.DatabaseURL); err != nil {
+		return fail(err)
+	}
 	if err := agentneo.Check(ctx, cfg.Path); err != nil {
 		return fail(err)
 	}
@@ -167,6 +171,23 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "done in %s: %d warnings, %d rows skipped\n", time.Since(started).Round(time.Millisecond), sum.Warnings, skipped)
 	return 0
+}
+
+// sameFile refuses an input that is the SQLite store itself: opening the
+// store would migrate it before the import read it.
+func sameFile(path, databaseURL string) error {
+	store, ok := db.SQLitePath(databaseURL)
+	if !ok {
+		return nil
+	}
+	in, err := os.Stat(path)
+	if err != nil {
+		return nil // Check says what is wrong with it
+	}
+	if st, err := os.Stat(store); err == nil && os.SameFile(in, st) {
+		return fmt.Errorf("%s is the store being imported into (--database-url); give the AgentNeo SDK's database file", path)
+	}
+	return nil
 }
 
 // oneLine keeps a message on one line.

@@ -762,6 +762,92 @@ func TestImportAgentNeoUsage(t *testing.T) {
 	}
 }
 
+// TestImportAgentNeoRefusals gives the import files it cannot import
+// faithfully: each stops with one line and exit code 1, writing nothing,
+// into a store that holds an import and into one that does not exist yet.
+func TestImportAgentNeoRefusals(t *testing.T) {
+	apiBinary(t)
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		fixture := writeFixture(t)
+		dir := t.TempDir()
+		without := func(table, column string) string {
+			path := filepath.Join(dir, "no-"+table+"-"+column+".db")
+			if err := agentneotest.Copy(fixture, path); err != nil {
+				t.Fatal(err)
+			}
+			if err := agentneotest.DropColumn(path, table, column); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		agentgraphDB := filepath.Join(dir, "agentgraph.db")
+		code, stdout, stderr := runImport(t, []string{"TZ=UTC"}, "--database-url", "sqlite:"+agentgraphDB, fixture)
+		if code != 0 {
+			t.Fatalf("import into a SQLite store: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		type refusal struct{ path, want string }
+		cases := []refusal{
+			{without("llm_call", "cost"), "missing column llm_call.cost, which every AgentNeo version has"},
+			{without("llm_call", "token_usage"), "missing column llm_call.token_usage"},
+			{without("llm_call", "start_time"), "missing column llm_call.start_time"},
+			{without("tool_call", "name"), "missing column tool_call.name"},
+			{without("errors", "error_type"), "missing column errors.error_type"},
+			{without("traces", "project_id"), "missing column traces.project_id"},
+			{agentgraphDB, "agentgraph.db is not an AgentNeo database: it is an agentgraph database"},
+		}
+		check := func(url string, cases []refusal) {
+			t.Helper()
+			for _, tc := range cases {
+				code, stdout, stderr := runImport(t, nil, "--database-url", url, tc.path)
+				if code != 1 {
+					t.Errorf("%s: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", filepath.Base(tc.path), code, stdout, stderr)
+				}
+				if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+					t.Errorf("%s: stderr %q, want one line saying %q", filepath.Base(tc.path), stderr, tc.want)
+				}
+			}
+		}
+
+		fresh := b.NewURL(t)
+		check(fresh, cases)
+		checkNothingWritten(t, b, fresh)
+
+		url := b.NewURL(t)
+		if code, stdout, stderr := runImport(t, []string{"TZ=UTC"}, "--database-url", url, fixture); code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		store := dbtest.MustOpenURL(t, url, db.Options{})
+		counts := rowCounts(t, store)
+		check(url, cases)
+		if after := rowCounts(t, store); !equalCounts(counts, after) {
+			t.Errorf("refused imports changed row counts: %v, then %v", counts, after)
+		}
+		if b.Name == "sqlite" {
+			// The store itself as the input, by another name.
+			path := strings.TrimPrefix(url, "sqlite:")
+			link := filepath.Join(dir, "link.db")
+			if err := os.Symlink(path, link); err != nil {
+				t.Fatal(err)
+			}
+			check(url, []refusal{{link, "link.db is the store being imported into"}})
+			if after := rowCounts(t, store); !equalCounts(counts, after) {
+				t.Errorf("importing the store into itself changed row counts: %v, then %v", counts, after)
+			}
+			// An AgentNeo file as the store and the input: opening it as
+			// the store would migrate it.
+			neo := filepath.Join(dir, "neo.db")
+			if err := agentneotest.Copy(fixture, neo); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(neo)
+			check("sqlite:"+neo, []refusal{{neo, "neo.db is the store being imported into"}})
+			if after, _ := os.ReadFile(neo); !bytes.Equal(before, after) {
+				t.Error("the AgentNeo file changed")
+			}
+		}
+	})
+}
+
 func TestParseTimezone(t *testing.T) {
 	for in, offset := range map[string]int{"UTC": 0, "+02:00": 7200, "-0530": -19800, "UTC+2": 7200, "+05": 18000, "Asia/Kolkata": 19800} {
 		loc, err := parseTimezone(in)

@@ -362,23 +362,37 @@ func TestToleratesBrokenRows(t *testing.T) {
 	}
 }
 
-// TestOlderAgentNeo reads a database of an older AgentNeo version, without
-// user_interactions, metrics and the agent_id columns.
+// TestOlderAgentNeo reads a database of AgentNeo's first release (1.0):
+// no user_interactions or metrics tables, no agent_id, model, tool_call,
+// network_calls, gpu_info or disk_info columns, no id lists on agent_call
+// but columns since dropped.
 func TestOlderAgentNeo(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	err := agentneotest.Exec(path, `
-		CREATE TABLE project_info (id INTEGER PRIMARY KEY, project_name VARCHAR NOT NULL, start_time DATETIME);
-		CREATE TABLE traces (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, start_time DATETIME, end_time DATETIME);
-		CREATE TABLE system_info (id INTEGER PRIMARY KEY, project_id INTEGER, trace_id INTEGER, os_name VARCHAR);
-		CREATE TABLE agent_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, trace_id INTEGER, start_time DATETIME);
-		CREATE TABLE llm_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, model VARCHAR, trace_id INTEGER, start_time DATETIME, token_usage VARCHAR, cost VARCHAR);
-		CREATE TABLE tool_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, trace_id INTEGER, start_time DATETIME);
-		CREATE TABLE errors (id INTEGER PRIMARY KEY, project_id INTEGER, trace_id INTEGER, error_type VARCHAR, error_message VARCHAR, timestamp DATETIME);
-		INSERT INTO project_info VALUES (1, 'old', '2024-01-01 10:00:00.000000');
-		INSERT INTO traces VALUES (1, 1, '2024-01-01 10:00:00.000000', NULL);
-		INSERT INTO llm_call VALUES (1, 1, 'ask', 'gpt-4', 1, '2024-01-01 10:00:01.000000', '{"input": 3, "completion": 4, "reasoning": 0}', '{"input": 0.1, "output": 0.2, "reasoning": 0}');
-		INSERT INTO agent_call VALUES (1, 1, 'agent', 1, '2024-01-01 10:00:00.500000');
-		INSERT INTO errors VALUES (1, 1, 1, 'llm', 'boom', '2024-01-01 10:00:02.000000');
+		CREATE TABLE project_info (id INTEGER NOT NULL, project_name VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME,
+			duration FLOAT, total_cost FLOAT, total_tokens INTEGER, PRIMARY KEY (id));
+		CREATE TABLE traces (id INTEGER NOT NULL, project_id INTEGER NOT NULL, start_time DATETIME, end_time DATETIME,
+			duration FLOAT, PRIMARY KEY (id));
+		CREATE TABLE system_info (id INTEGER NOT NULL, project_id INTEGER NOT NULL, os_name VARCHAR NOT NULL, os_version VARCHAR NOT NULL,
+			python_version VARCHAR NOT NULL, cpu_info VARCHAR NOT NULL, memory_total FLOAT NOT NULL, installed_packages VARCHAR NOT NULL,
+			trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE errors (id INTEGER NOT NULL, project_id INTEGER NOT NULL, error_type VARCHAR NOT NULL, error_message VARCHAR NOT NULL,
+			timestamp DATETIME, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE llm_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_prompt VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, token_usage VARCHAR NOT NULL,
+			cost VARCHAR NOT NULL, memory_used INTEGER NOT NULL, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE tool_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_parameters VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, memory_used INTEGER NOT NULL,
+			trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE agent_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_parameters VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, tool_calls VARCHAR NOT NULL,
+			llm_calls VARCHAR NOT NULL, memory_used INTEGER NOT NULL, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		INSERT INTO project_info VALUES (1, 'old', '2024-01-01 10:00:00.000000', NULL, NULL, NULL, NULL);
+		INSERT INTO traces VALUES (1, 1, '2024-01-01 10:00:00.000000', NULL, NULL);
+		INSERT INTO llm_call VALUES (1, 1, 'ask', 'hi', 'hello', '2024-01-01 10:00:01.000000', NULL, NULL,
+			'{"input": 3, "completion": 4, "reasoning": 0}', '{"input": 0.1, "output": 0.2, "reasoning": 0}', 0, 1);
+		INSERT INTO agent_call VALUES (1, 1, 'agent', '{}', '', '2024-01-01 10:00:00.500000', NULL, NULL, '[]', '[1]', 0, 1);
+		INSERT INTO errors VALUES (1, 1, 'llm', 'boom', '2024-01-01 10:00:02.000000', 1);
 	`)
 	if err != nil {
 		t.Fatal(err)

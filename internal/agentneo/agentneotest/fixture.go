@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "github.com/glebarez/go-sqlite"
@@ -283,6 +284,54 @@ func Write(path string) error {
 		return fmt.Errorf("agentneotest: %s exists", path)
 	}
 	return Exec(path, Schema, Rows)
+}
+
+// Copy copies the database file at from to to, which must not exist.
+func Copy(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+// DropColumn removes column from table in the database at path, by
+// copying the table without it (SQLite cannot drop a key column).
+func DropColumn(path, table, column string) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return err
+	}
+	var keep []string
+	found := false
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if name == column {
+			found = true
+			continue
+		}
+		keep = append(keep, `"`+name+`"`)
+	}
+	rows.Close()
+	if !found {
+		return fmt.Errorf("agentneotest: %s has no column %s", table, column)
+	}
+	script := fmt.Sprintf(`CREATE TABLE "new_%[1]s" AS SELECT %[2]s FROM "%[1]s"; DROP TABLE "%[1]s"; ALTER TABLE "new_%[1]s" RENAME TO "%[1]s";`,
+		table, strings.Join(keep, ", "))
+	if _, err := db.ExecContext(ctx, script); err != nil {
+		return fmt.Errorf("agentneotest: %w", err)
+	}
+	return db.Close()
 }
 
 // Exec runs SQL scripts on the SQLite database at path, creating it when missing.

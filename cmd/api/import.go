@@ -27,6 +27,7 @@ type importConfig struct {
 	DatabaseURL string
 	Timezone    string
 	Source      string
+	LegacyKeys  bool // --source "" given: the keys of imports without a source
 	Path        string
 	Location    *time.Location
 }
@@ -40,14 +41,16 @@ func parseImportFlags(args []string, getenv func(string) string, output io.Write
 	f := newEnvFlags(fs, getenv)
 	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "the store to import into: postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
 	f.String(&cfg.Timezone, "timezone", "AGENTNEO_TIMEZONE", "time zone the AgentNeo datetimes were recorded in: Local (this machine's, the default), UTC, a name such as Europe/Paris, or an offset such as +02:00")
-	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", "name put into the external ids, to import several AgentNeo databases with the same project names side by side")
+	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", `name put into the external ids instead of the one derived from the file; "" (the flag only) keeps the keys of imports made without a source`)
 	fs.Usage = func() {
 		fmt.Fprintf(output, `Usage: api import-agentneo [flags] PATH
 
 Imports the AgentNeo SQLite database at PATH (opened read-only) into the
 store, keeping every relationship. Every row is imported under the external
-id "agentneo:<table>:<id>", so running the import again, or on a later copy
-of the same file, updates in place and imports nothing twice. AgentNeo's
+id "agentneo:<source>:<table>:<id>", the source derived from the file's
+first project and trace unless --source names one, so running the import
+again, or on a later copy of the same file, updates in place and imports
+nothing twice, and two different files never share a key. AgentNeo's
 datetimes are local times without a zone: they are read in --timezone and
 stored in UTC.
 
@@ -69,6 +72,7 @@ Flags:
 	if err := f.envErr(); err != nil {
 		return cfg, err
 	}
+	fs.Visit(func(set *flag.Flag) { cfg.LegacyKeys = cfg.LegacyKeys || (set.Name == "source" && cfg.Source == "") })
 	switch len(paths) {
 	case 0:
 		return cfg, errors.New("missing PATH of the AgentNeo database (see -h)")
@@ -154,7 +158,7 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "importing %s into %s (AgentNeo times read in %s)\n", cfg.Path, db.Redacted(cfg.DatabaseURL), zone)
 	started := time.Now()
-	sum, err := agentneo.Import(ctx, cfg.Path, svc, stdout, agentneo.Options{Location: cfg.Location, Source: cfg.Source})
+	sum, err := agentneo.Import(ctx, cfg.Path, svc, stdout, agentneo.Options{Location: cfg.Location, Source: cfg.Source, LegacyKeys: cfg.LegacyKeys})
 	if sum.Tables != nil {
 		fmt.Fprintln(stdout)
 		_ = sum.WriteTable(stdout)

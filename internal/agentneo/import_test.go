@@ -153,7 +153,8 @@ func TestOpensReadOnly(t *testing.T) {
 func TestMapsEveryQuirk(t *testing.T) {
 	path := fixture(t)
 	before, _ := os.ReadFile(path)
-	traces, empty, sum, out := dryRun(t, path, Options{Location: zone(t), BatchSize: 3})
+	// Legacy keys keep the expected external ids short; TestKeys checks the sources.
+	traces, empty, sum, out := dryRun(t, path, Options{Location: zone(t), BatchSize: 3, LegacyKeys: true})
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("reading changed the AgentNeo file")
 	}
@@ -289,6 +290,68 @@ func TestTimezoneAndSource(t *testing.T) {
 	}
 }
 
+// TestKeys checks the source derived from a file: the same for the file and
+// its grown copies, different for another file, whatever the time zone.
+func TestKeys(t *testing.T) {
+	ctx := context.Background()
+	path := fixture(t)
+	source, err := FileSource(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(source, "file-") || len(source) != len("file-")+16 {
+		t.Errorf("derived source %q, want file- and 16 hex digits", source)
+	}
+	for _, loc := range []*time.Location{time.UTC, zone(t)} {
+		traces, _, _, out := dryRun(t, path, Options{Location: loc})
+		if got, want := traces[0].Agents[0].LLMCalls[0].ExternalID, "agentneo:"+source+":llm_call:1"; got != want {
+			t.Errorf("external id without a source = %q, want %q", got, want)
+		}
+		if got, want := traces[0].Errors[0].LLMCallRef, "agentneo:"+source+":llm_call:2"; got != want {
+			t.Errorf("ref without a source = %q, want %q", got, want)
+		}
+		if want := "keys: agentneo:" + source + ":<table>:<id> (derived from the file's first project and trace)"; !strings.Contains(out, want) {
+			t.Errorf("progress does not say %q:\n%s", want, out)
+		}
+	}
+
+	grown := filepath.Join(t.TempDir(), "grown.db")
+	if err := agentneotest.Copy(path, grown); err != nil {
+		t.Fatal(err)
+	}
+	if err := agentneotest.Exec(grown, agentneotest.Growth); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := agentneotest.WriteOther(other); err != nil {
+		t.Fatal(err)
+	}
+	// The same first project (name and start to the microsecond) with
+	// another first trace.
+	sameProject := fixture(t, `UPDATE traces SET start_time = '2024-07-15 09:00:00.000001' WHERE id = 1;`)
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := agentneotest.Exec(empty, agentneotest.Schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		same       bool
+	}{
+		{"grown copy", grown, true},
+		{"another file", other, false},
+		{"same first project, another first trace", sameProject, false},
+		{"no rows", empty, false},
+	} {
+		got, err := FileSource(ctx, tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got == source) != tc.same {
+			t.Errorf("%s: source %q, the fixture's %q; want them equal: %v", tc.name, got, source, tc.same)
+		}
+	}
+}
+
 // TestToleratesBrokenRows damages a copy of the fixture in every way the
 // importer tolerates and checks that it says what it did.
 func TestToleratesBrokenRows(t *testing.T) {
@@ -307,7 +370,7 @@ func TestToleratesBrokenRows(t *testing.T) {
 		INSERT INTO traces VALUES (5, 9, '2024-07-15 09:00:00', NULL, NULL);     -- unknown project
 		INSERT INTO agent_call VALUES (4, 1, 'late', '2024-07-15 10:00:00', '2024-07-15 09:00:00', 1, NULL, NULL, NULL);
 	`)
-	traces, _, sum, out := dryRun(t, path, Options{Location: zone(t)})
+	traces, _, sum, out := dryRun(t, path, Options{Location: zone(t), LegacyKeys: true})
 	for _, want := range []string{
 		"agent_call 1: llm_call_ids lists [1 99] but the llm_call rows with agent_id 1 are [1 2]",
 		"agent_call 3: unreadable tool_call_ids",
@@ -459,8 +522,12 @@ func TestImportIsIdempotent(t *testing.T) {
 			t.Errorf("the second import changed the row counts: %v, then %v", first, second)
 		}
 
+		source, err := FileSource(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var trace db.Trace
-		if err := store.Gorm().Where("external_id = ?", "agentneo:traces:3").First(&trace).Error; err != nil {
+		if err := store.Gorm().Where("external_id = ?", ExternalID(source, TableTraces, 3)).First(&trace).Error; err != nil {
 			t.Fatal(err)
 		}
 		if want := time.Date(2024, 11, 5, 19, 15, 16, 123456000, time.UTC); !trace.StartTime.Equal(want) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	// Time zone names work for --timezone even where the system has no
@@ -26,6 +27,7 @@ type importConfig struct {
 	DatabaseURL string
 	Timezone    string
 	Source      string
+	LegacyKeys  bool // --source "" given: the keys of imports without a source
 	Path        string
 	Location    *time.Location
 }
@@ -39,14 +41,16 @@ func parseImportFlags(args []string, getenv func(string) string, output io.Write
 	f := newEnvFlags(fs, getenv)
 	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "the store to import into: postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
 	f.String(&cfg.Timezone, "timezone", "AGENTNEO_TIMEZONE", "time zone the AgentNeo datetimes were recorded in: Local (this machine's, the default), UTC, a name such as Europe/Paris, or an offset such as +02:00")
-	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", "name put into the external ids, to import several AgentNeo databases with the same project names side by side")
+	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", `name put into the external ids instead of the one derived from the file; "" (the flag only) keeps the keys of imports made without a source`)
 	fs.Usage = func() {
 		fmt.Fprintf(output, `Usage: api import-agentneo [flags] PATH
 
 Imports the AgentNeo SQLite database at PATH (opened read-only) into the
 store, keeping every relationship. Every row is imported under the external
-id "agentneo:<table>:<id>", so running the import again, or on a later copy
-of the same file, updates in place and imports nothing twice. AgentNeo's
+id "agentneo:<source>:<table>:<id>", the source derived from the file's
+first project and trace unless --source names one, so running the import
+again, or on a later copy of the same file, updates in place and imports
+nothing twice, and two different files never share a key. AgentNeo's
 datetimes are local times without a zone: they are read in --timezone and
 stored in UTC.
 
@@ -68,6 +72,7 @@ Flags:
 	if err := f.envErr(); err != nil {
 		return cfg, err
 	}
+	fs.Visit(func(set *flag.Flag) { cfg.LegacyKeys = cfg.LegacyKeys || (set.Name == "source" && cfg.Source == "") })
 	switch len(paths) {
 	case 0:
 		return cfg, errors.New("missing PATH of the AgentNeo database (see -h)")
@@ -133,6 +138,9 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	// Check the file before touching the store, so that a wrong file
 	// creates and migrates nothing.
+	if err := sameFile(cfg.Path, cfg.DatabaseURL); err != nil {
+		return fail(err)
+	}
 	if err := agentneo.Check(ctx, cfg.Path); err != nil {
 		return fail(err)
 	}
@@ -150,7 +158,7 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "importing %s into %s (AgentNeo times read in %s)\n", cfg.Path, db.Redacted(cfg.DatabaseURL), zone)
 	started := time.Now()
-	sum, err := agentneo.Import(ctx, cfg.Path, svc, stdout, agentneo.Options{Location: cfg.Location, Source: cfg.Source})
+	sum, err := agentneo.Import(ctx, cfg.Path, svc, stdout, agentneo.Options{Location: cfg.Location, Source: cfg.Source, LegacyKeys: cfg.LegacyKeys})
 	if sum.Tables != nil {
 		fmt.Fprintln(stdout)
 		_ = sum.WriteTable(stdout)
@@ -167,6 +175,23 @@ func importAgentNeo(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "done in %s: %d warnings, %d rows skipped\n", time.Since(started).Round(time.Millisecond), sum.Warnings, skipped)
 	return 0
+}
+
+// sameFile refuses an input that is the SQLite store itself: opening the
+// store would migrate it before the import read it.
+func sameFile(path, databaseURL string) error {
+	store, ok := db.SQLitePath(databaseURL)
+	if !ok {
+		return nil
+	}
+	in, err := os.Stat(path)
+	if err != nil {
+		return nil // Check says what is wrong with it
+	}
+	if st, err := os.Stat(store); err == nil && os.SameFile(in, st) {
+		return fmt.Errorf("%s is the store being imported into (--database-url); give the AgentNeo SDK's database file", path)
+	}
+	return nil
 }
 
 // oneLine keeps a message on one line.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"maps"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/agentneo"
 	"github.com/agentgraph/agentgraph/internal/agentneo/agentneotest"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
@@ -714,6 +717,10 @@ func TestImportAgentNeoTimezone(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
 	store := dbtest.MustOpenURL(t, url, db.Options{})
+	source, err := agentneo.FileSource(context.Background(), fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
 	starts := map[string]time.Time{}
 	var traces []db.Trace
 	if err := store.Gorm().Find(&traces).Error; err != nil {
@@ -725,8 +732,8 @@ func TestImportAgentNeoTimezone(t *testing.T) {
 	// A fixed -04:00 all year: the summer trace as in New York, the winter
 	// one an hour earlier than New York's -05:00.
 	for id, want := range map[string]string{
-		"agentneo:traces:1": "2024-07-15T13:00:00Z",
-		"agentneo:traces:2": "2024-01-11T03:30:00.25Z",
+		agentneo.ExternalID(source, agentneo.TableTraces, 1): "2024-07-15T13:00:00Z",
+		agentneo.ExternalID(source, agentneo.TableTraces, 2): "2024-01-11T03:30:00.25Z",
 	} {
 		if got := starts[id]; !got.Equal(utcTime(t, want)) {
 			t.Errorf("%s starts at %v, want %s", id, got, want)
@@ -757,6 +764,196 @@ func TestImportAgentNeoUsage(t *testing.T) {
 				func(k string) string { return tc.env[k] }, &stdout, &stderr)
 			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d saying %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
+	}
+}
+
+// TestImportAgentNeoTwoFiles imports two unrelated AgentNeo files with the
+// same project names and row ids, without --source: the second adds its own
+// traces and leaves every trace of the first as it was; both again change
+// nothing.
+func TestImportAgentNeoTwoFiles(t *testing.T) {
+	apiBinary(t)
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		first := writeFixture(t)
+		second := filepath.Join(t.TempDir(), "other.db")
+		if err := agentneotest.WriteOther(second); err != nil {
+			t.Fatal(err)
+		}
+		url := b.NewURL(t)
+		env := []string{"TZ=" + agentneotest.Zone, "DATABASE_URL=" + url}
+		importOK := func(path string) string {
+			t.Helper()
+			code, stdout, stderr := runImport(t, env, path)
+			if code != 0 {
+				t.Fatalf("import %s: exit %d\nstdout:\n%s\nstderr:\n%s", filepath.Base(path), code, stdout, stderr)
+			}
+			return stdout
+		}
+		if out := importOK(first); !strings.Contains(out, "keys: agentneo:file-") {
+			t.Errorf("the output does not say the keys:\n%s", out)
+		}
+		store := dbtest.MustOpenURL(t, url, db.Options{})
+		traces := func() map[int64]string {
+			out := map[int64]string{}
+			for _, p := range queryImport(t, store) {
+				for _, tr := range p.Traces.Nodes {
+					j, _ := json.Marshal(tr)
+					out[tr.DatabaseID] = string(j)
+				}
+			}
+			return out
+		}
+		before := traces()
+
+		importOK(second)
+		after := traces()
+		if len(after) != len(before)+3 {
+			t.Errorf("%d traces after the second file, want %d", len(after), len(before)+3)
+		}
+		for id, tr := range before {
+			if after[id] != tr {
+				t.Errorf("trace %d changed:\n  before %s\n  after  %s", id, tr, after[id])
+			}
+		}
+		projects := queryImport(t, store)
+		if n := projects["travel-planner"].Traces.TotalCount; n != 3 {
+			t.Errorf("travel-planner has %d traces, want 2 + 1", n)
+		}
+		if n := projects["support-bot"].Traces.TotalCount; n != 4 {
+			t.Errorf("support-bot has %d traces, want 2 + 2", n)
+		}
+
+		counts := rowCounts(t, store)
+		importOK(first)
+		importOK(second)
+		if again := rowCounts(t, store); !equalCounts(counts, again) {
+			t.Errorf("importing both again changed row counts: %v, then %v", counts, again)
+		}
+		if again := traces(); !maps.Equal(after, again) {
+			t.Error("importing both again changed traces")
+		}
+	})
+}
+
+// TestImportAgentNeoRefusals gives the import files it cannot import
+// faithfully: each stops with one line and exit code 1, writing nothing,
+// into a store that holds an import and into one that does not exist yet.
+func TestImportAgentNeoRefusals(t *testing.T) {
+	apiBinary(t)
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		fixture := writeFixture(t)
+		dir := t.TempDir()
+		without := func(table, column string) string {
+			path := filepath.Join(dir, "no-"+table+"-"+column+".db")
+			if err := agentneotest.Copy(fixture, path); err != nil {
+				t.Fatal(err)
+			}
+			if err := agentneotest.DropColumn(path, table, column); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		agentgraphDB := filepath.Join(dir, "agentgraph.db")
+		code, stdout, stderr := runImport(t, []string{"TZ=UTC"}, "--database-url", "sqlite:"+agentgraphDB, fixture)
+		if code != 0 {
+			t.Fatalf("import into a SQLite store: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		type refusal struct{ path, want string }
+		cases := []refusal{
+			{without("llm_call", "cost"), "missing column llm_call.cost, which every AgentNeo version has"},
+			{without("llm_call", "token_usage"), "missing column llm_call.token_usage"},
+			{without("llm_call", "start_time"), "missing column llm_call.start_time"},
+			{without("tool_call", "name"), "missing column tool_call.name"},
+			{without("errors", "error_type"), "missing column errors.error_type"},
+			{without("traces", "project_id"), "missing column traces.project_id"},
+			{agentgraphDB, "agentgraph.db is not an AgentNeo database: it is an agentgraph database"},
+		}
+		check := func(url string, cases []refusal) {
+			t.Helper()
+			for _, tc := range cases {
+				code, stdout, stderr := runImport(t, nil, "--database-url", url, tc.path)
+				if code != 1 {
+					t.Errorf("%s: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", filepath.Base(tc.path), code, stdout, stderr)
+				}
+				if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+					t.Errorf("%s: stderr %q, want one line saying %q", filepath.Base(tc.path), stderr, tc.want)
+				}
+			}
+		}
+
+		fresh := b.NewURL(t)
+		check(fresh, cases)
+		checkNothingWritten(t, b, fresh)
+
+		url := b.NewURL(t)
+		if code, stdout, stderr := runImport(t, []string{"TZ=UTC"}, "--database-url", url, fixture); code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		store := dbtest.MustOpenURL(t, url, db.Options{})
+		counts := rowCounts(t, store)
+		// A copy of the fixture that went on recording apart: the same
+		// derived keys, another trace 3.
+		fork := filepath.Join(dir, "fork.db")
+		if err := agentneotest.Copy(fixture, fork); err != nil {
+			t.Fatal(err)
+		}
+		if err := agentneotest.Exec(fork, `UPDATE traces SET start_time = '2024-11-05 15:00:00.000000' WHERE id = 3;`); err != nil {
+			t.Fatal(err)
+		}
+		check(url, append(cases, refusal{fork, "a copy that recorded apart?"}))
+		if after := rowCounts(t, store); !equalCounts(counts, after) {
+			t.Errorf("refused imports changed row counts: %v, then %v", counts, after)
+		}
+		if b.Name == "sqlite" {
+			// The store itself as the input, by another name.
+			path := strings.TrimPrefix(url, "sqlite:")
+			link := filepath.Join(dir, "link.db")
+			if err := os.Symlink(path, link); err != nil {
+				t.Fatal(err)
+			}
+			check(url, []refusal{{link, "link.db is the store being imported into"}})
+			if after := rowCounts(t, store); !equalCounts(counts, after) {
+				t.Errorf("importing the store into itself changed row counts: %v, then %v", counts, after)
+			}
+			// An AgentNeo file as the store and the input: opening it as
+			// the store would migrate it.
+			neo := filepath.Join(dir, "neo.db")
+			if err := agentneotest.Copy(fixture, neo); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(neo)
+			check("sqlite:"+neo, []refusal{{neo, "neo.db is the store being imported into"}})
+			if after, _ := os.ReadFile(neo); !bytes.Equal(before, after) {
+				t.Error("the AgentNeo file changed")
+			}
+		}
+	})
+}
+
+func TestImportAgentNeoSourceFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		source string
+		legacy bool
+	}{
+		{"none", []string{"a.db"}, nil, "", false},
+		{"named", []string{"--source", "laptop", "a.db"}, nil, "laptop", false},
+		{"from the environment", []string{"a.db"}, map[string]string{"AGENTNEO_SOURCE": "laptop"}, "laptop", false},
+		{"empty flag: legacy keys", []string{"a.db", "--source", ""}, nil, "", true},
+		{"empty flag over the environment", []string{"--source=", "a.db"}, map[string]string{"AGENTNEO_SOURCE": "laptop"}, "", true},
+		{"empty environment: derived", []string{"a.db"}, map[string]string{"AGENTNEO_SOURCE": ""}, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := parseImportFlags(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Source != tc.source || cfg.LegacyKeys != tc.legacy {
+				t.Errorf("source %q, legacy %v; want %q, %v", cfg.Source, cfg.LegacyKeys, tc.source, tc.legacy)
 			}
 		})
 	}

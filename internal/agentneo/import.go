@@ -5,9 +5,15 @@
 //
 // What it makes of AgentNeo's format:
 //
-//   - Every row is imported under the external id "agentneo:<table>:<id>"
-//     (see ExternalID), so importing the same file again, or a later copy of
-//     it with more traces, updates what is there and adds only what is new.
+//   - Every row is imported under the external id
+//     "agentneo:<source>:<table>:<id>" (see ExternalID), the source derived
+//     from the file's first project and trace unless one is given (see
+//     FileSource), so importing the same file again, or a later copy of it
+//     with more traces, updates what is there and adds only what is new,
+//     while two different files never share a key. A key that holds a row
+//     of another file in the store stops the import before it writes.
+//   - A file without a column every AgentNeo release has is refused, as is
+//     an agentgraph database.
 //   - Datetimes are naive local-time text ("2024-10-09 14:03:07.123456"), as
 //     SQLAlchemy writes datetime.now(). They are read in Options.Location
 //     (default: the local time zone of the importing machine) and stored in
@@ -45,9 +51,13 @@ type Options struct {
 	// Location is the time zone AgentNeo's naive datetimes were recorded
 	// in; nil means time.Local, the importing machine's.
 	Location *time.Location
-	// Source, when set, is put into every external id, to import several
-	// AgentNeo databases that share project names side by side.
+	// Source, when set, is put into every external id instead of the one
+	// derived from the file (see FileSource).
 	Source string
+	// LegacyKeys, when Source is empty, imports under "agentneo:<table>:<id>"
+	// without any source, the keys of imports made before sources were
+	// derived from the file.
+	LegacyKeys bool
 	// BatchSize is the number of traces per Ingest call; 0 means DefaultBatchSize.
 	BatchSize int
 }
@@ -103,7 +113,8 @@ func Check(ctx context.Context, path string) error {
 
 // Import reads the AgentNeo database at path and writes all of it through
 // svc, BatchSize traces per Ingest call. It writes nothing when path is not
-// an AgentNeo database (the error wraps ErrNotAgentNeo). It reports progress
+// an AgentNeo database (the error wraps ErrNotAgentNeo) or when the store
+// holds rows of another file under its keys. It reports progress
 // and warnings as lines on progress (which may be nil). A trace the store
 // rejects as invalid is skipped with a warning; any other error stops the
 // import, leaving the traces ingested so far, which a new run completes.
@@ -133,6 +144,7 @@ func Import(ctx context.Context, path string, svc *ingest.Service, progress io.W
 			_, err := svc.Store().EnsureProject(ctx, name)
 			return err
 		},
+		store: svc.Store(),
 	}
 	sum, err := imp.run(ctx)
 	imp.flushWarnings()
@@ -149,10 +161,12 @@ type importer struct {
 	// that has no traces. Tests replace them to see what would be written.
 	write         func(ctx context.Context, traces []ingest.Trace) error
 	ensureProject func(ctx context.Context, name string) error
-	out           io.Writer
-	opts          Options
-	warned        map[string]int
-	warnings      int
+	// store is what the keys are checked against; nil when there is none.
+	store    keyStore
+	out      io.Writer
+	opts     Options
+	warned   map[string]int
+	warnings int
 }
 
 func (imp *importer) printf(format string, args ...any) {
@@ -214,7 +228,7 @@ func (imp *importer) run(ctx context.Context) (Summary, error) {
 	if bad > 0 {
 		imp.warn("orphan", "project_info: %d rows without a readable id skipped", bad)
 	}
-	m := &mapper{loc: imp.opts.Location, source: imp.opts.Source, projects: map[int64]project{}, columns: imp.src.present, warn: imp.warn}
+	m := &mapper{loc: imp.opts.Location, projects: map[int64]project{}, columns: imp.src.present, warn: imp.warn}
 	byName := map[string]int64{}
 	for _, r := range projectRows {
 		name := strings.TrimSpace(text(r.get("project_name")))
@@ -235,6 +249,9 @@ func (imp *importer) run(ctx context.Context) (Summary, error) {
 		if indexes[t], err = imp.src.index(ctx, t); err != nil {
 			return summary(), err
 		}
+	}
+	if m.source, err = imp.chooseSource(ctx, m.projects, indexes); err != nil {
+		return summary(), err
 	}
 
 	var after int64

@@ -153,7 +153,8 @@ func TestOpensReadOnly(t *testing.T) {
 func TestMapsEveryQuirk(t *testing.T) {
 	path := fixture(t)
 	before, _ := os.ReadFile(path)
-	traces, empty, sum, out := dryRun(t, path, Options{Location: zone(t), BatchSize: 3})
+	// Legacy keys keep the expected external ids short; TestKeys checks the sources.
+	traces, empty, sum, out := dryRun(t, path, Options{Location: zone(t), BatchSize: 3, LegacyKeys: true})
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("reading changed the AgentNeo file")
 	}
@@ -289,6 +290,68 @@ func TestTimezoneAndSource(t *testing.T) {
 	}
 }
 
+// TestKeys checks the source derived from a file: the same for the file and
+// its grown copies, different for another file, whatever the time zone.
+func TestKeys(t *testing.T) {
+	ctx := context.Background()
+	path := fixture(t)
+	source, err := FileSource(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(source, "file-") || len(source) != len("file-")+16 {
+		t.Errorf("derived source %q, want file- and 16 hex digits", source)
+	}
+	for _, loc := range []*time.Location{time.UTC, zone(t)} {
+		traces, _, _, out := dryRun(t, path, Options{Location: loc})
+		if got, want := traces[0].Agents[0].LLMCalls[0].ExternalID, "agentneo:"+source+":llm_call:1"; got != want {
+			t.Errorf("external id without a source = %q, want %q", got, want)
+		}
+		if got, want := traces[0].Errors[0].LLMCallRef, "agentneo:"+source+":llm_call:2"; got != want {
+			t.Errorf("ref without a source = %q, want %q", got, want)
+		}
+		if want := "keys: agentneo:" + source + ":<table>:<id> (derived from the file's first project and trace)"; !strings.Contains(out, want) {
+			t.Errorf("progress does not say %q:\n%s", want, out)
+		}
+	}
+
+	grown := filepath.Join(t.TempDir(), "grown.db")
+	if err := agentneotest.Copy(path, grown); err != nil {
+		t.Fatal(err)
+	}
+	if err := agentneotest.Exec(grown, agentneotest.Growth); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := agentneotest.WriteOther(other); err != nil {
+		t.Fatal(err)
+	}
+	// The same first project (name and start to the microsecond) with
+	// another first trace.
+	sameProject := fixture(t, `UPDATE traces SET start_time = '2024-07-15 09:00:00.000001' WHERE id = 1;`)
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := agentneotest.Exec(empty, agentneotest.Schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		same       bool
+	}{
+		{"grown copy", grown, true},
+		{"another file", other, false},
+		{"same first project, another first trace", sameProject, false},
+		{"no rows", empty, false},
+	} {
+		got, err := FileSource(ctx, tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got == source) != tc.same {
+			t.Errorf("%s: source %q, the fixture's %q; want them equal: %v", tc.name, got, source, tc.same)
+		}
+	}
+}
+
 // TestToleratesBrokenRows damages a copy of the fixture in every way the
 // importer tolerates and checks that it says what it did.
 func TestToleratesBrokenRows(t *testing.T) {
@@ -307,7 +370,7 @@ func TestToleratesBrokenRows(t *testing.T) {
 		INSERT INTO traces VALUES (5, 9, '2024-07-15 09:00:00', NULL, NULL);     -- unknown project
 		INSERT INTO agent_call VALUES (4, 1, 'late', '2024-07-15 10:00:00', '2024-07-15 09:00:00', 1, NULL, NULL, NULL);
 	`)
-	traces, _, sum, out := dryRun(t, path, Options{Location: zone(t)})
+	traces, _, sum, out := dryRun(t, path, Options{Location: zone(t), LegacyKeys: true})
 	for _, want := range []string{
 		"agent_call 1: llm_call_ids lists [1 99] but the llm_call rows with agent_id 1 are [1 2]",
 		"agent_call 3: unreadable tool_call_ids",
@@ -362,23 +425,37 @@ func TestToleratesBrokenRows(t *testing.T) {
 	}
 }
 
-// TestOlderAgentNeo reads a database of an older AgentNeo version, without
-// user_interactions, metrics and the agent_id columns.
+// TestOlderAgentNeo reads a database of AgentNeo's first release (1.0):
+// no user_interactions or metrics tables, no agent_id, model, tool_call,
+// network_calls, gpu_info or disk_info columns, no id lists on agent_call
+// but columns since dropped.
 func TestOlderAgentNeo(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	err := agentneotest.Exec(path, `
-		CREATE TABLE project_info (id INTEGER PRIMARY KEY, project_name VARCHAR NOT NULL, start_time DATETIME);
-		CREATE TABLE traces (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, start_time DATETIME, end_time DATETIME);
-		CREATE TABLE system_info (id INTEGER PRIMARY KEY, project_id INTEGER, trace_id INTEGER, os_name VARCHAR);
-		CREATE TABLE agent_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, trace_id INTEGER, start_time DATETIME);
-		CREATE TABLE llm_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, model VARCHAR, trace_id INTEGER, start_time DATETIME, token_usage VARCHAR, cost VARCHAR);
-		CREATE TABLE tool_call (id INTEGER PRIMARY KEY, project_id INTEGER, name VARCHAR, trace_id INTEGER, start_time DATETIME);
-		CREATE TABLE errors (id INTEGER PRIMARY KEY, project_id INTEGER, trace_id INTEGER, error_type VARCHAR, error_message VARCHAR, timestamp DATETIME);
-		INSERT INTO project_info VALUES (1, 'old', '2024-01-01 10:00:00.000000');
-		INSERT INTO traces VALUES (1, 1, '2024-01-01 10:00:00.000000', NULL);
-		INSERT INTO llm_call VALUES (1, 1, 'ask', 'gpt-4', 1, '2024-01-01 10:00:01.000000', '{"input": 3, "completion": 4, "reasoning": 0}', '{"input": 0.1, "output": 0.2, "reasoning": 0}');
-		INSERT INTO agent_call VALUES (1, 1, 'agent', 1, '2024-01-01 10:00:00.500000');
-		INSERT INTO errors VALUES (1, 1, 1, 'llm', 'boom', '2024-01-01 10:00:02.000000');
+		CREATE TABLE project_info (id INTEGER NOT NULL, project_name VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME,
+			duration FLOAT, total_cost FLOAT, total_tokens INTEGER, PRIMARY KEY (id));
+		CREATE TABLE traces (id INTEGER NOT NULL, project_id INTEGER NOT NULL, start_time DATETIME, end_time DATETIME,
+			duration FLOAT, PRIMARY KEY (id));
+		CREATE TABLE system_info (id INTEGER NOT NULL, project_id INTEGER NOT NULL, os_name VARCHAR NOT NULL, os_version VARCHAR NOT NULL,
+			python_version VARCHAR NOT NULL, cpu_info VARCHAR NOT NULL, memory_total FLOAT NOT NULL, installed_packages VARCHAR NOT NULL,
+			trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE errors (id INTEGER NOT NULL, project_id INTEGER NOT NULL, error_type VARCHAR NOT NULL, error_message VARCHAR NOT NULL,
+			timestamp DATETIME, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE llm_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_prompt VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, token_usage VARCHAR NOT NULL,
+			cost VARCHAR NOT NULL, memory_used INTEGER NOT NULL, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE tool_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_parameters VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, memory_used INTEGER NOT NULL,
+			trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		CREATE TABLE agent_call (id INTEGER NOT NULL, project_id INTEGER NOT NULL, name VARCHAR NOT NULL, input_parameters VARCHAR NOT NULL,
+			output VARCHAR NOT NULL, start_time DATETIME, end_time DATETIME, duration FLOAT, tool_calls VARCHAR NOT NULL,
+			llm_calls VARCHAR NOT NULL, memory_used INTEGER NOT NULL, trace_id INTEGER NOT NULL, PRIMARY KEY (id));
+		INSERT INTO project_info VALUES (1, 'old', '2024-01-01 10:00:00.000000', NULL, NULL, NULL, NULL);
+		INSERT INTO traces VALUES (1, 1, '2024-01-01 10:00:00.000000', NULL, NULL);
+		INSERT INTO llm_call VALUES (1, 1, 'ask', 'hi', 'hello', '2024-01-01 10:00:01.000000', NULL, NULL,
+			'{"input": 3, "completion": 4, "reasoning": 0}', '{"input": 0.1, "output": 0.2, "reasoning": 0}', 0, 1);
+		INSERT INTO agent_call VALUES (1, 1, 'agent', '{}', '', '2024-01-01 10:00:00.500000', NULL, NULL, '[]', '[1]', 0, 1);
+		INSERT INTO errors VALUES (1, 1, 'llm', 'boom', '2024-01-01 10:00:02.000000', 1);
 	`)
 	if err != nil {
 		t.Fatal(err)
@@ -445,8 +522,12 @@ func TestImportIsIdempotent(t *testing.T) {
 			t.Errorf("the second import changed the row counts: %v, then %v", first, second)
 		}
 
+		source, err := FileSource(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var trace db.Trace
-		if err := store.Gorm().Where("external_id = ?", "agentneo:traces:3").First(&trace).Error; err != nil {
+		if err := store.Gorm().Where("external_id = ?", ExternalID(source, TableTraces, 3)).First(&trace).Error; err != nil {
 			t.Fatal(err)
 		}
 		if want := time.Date(2024, 11, 5, 19, 15, 16, 123456000, time.UTC); !trace.StartTime.Equal(want) {

@@ -2,8 +2,8 @@ package agentneo
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,15 +13,19 @@ import (
 )
 
 // ExternalID is the idempotency key an AgentNeo row is imported under:
-// "agentneo:<table>:<id>", or "agentneo:<source>:<table>:<id>" when a source
-// name is given (to keep apart several AgentNeo databases imported into
-// projects of the same name). Importing the same row again updates what
-// was imported the first time instead of adding a copy.
+// "agentneo:<source>:<table>:<id>", or "agentneo:<table>:<id>" for an empty
+// source (the keys of imports made before sources were derived from the
+// file). Importing the same row again updates what was imported the first
+// time instead of adding a copy.
 func ExternalID(source, table string, id int64) string {
+	return key(source, table, strconv.FormatInt(id, 10))
+}
+
+func key(source, table, id string) string {
 	if source == "" {
-		return fmt.Sprintf("agentneo:%s:%d", table, id)
+		return "agentneo:" + table + ":" + id
 	}
-	return fmt.Sprintf("agentneo:%s:%s:%d", source, table, id)
+	return "agentneo:" + source + ":" + table + ":" + id
 }
 
 // children holds the rows of one batch of traces, grouped by trace id.

@@ -114,13 +114,19 @@ func (s *source) index(ctx context.Context, table string) (childIndex, error) {
 	return ix, nil
 }
 
+// entries returns the (trace, id) pairs whose trace id is in (after, last].
+func (ix childIndex) entries(after, last int64) childIndex {
+	lo, _ := slices.BinarySearchFunc(ix, after+1, func(e struct{ trace, id int64 }, t int64) int { return cmp.Compare(e.trace, t) })
+	hi, _ := slices.BinarySearchFunc(ix, last+1, func(e struct{ trace, id int64 }, t int64) int { return cmp.Compare(e.trace, t) })
+	return ix[lo:hi]
+}
+
 // ids returns, in ascending order, the ids of the rows whose trace id is
 // in (after, last].
 func (ix childIndex) ids(after, last int64) []int64 {
-	lo, _ := slices.BinarySearchFunc(ix, after+1, func(e struct{ trace, id int64 }, t int64) int { return cmp.Compare(e.trace, t) })
-	hi, _ := slices.BinarySearchFunc(ix, last+1, func(e struct{ trace, id int64 }, t int64) int { return cmp.Compare(e.trace, t) })
-	ids := make([]int64, 0, hi-lo)
-	for _, e := range ix[lo:hi] {
+	es := ix.entries(after, last)
+	ids := make([]int64, 0, len(es))
+	for _, e := range es {
 		ids = append(ids, e.id)
 	}
 	slices.Sort(ids)

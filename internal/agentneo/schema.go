@@ -16,8 +16,8 @@ import (
 )
 
 // ErrNotAgentNeo is wrapped by the errors of Check and Import for a file that
-// is missing, unreadable, not SQLite, or a SQLite database without AgentNeo's
-// tables and columns.
+// is missing, unreadable, not SQLite, an agentgraph database, or a SQLite
+// database without AgentNeo's tables and columns.
 var ErrNotAgentNeo = errors.New("not an AgentNeo database")
 
 // notAgentNeo says why path is not an AgentNeo database; it matches ErrNotAgentNeo.
@@ -52,67 +52,69 @@ var Tables = []string{
 	TableToolCalls, TableInteractions, TableErrors, TableMetrics,
 }
 
-// tableSpec is what the importer reads from one AgentNeo table. Columns
-// marked required must exist; the others are read as NULL when an older
-// AgentNeo version did not have them.
+// tableSpec is what the importer reads from one AgentNeo table. Every column
+// AgentNeo has had since its first release must exist: a file without one is
+// not AgentNeo's, or damaged, and importing it would zero or re-price what it
+// lost. The columns in newer came in later releases and read as NULL when
+// missing (gathered from every version of AgentNeo's data_models.py, 1.0 to
+// 1.2.2).
 type tableSpec struct {
 	name     string
-	optional bool     // the table itself may be missing (older AgentNeo versions)
-	required []string // columns that must exist
-	columns  []string // every column read, in scan order; required ones included
+	optional bool     // the table itself came in a later release
+	columns  []string // every column read, in scan order
+	newer    []string // columns of later releases, may be missing
 }
+
+// required reports whether column c must exist in the table.
+func (t tableSpec) required(c string) bool { return !slices.Contains(t.newer, c) }
 
 var specs = map[string]tableSpec{
 	TableProjects: {
-		name:     TableProjects,
-		required: []string{"id", "project_name"},
-		columns:  []string{"id", "project_name", "start_time", "end_time", "duration", "total_cost", "total_tokens"},
+		name:    TableProjects,
+		columns: []string{"id", "project_name", "start_time", "end_time", "duration", "total_cost", "total_tokens"},
 	},
 	TableTraces: {
-		name:     TableTraces,
-		required: []string{"id", "project_id", "start_time"},
-		columns:  []string{"id", "project_id", "start_time", "end_time", "duration"},
+		name:    TableTraces,
+		columns: []string{"id", "project_id", "start_time", "end_time", "duration"},
 	},
 	TableSystemInfo: {
-		name:     TableSystemInfo,
-		required: []string{"id", "trace_id"},
+		name: TableSystemInfo,
 		columns: []string{"id", "project_id", "trace_id", "os_name", "os_version", "python_version", "cpu_info",
 			"gpu_info", "disk_info", "memory_total", "installed_packages"},
+		newer: []string{"gpu_info", "disk_info"},
 	},
 	TableAgentCalls: {
-		name:     TableAgentCalls,
-		required: []string{"id", "trace_id", "name"},
+		name: TableAgentCalls,
 		columns: []string{"id", "project_id", "trace_id", "name", "start_time", "end_time",
 			"llm_call_ids", "tool_call_ids", "user_interaction_ids"},
+		newer: []string{"llm_call_ids", "tool_call_ids", "user_interaction_ids"},
 	},
 	TableLLMCalls: {
-		name:     TableLLMCalls,
-		required: []string{"id", "trace_id"},
+		name: TableLLMCalls,
 		columns: []string{"id", "project_id", "trace_id", "agent_id", "name", "model", "input_prompt", "output",
 			"tool_call", "start_time", "end_time", "duration", "token_usage", "cost", "memory_used"},
+		newer: []string{"agent_id", "model", "tool_call"},
 	},
 	TableToolCalls: {
-		name:     TableToolCalls,
-		required: []string{"id", "trace_id"},
+		name: TableToolCalls,
 		columns: []string{"id", "project_id", "trace_id", "agent_id", "name", "input_parameters", "output",
 			"start_time", "end_time", "duration", "memory_used", "network_calls"},
+		newer: []string{"agent_id", "network_calls"},
 	},
 	TableInteractions: {
 		name:     TableInteractions,
 		optional: true,
-		required: []string{"id", "trace_id"},
 		columns:  []string{"id", "project_id", "trace_id", "agent_id", "interaction_type", "content", "timestamp"},
 	},
 	TableErrors: {
-		name:     TableErrors,
-		required: []string{"id", "trace_id"},
+		name: TableErrors,
 		columns: []string{"id", "project_id", "trace_id", "agent_id", "tool_call_id", "llm_call_id",
 			"error_type", "error_message", "timestamp"},
+		newer: []string{"agent_id", "tool_call_id", "llm_call_id"},
 	},
 	TableMetrics: {
 		name:     TableMetrics,
 		optional: true,
-		required: []string{"id", "trace_id"},
 		columns: []string{"id", "trace_id", "metric_name", "score", "reason", "result_detail", "config",
 			"start_time", "end_time", "duration", "timestamp"},
 	},
@@ -191,7 +193,16 @@ func (s *source) check(ctx context.Context) error {
 		tables[strings.ToLower(name)] = name
 	}
 
+	// An agentgraph store keeps AgentNeo's tables and columns, so only
+	// its own tables tell it apart.
+	for _, name := range agentgraphTables {
+		if _, ok := tables[name]; ok {
+			return reject(s.path, "it is an agentgraph database (it has agentgraph's %s table); give the AgentNeo SDK's database file", name)
+		}
+	}
+
 	var missing []string
+	tableMissing := false
 	for _, t := range Tables {
 		spec := specs[t]
 		if _, ok := tables[t]; !ok {
@@ -200,20 +211,23 @@ func (s *source) check(ctx context.Context) error {
 				continue
 			}
 			missing = append(missing, "table "+t)
+			tableMissing = true
 			continue
 		}
 		cols, err := s.columns(ctx, t)
 		if err != nil {
 			return reject(s.path, "cannot read the columns of %s (%s)", t, cleanDriverError(err))
 		}
-		for _, c := range spec.required {
-			if !cols[c] {
-				missing = append(missing, "column "+t+"."+c)
-			}
+		if cols["external_id"] {
+			return reject(s.path, "it is an agentgraph database (its %s table has agentgraph's external_id column); give the AgentNeo SDK's database file", t)
 		}
 		var absent []string
 		for _, c := range spec.columns {
-			if !cols[c] && !slices.Contains(spec.required, c) {
+			switch {
+			case cols[c]:
+			case spec.required(c):
+				missing = append(missing, "column "+t+"."+c)
+			default:
 				absent = append(absent, c)
 			}
 		}
@@ -222,19 +236,26 @@ func (s *source) check(ctx context.Context) error {
 		}
 		s.present[t] = cols
 	}
-	if len(missing) > 0 {
-		found := "no tables"
-		if len(all) > 0 {
-			slices.Sort(all)
-			if len(all) > 12 {
-				all = append(all[:12], "...")
-			}
-			found = "tables: " + strings.Join(all, ", ")
-		}
-		return reject(s.path, "missing %s (found %s)", strings.Join(missing, ", "), found)
+	if len(missing) == 0 {
+		return nil
 	}
-	return nil
+	if !tableMissing {
+		return reject(s.path, "missing %s, which every AgentNeo version has", strings.Join(missing, ", "))
+	}
+	found := "no tables"
+	if len(all) > 0 {
+		slices.Sort(all)
+		if len(all) > 12 {
+			all = append(all[:12], "...")
+		}
+		found = "tables: " + strings.Join(all, ", ")
+	}
+	return reject(s.path, "missing %s (found %s)", strings.Join(missing, ", "), found)
 }
+
+// agentgraphTables are tables an agentgraph store has and AgentNeo never
+// had: its migration log, API keys and text search index.
+var agentgraphTables = []string{"schema_migrations", "api_keys", "search_text"}
 
 // columns returns the column names of table, lower-cased.
 func (s *source) columns(ctx context.Context, table string) (map[string]bool, error) {

@@ -121,14 +121,9 @@ func parseURL(raw string) (Dialect, string, error) {
 	case strings.Contains(raw, "://"):
 		return "", "", fmt.Errorf("database url: unsupported scheme in %q (use postgres://, sqlite: or a file path)", redact(raw))
 	}
-	path := strings.TrimPrefix(raw, "sqlite:")
-	path = strings.TrimPrefix(path, "//")
+	path, query := sqliteFile(raw)
 	if path == "" {
 		return "", "", fmt.Errorf("database url: sqlite needs a file path")
-	}
-	query := ""
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path, query = path[:i], path[i+1:]
 	}
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -144,6 +139,33 @@ func parseURL(raw string) (Dialect, string, error) {
 		pragmas += "&" + query
 	}
 	return SQLite, "file:" + path + "?" + pragmas, nil
+}
+
+// sqliteFile splits a SQLite database URL into its file path and query.
+func sqliteFile(raw string) (path, query string) {
+	path = strings.TrimPrefix(raw, "sqlite:")
+	path = strings.TrimPrefix(path, "//")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	return path, query
+}
+
+// SQLitePath returns the file a database URL names when it is a SQLite one
+// (empty meaning DefaultURL), and false for PostgreSQL, an in-memory
+// database or a malformed URL. It touches nothing.
+func SQLitePath(rawURL string) (string, bool) {
+	if rawURL == "" {
+		rawURL = DefaultURL
+	}
+	if strings.Contains(rawURL, "://") {
+		return "", false
+	}
+	path, _ := sqliteFile(rawURL)
+	if path == "" || path == ":memory:" {
+		return "", false
+	}
+	return path, true
 }
 
 // withRuntimeParam adds a server setting to a postgres:// URL unless the URL

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "github.com/glebarez/go-sqlite"
@@ -277,12 +278,155 @@ var Counts = map[string]int{
 	"tool_call": 3, "user_interactions": 4, "errors": 6, "metrics": 4,
 }
 
+// OtherRows fill the schema with a second, unrelated recording: the same
+// project names and row ids as Rows, other data. Its trace 1 (travel-planner)
+// and 3 (support-bot) have the keys of Rows' traces 1 and 3 when no source
+// tells the files apart; agent 1 is "booker" where Rows has "planner".
+//
+//	trace 1, project 1 "travel-planner", 2025-03-02, 24 s: agent 1 "booker"
+//	  with LLM call 1, tool call 1 and interaction 1; metric 1; system info
+//	  1 (Windows).
+//	trace 2, project 2 "support-bot", 2025-03-03: agent 2 "helper" with LLM
+//	  call 2.
+//	trace 3, project 2: LLM call 3 outside agents, error 1 "llm" on it.
+const OtherRows = `
+INSERT INTO project_info VALUES
+ (1, 'travel-planner', '2025-03-02 08:00:00.000001', '2025-03-02 08:00:24.000001', 24.0, 0.0015, 300),
+ (2, 'support-bot', '2025-03-03 09:00:00.000002', '2025-03-03 09:05:04.000000', 304.0, 0.0000351, 111);
+
+INSERT INTO traces VALUES
+ (1, 1, '2025-03-02 08:00:00.000001', '2025-03-02 08:00:24.000001', 24.0),
+ (2, 2, '2025-03-03 09:00:00.000002', '2025-03-03 09:00:10.000002', 10.0),
+ (3, 2, '2025-03-03 09:05:00.000000', '2025-03-03 09:05:04.000000', 4.0);
+
+INSERT INTO system_info VALUES
+ (1, 1, 1, 'Windows', '10.0.22631', '3.12.1', 'AMD64', NULL, NULL, 8.0, '{"agentneo": "1.2.2"}');
+
+INSERT INTO agent_call VALUES
+ (1, 1, 'booker', '2025-03-02 08:00:00.100000', '2025-03-02 08:00:23.000000', 1, '"[1]"', '"[1]"', '"[1]"'),
+ (2, 2, 'helper', '2025-03-03 09:00:00.100000', NULL, 2, '"[2]"', '"[]"', '"[]"');
+
+INSERT INTO llm_call VALUES
+ (1, 1, 1, 'book_hotel', 'gpt-4o', 'Book a hotel in Porto', 'Booked.', NULL,
+  '2025-03-02 08:00:01.000000', '2025-03-02 08:00:20.000000', 19.0,
+  '"{\"input\": 200, \"completion\": 100, \"reasoning\": 0}"',
+  '"{\"input\": 0.0005, \"output\": 0.001, \"reasoning\": 0.0}"', 1024, 1),
+ (2, 2, 2, 'reply', 'gpt-4o-mini', 'Hello', 'Hi!', NULL,
+  '2025-03-03 09:00:01.000000', '2025-03-03 09:00:02.000000', 1.0,
+  '"{\"input\": 60, \"completion\": 40, \"reasoning\": 0}"',
+  '"{\"input\": 9e-06, \"output\": 2.4e-05, \"reasoning\": 0.0}"', 256, 2),
+ (3, 2, NULL, 'triage', 'gpt-4o-mini', 'Urgent?', 'no', NULL,
+  '2025-03-03 09:05:01.000000', '2025-03-03 09:05:02.000000', 1.0,
+  '"{\"input\": 10, \"completion\": 1, \"reasoning\": 0}"',
+  '"{\"input\": 1.5e-06, \"output\": 6e-07, \"reasoning\": 0.0}"', 64, 3);
+
+INSERT INTO tool_call VALUES
+ (1, 1, 1, 'hotel_search', '{"city": "Porto"}', '[{"hotel": "Ribeira"}]',
+  '2025-03-02 08:00:02.000000', '2025-03-02 08:00:03.000000', 1.0, 128, 1, '[]');
+
+INSERT INTO user_interactions VALUES
+ (1, 1, 1, 1, 'input', 'A hotel in Porto, please', '2025-03-02 08:00:00.050000');
+
+INSERT INTO errors VALUES
+ (1, 2, 3, NULL, NULL, 3, 'llm', 'overloaded', '2025-03-03 09:05:03.000000');
+
+INSERT INTO metrics VALUES
+ (1, 1, 'goal_fulfillment_rate', 1.0, 'booked', '{}', '{}',
+  '2025-03-02 08:01:00.000000', '2025-03-02 08:01:01.000000', 1.0, '2025-03-02 08:01:01.000000');
+`
+
+// OtherCounts is the number of rows of each table in OtherRows.
+var OtherCounts = map[string]int{
+	"project_info": 2, "traces": 3, "system_info": 1, "agent_call": 2, "llm_call": 3,
+	"tool_call": 1, "user_interactions": 1, "errors": 1, "metrics": 1,
+}
+
+// Growth is what AgentNeo adds to the fixture when it records on: trace 2
+// ends (and gets LLM call 7), and trace 5 in support-bot, with agent 4 and
+// its LLM call 8, is new.
+const Growth = `
+UPDATE traces SET end_time = '2024-01-10 23:30:09.000000', duration = 8.75 WHERE id = 2;
+INSERT INTO llm_call VALUES
+ (7, 1, NULL, 'followup', 'gpt-4o-mini', 'And then?', 'Done.', NULL,
+  '2024-01-10 23:30:05.000000', '2024-01-10 23:30:09.000000', 4.0,
+  '"{\"input\": 5, \"completion\": 5, \"reasoning\": 0}"',
+  '"{\"input\": 7.5e-07, \"output\": 3e-06, \"reasoning\": 0.0}"', 64, 2);
+INSERT INTO traces VALUES (5, 2, '2024-11-07 10:00:00.000000', '2024-11-07 10:00:02.000000', 2.0);
+INSERT INTO agent_call VALUES
+ (4, 2, 'support', '2024-11-07 10:00:00.100000', '2024-11-07 10:00:01.900000', 5, '"[8]"', '"[]"', '"[]"');
+INSERT INTO llm_call VALUES
+ (8, 2, 4, 'answer', 'gpt-4o-mini', 'Where is my refund?', 'On its way.', NULL,
+  '2024-11-07 10:00:00.200000', '2024-11-07 10:00:01.800000', 1.6,
+  '"{\"input\": 30, \"completion\": 10, \"reasoning\": 0}"',
+  '"{\"input\": 4.5e-06, \"output\": 6e-06, \"reasoning\": 0.0}"', 128, 5);
+UPDATE project_info SET end_time = '2024-11-07 10:00:02.000000' WHERE id = 2;
+`
+
+// GrowthCounts is the number of rows Growth adds to each table.
+var GrowthCounts = map[string]int{"traces": 1, "agent_call": 1, "llm_call": 2}
+
 // Write creates the fixture database at path, which must not exist.
 func Write(path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("agentneotest: %s exists", path)
 	}
 	return Exec(path, Schema, Rows)
+}
+
+// WriteOther creates the OtherRows database at path, which must not exist.
+func WriteOther(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("agentneotest: %s exists", path)
+	}
+	return Exec(path, Schema, OtherRows)
+}
+
+// Copy copies the database file at from to to, which must not exist.
+func Copy(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+// DropColumn removes column from table in the database at path, by
+// copying the table without it (SQLite cannot drop a key column).
+func DropColumn(path, table, column string) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return err
+	}
+	var keep []string
+	found := false
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if name == column {
+			found = true
+			continue
+		}
+		keep = append(keep, `"`+name+`"`)
+	}
+	rows.Close()
+	if !found {
+		return fmt.Errorf("agentneotest: %s has no column %s", table, column)
+	}
+	script := fmt.Sprintf(`CREATE TABLE "new_%[1]s" AS SELECT %[2]s FROM "%[1]s"; DROP TABLE "%[1]s"; ALTER TABLE "new_%[1]s" RENAME TO "%[1]s";`,
+		table, strings.Join(keep, ", "))
+	if _, err := db.ExecContext(ctx, script); err != nil {
+		return fmt.Errorf("agentneotest: %w", err)
+	}
+	return db.Close()
 }
 
 // Exec runs SQL scripts on the SQLite database at path, creating it when missing.

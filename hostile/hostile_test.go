@@ -28,9 +28,9 @@ const (
 	refusalBound = 3 * time.Second
 	// heavyBound is the time an accepted but costly request may take.
 	heavyBound = 10 * time.Second
-	// quickBound is the time a query at the limits (a search of 32 words)
-	// must take.
-	quickBound = 2 * time.Second
+	// quickBound is the time a query at the limits (a search of 32 words,
+	// which PostgreSQL must plan in milliseconds) may take.
+	quickBound = time.Second
 	// probeBound is the latency the other client's requests must stay under.
 	probeBound = 2 * time.Second
 	// probeInterval spaces the probe's requests; maxProbes bounds them.

@@ -11,6 +11,9 @@ run: ## Start the server on the embedded SQLite default with demo data.
 test: ## Run every test (PostgreSQL suites skip if it is unreachable, unless CI=true).
 	$(GO) test ./...
 
+hostile: ## Run the hostile-input suite: the binary under a memory cap, on SQLite and PostgreSQL.
+	HOSTILE=1 $(GO) test -count=1 -v ./hostile/
+
 race: ## Run every test under the race detector.
 	$(GO) test -race ./...
 
@@ -23,4 +26,4 @@ vet: ## Run go vet.
 ci: ## Run what CI runs (installs and starts PostgreSQL if needed).
 	CI=true bash .ci/run
 
-.PHONY: help run test race generate vet ci
+.PHONY: help run test hostile race generate vet ci

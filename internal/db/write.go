@@ -60,7 +60,7 @@ func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
 			start_time = (SELECT MIN(start_time) FROM traces WHERE project_id = project_info.id),
 			end_time = (SELECT MAX(COALESCE(end_time, start_time)) FROM traces WHERE project_id = project_info.id),
 			total_cost = (SELECT COALESCE(SUM(total_cost), 0) FROM llm_call WHERE project_id = project_info.id),
-			total_tokens = (SELECT COALESCE(SUM(total_tokens), 0) FROM llm_call WHERE project_id = project_info.id)
+			total_tokens = (SELECT COALESCE(`+tx.sumInt("total_tokens")+`, 0) FROM llm_call WHERE project_id = project_info.id)
 			WHERE id = ?`, projectID)
 		if res.Error != nil {
 			return res.Error

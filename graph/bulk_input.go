@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -162,8 +160,8 @@ func (d *dateTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// bigInt is a BigInt: a JSON integer or a string of one, read by the
-// scalar's own function (gqlgen's Int64).
+// bigInt is a BigInt: a JSON integer or a string of digits, read by the
+// scalar's own function.
 type bigInt int64
 
 func (n *bigInt) UnmarshalJSON(b []byte) error {
@@ -173,9 +171,12 @@ func (n *bigInt) UnmarshalJSON(b []byte) error {
 	} else if len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
 		v = json.Number(b)
 	}
-	i, err := graphql.UnmarshalInt64(v)
-	if v == nil || err != nil {
+	if v == nil {
 		return apperr.New(apperr.InvalidArgument, "BigInt must be an integer, as a JSON number or a string of digits, got %s", clipJSON(b))
+	}
+	i, err := model.UnmarshalBigInt(v)
+	if err != nil {
+		return err
 	}
 	*n = bigInt(i)
 	return nil

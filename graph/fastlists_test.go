@@ -19,10 +19,10 @@ func awkwardTrace() map[string]any {
 			"externalId": "agent", "name": awkward, "startTime": "2026-03-01T10:00:00.123456789Z",
 			"llmCalls": []any{
 				map[string]any{"externalId": "llm-1", "name": "chat", "model": awkward, "inputPrompt": awkward, "output": "",
-					"startTime": "2026-03-01T10:00:01Z", "endTime": "2026-03-01T10:00:01.000001Z", "memoryUsed": "9007199254740993",
+					"startTime": "2026-03-01T10:00:01Z", "endTime": "2026-03-01T10:00:01.000001Z", "memoryUsed": "1125899906842623",
 					"tokenUsage": map[string]any{"input": 1, "completion": 2}, "cost": map[string]any{"input": 0.1, "output": 0.2}},
 				map[string]any{"externalId": "llm-2", "name": "no model", "startTime": "2026-03-01T10:00:02Z",
-					"cost": map[string]any{"input": 1e21, "output": 1e-7}},
+					"cost": map[string]any{"input": 999999.9999999999, "output": 1e-7}},
 			},
 			"toolCalls": []any{map[string]any{"externalId": "tool-1", "name": "search", "inputParameters": `{"q":"<x>"}`,
 				"output": awkward, "startTime": "2026-03-01T10:00:03Z", "endTime": "2026-03-01T12:00:03.5Z", "memoryUsed": -4096}},
@@ -51,6 +51,9 @@ func newAwkwardEnv(t *testing.T, b dbtest.Backend) (*env, string) {
 	}
 	e.mustData(t, `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`,
 		map[string]any{"input": []any{awkwardTrace()}}, &ingested)
+	// Numbers beyond the input ranges, as a store written before them holds.
+	mustNil(t, e.store.Gorm().Exec(`UPDATE llm_call SET memory_used = 9007199254740993 WHERE external_id = 'llm-1'`).Error)
+	mustNil(t, e.store.Gorm().Exec(`UPDATE llm_call SET input_cost = 1e21, total_cost = 1e21 WHERE external_id = 'llm-2'`).Error)
 	return e, ingested.IngestTraces.Traces[0].ID
 }
 

@@ -2,8 +2,11 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -57,4 +60,58 @@ func UnmarshalJSON(v any) (db.RawJSON, error) {
 		return nil, apperr.New(apperr.InvalidArgument, "JSON: %v", err)
 	}
 	return db.RawJSON(b), nil
+}
+
+// MarshalBigInt writes n as a JSON number.
+func MarshalBigInt(n int64) graphql.Marshaler { return graphql.MarshalInt64(n) }
+
+// UnmarshalBigInt accepts a JSON integer, or a string of ASCII digits with
+// an optional leading '-', within the 64-bit range; nothing else (not 1.5,
+// 1e30, " 5" or "+5"). /v1/ingest decodes BigInt with it too.
+func UnmarshalBigInt(v any) (int64, error) {
+	var s string
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case json.Number:
+		s = string(x)
+	case string:
+		s = x
+	default:
+		return 0, bigIntError(v)
+	}
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return 0, bigIntError(v)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, apperr.New(apperr.InvalidArgument, "BigInt must be between %d and %d, got %s", int64(math.MinInt64), int64(math.MaxInt64), clip(s))
+	}
+	return n, nil
+}
+
+func bigIntError(v any) error {
+	var shown string
+	switch x := v.(type) {
+	case string:
+		shown = strconv.Quote(clip(x))
+	case nil:
+		shown = "null"
+	case bool, float64, float32, json.Number:
+		shown = clip(fmt.Sprint(x))
+	default:
+		shown = "a list or an object"
+	}
+	return apperr.New(apperr.InvalidArgument, "BigInt must be an integer, as a JSON number or a string of digits, got %s", shown)
+}
+
+// clip cuts a refused value shown in a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
 }

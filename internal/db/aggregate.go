@@ -47,7 +47,11 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 	}
 	for i, f := range a.Funcs {
 		inner = append(inner, fmt.Sprintf("%s AS f%d", f.Expr, i))
-		outer = append(outer, fmt.Sprintf("%s(f%d)", f.Fn, i))
+		if f.Fn == "SUM" {
+			outer = append(outer, d.sumOf(fmt.Sprintf("f%d", i)))
+		} else {
+			outer = append(outer, fmt.Sprintf("%s(f%d)", f.Fn, i))
+		}
 	}
 	value := a.Value
 	if value == "" {

@@ -192,7 +192,7 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 		f := r.Funcs
 		row.Count, row.Errors = int64(f[0].Float64), int64(f[1].Float64)
 		row.Value.Sum, row.Value.Avg, row.Value.Min, row.Value.Max = nullable(f[2]), nullable(f[3]), nullable(f[4]), nullable(f[5])
-		row.Tokens = TokenUsage{Input: int64(f[6].Float64), Completion: int64(f[7].Float64), Reasoning: int64(f[8].Float64), Total: int64(f[9].Float64)}
+		row.Tokens = TokenUsage{Input: saturate(f[6].Float64), Completion: saturate(f[7].Float64), Reasoning: saturate(f[8].Float64), Total: saturate(f[9].Float64)}
 		row.Cost = Cost{Input: f[10].Float64, Output: f[11].Float64, Reasoning: f[12].Float64, Total: f[13].Float64}
 		out = append(out, row)
 	}

@@ -49,7 +49,7 @@ func (f ErrorGroupFilter) cond(d *DB) Cond {
 
 // ErrorGroupOrder lists groups by their newest error, newest first; the
 // cursor holds the group's last-seen time and fingerprint.
-var ErrorGroupOrder = Order{Column: "last_seen", Desc: true}
+var ErrorGroupOrder = Order{Column: "last_seen", Kind: SortByTime, Desc: true}
 
 // ErrorGroupsFor returns a page of error groups per project, in the order
 // of ids, from one statement.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
@@ -11,12 +12,25 @@ import (
 
 // Order is the sort of a list: a column, with the row id as tie-breaker in the
 // same direction, so every position in the list is a unique keyset. A column
-// that may be NULL sorts as if NULL were NullsAs.
+// that may be NULL sorts as if NULL were NullsAs. Kind is what the column
+// holds, which its cursors must hold too.
 type Order struct {
 	Column  string
+	Kind    SortKind
 	Desc    bool
 	NullsAs *float64
 }
+
+// SortKind is the kind of value a list is sorted by.
+type SortKind uint8
+
+// The kinds of sort values.
+const (
+	SortByID      SortKind = iota // the row id alone (Column "id")
+	SortByTime                    // a time column
+	SortByReal                    // a floating-point column
+	SortByInteger                 // a 64-bit integer column
+)
 
 // expr is the SQL the list sorts by, over alias t.
 func (o Order) expr() string {
@@ -69,11 +83,15 @@ type Cursor struct {
 	Num    *float64   `json:"n,omitempty"`
 	Key    string     `json:"k,omitempty"` // a text tie-breaker, for lists without row ids
 	ID     int64      `json:"i"`
+	// integer is Num as an integer, for a list sorted by an integer column.
+	integer *int64
 }
 
 // value is the sort column's value, or nil when the list sorts by id alone.
 func (c *Cursor) value() any {
 	switch {
+	case c.integer != nil:
+		return *c.integer
 	case c.Time != nil:
 		return c.Time.UTC()
 	case c.Num != nil:
@@ -89,18 +107,44 @@ func (c Cursor) Encode() string {
 }
 
 // DecodeCursor parses a cursor made by Encode for a list sorted by order.
-// field names the argument in errors.
+// Whatever the client sends, a cursor it returns holds a value of the
+// order's kind in the column's range, so it binds into SQL as that column's
+// type; anything else is an INVALID_ARGUMENT error naming field.
 func DecodeCursor(field, s string, order Order) (*Cursor, error) {
+	malformed := apperr.Invalid(field, "malformed cursor")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, apperr.Invalid(field, "malformed cursor")
+		return nil, malformed
 	}
 	var c Cursor
 	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
-		return nil, apperr.Invalid(field, "malformed cursor")
+		return nil, malformed
 	}
-	if c.Column != order.Column || (order.Column != "id" && c.value() == nil) {
+	if c.Column != order.Column {
 		return nil, apperr.Invalid(field, "cursor belongs to a list in another order")
+	}
+	if CheckText(field, c.Key) != nil {
+		return nil, malformed
+	}
+	ok := false
+	switch order.Kind {
+	case SortByID:
+		ok = c.Time == nil && c.Num == nil
+	case SortByTime:
+		ok = c.Time != nil && c.Num == nil
+	case SortByReal:
+		ok = c.Time == nil && c.Num != nil
+	case SortByInteger:
+		// Encode writes integers as JSON numbers; beyond 2^53 they are
+		// rounded, and 2^63 stands for the largest.
+		ok = c.Time == nil && c.Num != nil && *c.Num == math.Trunc(*c.Num) && math.Abs(*c.Num) <= 1<<63
+		if ok {
+			n := saturate(*c.Num)
+			c.integer = &n
+		}
+	}
+	if !ok {
+		return nil, malformed
 	}
 	return &c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // TraceStats are the rollups of one trace.
@@ -18,6 +19,16 @@ type TraceStats struct {
 	Cost         Cost       `gorm:"embedded"`
 	LLMTime      float64    // seconds spent in LLM calls
 	ToolTime     float64    // seconds spent in tool calls
+}
+
+// tokenSums renders the sums of an LLM call subquery's token columns.
+func (d *DB) tokenSums() string {
+	cols := []string{"input_tokens", "completion_tokens", "reasoning_tokens", "total_tokens"}
+	sums := make([]string, len(cols))
+	for i, c := range cols {
+		sums[i] = d.sumInt(c) + " AS " + c
+	}
+	return strings.Join(sums, ", ")
 }
 
 // countsOf renders a per-parent count of table as a join for alias t.
@@ -39,8 +50,7 @@ func (d *DB) TraceStatsFor(ctx context.Context, ids []int64) ([]TraceStats, erro
 			COALESCE(l.reasoning_cost, 0) AS reasoning_cost, COALESCE(l.total_cost, 0) AS total_cost,
 			COALESCE(l.seconds, 0) AS llm_time, COALESCE(tc.seconds, 0) AS tool_time
 		FROM traces t
-		LEFT JOIN (SELECT trace_id AS k, COUNT(*) AS n, SUM(input_tokens) AS input_tokens, SUM(completion_tokens) AS completion_tokens,
-				SUM(reasoning_tokens) AS reasoning_tokens, SUM(total_tokens) AS total_tokens, SUM(input_cost) AS input_cost,
+		LEFT JOIN (SELECT trace_id AS k, COUNT(*) AS n, ` + d.tokenSums() + `, SUM(input_cost) AS input_cost,
 				SUM(output_cost) AS output_cost, SUM(reasoning_cost) AS reasoning_cost, SUM(total_cost) AS total_cost,
 				SUM(duration) AS seconds
 			FROM llm_call WHERE ` + in + ` GROUP BY trace_id) l ON l.k = t.id
@@ -79,8 +89,7 @@ func (d *DB) AgentStatsFor(ctx context.Context, ids []int64) ([]AgentStats, erro
 			COALESCE(l.input_cost, 0) AS input_cost, COALESCE(l.output_cost, 0) AS output_cost,
 			COALESCE(l.reasoning_cost, 0) AS reasoning_cost, COALESCE(l.total_cost, 0) AS total_cost
 		FROM agent_call t
-		LEFT JOIN (SELECT agent_id AS k, COUNT(*) AS n, SUM(input_tokens) AS input_tokens, SUM(completion_tokens) AS completion_tokens,
-				SUM(reasoning_tokens) AS reasoning_tokens, SUM(total_tokens) AS total_tokens, SUM(input_cost) AS input_cost,
+		LEFT JOIN (SELECT agent_id AS k, COUNT(*) AS n, ` + d.tokenSums() + `, SUM(input_cost) AS input_cost,
 				SUM(output_cost) AS output_cost, SUM(reasoning_cost) AS reasoning_cost, SUM(total_cost) AS total_cost
 			FROM llm_call WHERE ` + in + ` GROUP BY agent_id) l ON l.k = t.id` +
 		countsOf("tool_call", "agent_id", "tc", in) +
@@ -172,7 +181,7 @@ func (d *DB) ProjectStatsFor(ctx context.Context, ids []int64, r TimeRange) ([]P
 	for _, row := range llm {
 		if s := project(row); s != nil {
 			f := row.Funcs
-			s.Tokens = TokenUsage{Input: int64(f[0].Float64), Completion: int64(f[1].Float64), Reasoning: int64(f[2].Float64), Total: int64(f[3].Float64)}
+			s.Tokens = TokenUsage{Input: saturate(f[0].Float64), Completion: saturate(f[1].Float64), Reasoning: saturate(f[2].Float64), Total: saturate(f[3].Float64)}
 			s.Cost = Cost{Input: f[4].Float64, Output: f[5].Float64, Reasoning: f[6].Float64, Total: f[7].Float64}
 			s.LLMLatency = quantilesOf(row)
 		}

@@ -205,7 +205,7 @@ func (d *DB) addToProject(ctx context.Context, projectID int64, tr *Trace, costD
 	}
 	err := d.conn(ctx).Raw(`UPDATE project_info SET
 			total_cost = total_cost + ?,
-			total_tokens = total_tokens + ?,
+			total_tokens = `+d.addTotal("total_tokens", "?")+`,
 			start_time = CASE WHEN start_time IS NULL OR ? < start_time THEN ? ELSE start_time END,
 			end_time = CASE WHEN end_time IS NULL OR ? > end_time THEN ? ELSE end_time END
 		WHERE id = ? RETURNING start_time, end_time, duration`,

@@ -560,7 +560,7 @@ func (d *DB) llmTotalsDeltas(ctx context.Context, ts []*roundTrace) error {
 		t.costDelta, t.tokenDelta = 0, 0
 		for _, c := range t.llm {
 			t.costDelta += c.Cost.Total
-			t.tokenDelta += c.Tokens.Total
+			t.tokenDelta = addDelta(t.tokenDelta, c.Tokens.Total)
 			// A new trace replaces no stored call.
 			if c.ExternalID != nil && !t.inserted {
 				keys[t.projectID] = append(keys[t.projectID], *c.ExternalID)
@@ -580,7 +580,7 @@ func (d *DB) llmTotalsDeltas(ctx context.Context, ts []*roundTrace) error {
 	var args []any
 	for _, p := range projects {
 		in, arg := d.inStrings("external_id", keys[p])
-		parts = append(parts, `SELECT trace_id AS trace, COALESCE(SUM(total_cost), 0) AS cost, COALESCE(SUM(total_tokens), 0) AS tokens
+		parts = append(parts, `SELECT trace_id AS trace, COALESCE(SUM(total_cost), 0) AS cost, COALESCE(`+d.sumInt("total_tokens")+`, 0) AS tokens
 			FROM llm_call WHERE project_id = ? AND `+in+` GROUP BY trace_id`)
 		args = append(args, p, arg)
 	}
@@ -595,7 +595,7 @@ func (d *DB) llmTotalsDeltas(ctx context.Context, ts []*roundTrace) error {
 	for _, o := range old {
 		if t := byTrace[o.Trace]; t != nil {
 			t.costDelta -= o.Cost
-			t.tokenDelta -= o.Tokens
+			t.tokenDelta = addDelta(t.tokenDelta, -o.Tokens)
 		}
 	}
 	return nil
@@ -617,13 +617,13 @@ func (d *DB) addTraceTotals(ctx context.Context, ts []*roundTrace) error {
 		values = append(values, row)
 		args = append(args, t.w.Trace.ID, t.costDelta, t.tokenDelta)
 		t.w.Trace.TotalCost += t.costDelta
-		t.w.Trace.TotalTokens += t.tokenDelta
+		t.w.Trace.TotalTokens = addTotalGo(t.w.Trace.TotalTokens, t.tokenDelta)
 	}
 	if len(values) == 0 {
 		return nil
 	}
 	err := d.conn(ctx).Exec(`WITH v(id, cost, tokens) AS (VALUES `+strings.Join(values, ", ")+`)
-		UPDATE traces SET total_cost = traces.total_cost + v.cost, total_tokens = traces.total_tokens + v.tokens
+		UPDATE traces SET total_cost = traces.total_cost + v.cost, total_tokens = `+d.addTotal("traces.total_tokens", "v.tokens")+`
 		FROM v WHERE traces.id = v.id`, args...).Error
 	if err != nil {
 		return fmt.Errorf("trace totals: %w", err)
@@ -656,7 +656,7 @@ func (d *DB) addToProjects(ctx context.Context, ts []*roundTrace) error {
 			s.last = tr
 		}
 		s.cost += t.costDelta
-		s.tokens += t.tokenDelta
+		s.tokens = addDelta(s.tokens, t.tokenDelta)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {

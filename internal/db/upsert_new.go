@@ -25,7 +25,7 @@ func (d *DB) newTraceTotals(w *TraceWrite) (cost float64, tokens int64) {
 	add := func(calls []LLMCall) {
 		for i := range calls {
 			cost += calls[i].Cost.Total
-			tokens += calls[i].Tokens.Total
+			tokens = addTotalGo(tokens, calls[i].Tokens.Total)
 		}
 	}
 	for i := range w.Agents {

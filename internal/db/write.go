@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -59,7 +60,7 @@ func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
 			start_time = (SELECT MIN(start_time) FROM traces WHERE project_id = project_info.id),
 			end_time = (SELECT MAX(COALESCE(end_time, start_time)) FROM traces WHERE project_id = project_info.id),
 			total_cost = (SELECT COALESCE(SUM(total_cost), 0) FROM llm_call WHERE project_id = project_info.id),
-			total_tokens = (SELECT COALESCE(SUM(total_tokens), 0) FROM llm_call WHERE project_id = project_info.id)
+			total_tokens = (SELECT COALESCE(`+tx.sumInt("total_tokens")+`, 0) FROM llm_call WHERE project_id = project_info.id)
 			WHERE id = ?`, projectID)
 		if res.Error != nil {
 			return res.Error
@@ -93,11 +94,16 @@ func utc(t *time.Time, more ...*time.Time) {
 }
 
 // secondsBetween returns end-start in seconds, nil without an end. One
-// division keeps it correctly rounded (1.118, not 1.1179999999999999).
+// division keeps it correctly rounded (1.118, not 1.1179999999999999);
+// beyond the 292 years a time.Duration holds, whole seconds are counted.
 func secondsBetween(start time.Time, end *time.Time) *float64 {
 	if end == nil {
 		return nil
 	}
-	s := float64(end.Sub(start)) / float64(time.Second)
+	d := end.Sub(start)
+	s := float64(d) / float64(time.Second)
+	if d == math.MaxInt64 || d == math.MinInt64 {
+		s = float64(end.Unix()-start.Unix()) + float64(end.Nanosecond()-start.Nanosecond())/1e9
+	}
 	return &s
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"math"
 	"net/url"
 	"strconv"
 	"time"
@@ -23,6 +24,9 @@ func (p *params) str(name string) *string {
 		return nil
 	}
 	v := p.q.Get(name)
+	if err := db.CheckText(name, v); err != nil && p.err == nil {
+		p.err = err
+	}
 	return &v
 }
 
@@ -32,8 +36,8 @@ func (p *params) float(name string) *float64 {
 		return nil
 	}
 	f, err := strconv.ParseFloat(*s, 64)
-	if err != nil && p.err == nil {
-		p.err = apperr.Invalid(name, "must be a number, got %q", *s)
+	if (err != nil || math.IsNaN(f) || math.IsInf(f, 0)) && p.err == nil {
+		p.err = apperr.Invalid(name, "must be a finite number, got %q", *s)
 	}
 	return &f
 }
@@ -85,6 +89,9 @@ func conditions(ctx context.Context, store *db.DB, entity string, spec db.Export
 	p := &params{q: q, used: map[string]bool{}}
 	var conds []db.Cond
 	if name := p.str("project"); name != nil {
+		if p.err != nil {
+			return db.Cond{}, p.err
+		}
 		project, err := store.FindProjectByName(ctx, *name)
 		if err != nil {
 			return db.Cond{}, err

@@ -69,6 +69,10 @@ func parsePrices(raw []byte, base *Prices) (*Prices, error) {
 		if p.Input < 0 || p.Output < 0 || (p.Reasoning != nil && *p.Reasoning < 0) {
 			return nil, fmt.Errorf("model %q: negative price", model)
 		}
+		// Within the cost range, so a priced call's cost stays finite.
+		if p.Input > MaxCost || p.Output > MaxCost || (p.Reasoning != nil && *p.Reasoning > MaxCost) {
+			return nil, fmt.Errorf("model %q: a price above %d USD per million tokens", model, MaxCost)
+		}
 		out.byModel[strings.ToLower(model)] = p
 	}
 	return out, nil

@@ -3,12 +3,11 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/db"
 )
 
 // Limits on names and keys; text fields are capped by Options.MaxTextBytes.
@@ -38,8 +37,8 @@ func (c *checker) required(path, v string) {
 func (c *checker) size(path string, v string, limit int) {
 	if len(v) > limit {
 		c.fail(path, "is %d bytes, more than the limit of %d", len(v), limit)
-	} else if !utf8.ValidString(v) {
-		c.fail(path, "is not valid UTF-8")
+	} else if err := db.CheckText(path, v); err != nil && c.err == nil {
+		c.err = err
 	}
 }
 
@@ -72,22 +71,24 @@ func (c *checker) span(path string, start time.Time, end *time.Time) {
 func (c *checker) instant(path string, t time.Time) {
 	if t.IsZero() {
 		c.fail(path, "is required")
-	} else if t.Year() < 1970 || t.Year() > 9999 {
-		c.fail(path, "is out of range: %s", t.Format(time.RFC3339))
+	} else if t.Before(MinTime) || t.After(MaxTime) {
+		c.fail(path, "is out of range: %s is not between %s and %s", t.Format(time.RFC3339), MinTime.Format(time.RFC3339), MaxTime.Format(time.RFC3339))
 	}
 }
 
-func (c *checker) number(path string, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		c.fail(path, "must be a finite number")
-	} else if v < 0 {
-		c.fail(path, "must not be negative, got %v", v)
+func (c *checker) tokens(path string, v int64) { c.intIn(path, v, 0, MaxTokens) }
+
+func (c *checker) cost(path string, v float64) { c.floatIn(path, v, 0, MaxCost) }
+
+func (c *checker) memory(path string, v *int64) {
+	if v != nil {
+		c.intIn(path, *v, -MaxMemoryBytes, MaxMemoryBytes)
 	}
 }
 
-func (c *checker) count(path string, v int64) {
-	if v < 0 {
-		c.fail(path, "must not be negative, got %d", v)
+func (c *checker) machineSize(path string, v *float64) {
+	if v != nil {
+		c.floatIn(path, *v, 0, MaxMachineSize)
 	}
 }
 
@@ -99,6 +100,8 @@ func (c *checker) document(path string, v json.RawMessage) {
 		c.fail(path, "is %d bytes, more than the limit of %d", len(v), c.maxText)
 	} else if !json.Valid(v) {
 		c.fail(path, "is not valid JSON")
+	} else if err := db.CheckJSONText(path, v); err != nil && c.err == nil {
+		c.err = err
 	}
 }
 
@@ -135,11 +138,14 @@ func (s *Service) ValidateTrace(t *Trace, path string) error {
 				c.size(p+"."+field, *v, maxNameBytes)
 			}
 		}
-		if si.MemoryTotal != nil {
-			c.number(p+".memoryTotal", *si.MemoryTotal)
-		}
+		c.machineSize(p+".memoryTotal", si.MemoryTotal)
 		for i, g := range si.GPUs {
 			c.name(fmt.Sprintf("%s.gpuInfo[%d].name", p, i), g.Name)
+			c.machineSize(fmt.Sprintf("%s.gpuInfo[%d].memoryTotal", p, i), g.Memory)
+		}
+		if d := si.Disk; d != nil {
+			c.machineSize(p+".diskInfo.total", d.Total)
+			c.machineSize(p+".diskInfo.available", d.Available)
 		}
 		for name, version := range si.InstalledPackages {
 			c.name(p+".installedPackages.name", name)
@@ -184,8 +190,8 @@ func (s *Service) ValidateTrace(t *Trace, path string) error {
 		seen["metric"].check(c, p+".externalId", m.ExternalID)
 		m.Name = strings.TrimSpace(m.Name)
 		c.name(p+".metricName", m.Name)
-		if m.Score != nil && (math.IsNaN(*m.Score) || math.IsInf(*m.Score, 0)) {
-			c.fail(p+".score", "must be a finite number")
+		if m.Score != nil {
+			c.floatIn(p+".score", *m.Score, -MaxScore, MaxScore)
 		}
 		c.text(p+".reason", m.Reason)
 		c.document(p+".resultDetail", m.ResultDetail)
@@ -216,20 +222,21 @@ func (s *Service) checkCalls(c *checker, path string, seen map[string]unique, ll
 		c.text(p+".output", l.Output)
 		c.text(p+".toolCall", l.ToolCall)
 		c.span(p, l.StartTime, l.EndTime)
-		c.count(p+".tokenUsage.input", l.Tokens.Input)
-		c.count(p+".tokenUsage.completion", l.Tokens.Completion)
-		c.count(p+".tokenUsage.reasoning", l.Tokens.Reasoning)
+		c.tokens(p+".tokenUsage.input", l.Tokens.Input)
+		c.tokens(p+".tokenUsage.completion", l.Tokens.Completion)
+		c.tokens(p+".tokenUsage.reasoning", l.Tokens.Reasoning)
 		if l.Tokens.Total != nil {
-			c.count(p+".tokenUsage.total", *l.Tokens.Total)
+			c.tokens(p+".tokenUsage.total", *l.Tokens.Total)
 		}
 		if l.Cost != nil {
-			c.number(p+".cost.input", l.Cost.Input)
-			c.number(p+".cost.output", l.Cost.Output)
-			c.number(p+".cost.reasoning", l.Cost.Reasoning)
+			c.cost(p+".cost.input", l.Cost.Input)
+			c.cost(p+".cost.output", l.Cost.Output)
+			c.cost(p+".cost.reasoning", l.Cost.Reasoning)
 			if l.Cost.Total != nil {
-				c.number(p+".cost.total", *l.Cost.Total)
+				c.cost(p+".cost.total", *l.Cost.Total)
 			}
 		}
+		c.memory(p+".memoryUsed", l.MemoryUsed)
 	}
 	for i := range tools {
 		tc := &tools[i]
@@ -241,10 +248,18 @@ func (s *Service) checkCalls(c *checker, path string, seen map[string]unique, ll
 		c.text(p+".inputParameters", tc.InputParameters)
 		c.text(p+".output", tc.Output)
 		c.span(p, tc.StartTime, tc.EndTime)
+		c.memory(p+".memoryUsed", tc.MemoryUsed)
 		for j, n := range tc.NetworkCalls {
 			np := fmt.Sprintf("%s.networkCalls[%d]", p, j)
 			c.required(np+".url", n.URL)
 			c.size(np+".url", n.URL, c.maxText)
+			c.size(np+".method", n.Method, maxNameBytes)
+			if n.StatusCode != nil {
+				c.intIn(np+".statusCode", int64(*n.StatusCode), MinStatusCode, MaxStatusCode)
+			}
+			c.text(np+".error", n.Error)
+			c.headers(np+".requestHeaders", n.RequestHeaders)
+			c.headers(np+".responseHeaders", n.ResponseHeaders)
 			c.text(np+".requestBody", n.RequestBody)
 			c.text(np+".responseBody", n.ResponseBody)
 			if n.StartTime != nil {
@@ -269,6 +284,15 @@ func (s *Service) checkCalls(c *checker, path string, seen map[string]unique, ll
 		}
 		c.text(p+".content", in.Content)
 		c.instant(p+".timestamp", in.Timestamp)
+	}
+}
+
+// headers checks the names and values of HTTP headers; path names the list
+// (a header's position is not kept).
+func (c *checker) headers(path string, h map[string]string) {
+	for name, value := range h {
+		c.size(path, name, maxNameBytes)
+		c.size(path, value, c.maxText)
 	}
 }
 

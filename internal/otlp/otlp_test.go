@@ -518,7 +518,7 @@ func testPartialSuccess(t *testing.T, srv *httptest.Server) {
 	if err := protojson.Unmarshal(a.body, jr); err != nil || a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	if jr.GetPartialSuccess().GetRejectedSpans() != 1 || !strings.Contains(jr.GetPartialSuccess().GetErrorMessage(), "negative") {
+	if jr.GetPartialSuccess().GetRejectedSpans() != 1 || !strings.Contains(jr.GetPartialSuccess().GetErrorMessage(), "tokenUsage.input: must be between 0 and 1000000000") {
 		t.Errorf("partial success %v", jr.GetPartialSuccess())
 	}
 

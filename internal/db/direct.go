@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
+
+	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
 // Page reads on PostgreSQL outside transactions skip database/sql: they
@@ -106,7 +108,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 			}
 			return err
 		}
-		out, err = scanPgxModels[T](p, rows)
+		out, err = scanPgxModels[T](p, rows, budget.From(ctx))
 		return err
 	})
 	if err == errNotPgx || errors.Is(err, driver.ErrBadConn) {
@@ -151,8 +153,9 @@ func NumberPlaceholders(query string) string {
 }
 
 // scanPgxModels reads every row into new models T, each column straight
-// into its field (times in UTC, as scanTime gives them).
-func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
+// into its field (times in UTC, as scanTime gives them), charging each to
+// b; it stops at the first row over the budget.
+func scanPgxModels[T any](p *rowPlan, rows pgx.Rows, b *budget.Budget) ([]*T, error) {
 	defer rows.Close()
 	fields := rows.FieldDescriptions()
 	plan := make([]fieldPlan, len(fields))
@@ -161,6 +164,7 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 		plan[i], known[i] = p.fields[strings.ToLower(f.Name)]
 	}
 	dest := make([]any, len(fields))
+	charger := newRowCharger(b, p, plan, known)
 	var out []*T
 	for rows.Next() {
 		row := new(T)
@@ -170,9 +174,12 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 				dest[i] = nil // pgx skips the column
 				continue
 			}
-			dest[i] = fieldDest(f, unsafe.Add(base, f.offset))
+			dest[i] = charger.dest(i, f, fieldDest(f, unsafe.Add(base, f.offset)))
 		}
 		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := charger.charge(base); err != nil {
 			return nil, err
 		}
 		for i, f := range plan {

@@ -85,6 +85,11 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 		ctx = context.Background()
 	}
 	numbered := NumberPlaceholders(query)
+	// A scan stopped by the request's budget cancels its statement rather
+	// than drain the rest of the rows from the wire; pgx then drops the
+	// connection and the pool replaces it.
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	start := time.Now()
 	conn, err := pool.Conn(ctx)
 	if err != nil {
@@ -99,7 +104,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 		if sc.Conn().IsClosed() {
 			return driver.ErrBadConn
 		}
-		rows, err := sc.Conn().Query(ctx, numbered, args...)
+		rows, err := sc.Conn().Query(qctx, numbered, args...)
 		if err != nil {
 			if pgconn.SafeToRetry(err) {
 				// Nothing reached the server (a connection that died in the
@@ -108,7 +113,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 			}
 			return err
 		}
-		out, err = scanPgxModels[T](p, rows, budget.From(ctx))
+		out, err = scanPgxModels[T](p, rows, budget.From(ctx), cancel)
 		return err
 	})
 	if err == errNotPgx || errors.Is(err, driver.ErrBadConn) {
@@ -154,8 +159,8 @@ func NumberPlaceholders(query string) string {
 
 // scanPgxModels reads every row into new models T, each column straight
 // into its field (times in UTC, as scanTime gives them), charging each to
-// b; it stops at the first row over the budget.
-func scanPgxModels[T any](p *rowPlan, rows pgx.Rows, b *budget.Budget) ([]*T, error) {
+// b; at the first row over the budget it calls abandon and stops.
+func scanPgxModels[T any](p *rowPlan, rows pgx.Rows, b *budget.Budget, abandon func()) ([]*T, error) {
 	defer rows.Close()
 	fields := rows.FieldDescriptions()
 	plan := make([]fieldPlan, len(fields))
@@ -180,6 +185,7 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows, b *budget.Budget) ([]*T, er
 			return nil, err
 		}
 		if err := charger.charge(base); err != nil {
+			abandon()
 			return nil, err
 		}
 		for i, f := range plan {

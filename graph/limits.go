@@ -327,7 +327,18 @@ func connectionCost[F, O any](child int, first *int, _ *string, last *int, _ *st
 	return pageCost(child, first, last)
 }
 
-// setComplexity prices every connection by its page size.
+// textCost is the complexity of a field of recorded text (@recordedContent)
+// or a JSON document, against 1 for other fields: such a value can be a
+// megabyte, so a request selecting tens of thousands of them (ten
+// projects' hundred traces' hundred prompts and outputs) is refused before
+// it runs. It is kept low enough for what a frontend asks (a whole trace
+// with every text costs under a tenth of the default limit, a page of 50
+// traces with their calls' texts under half); the memory budget bounds
+// what runs (README, "Limits").
+const textCost = 50
+
+// setComplexity prices every connection by its page size (and weighTexts
+// every text field).
 func setComplexity(c *ComplexityRoot) {
 	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return pageCost(child, first, last) }
 	c.Query.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
@@ -383,4 +394,43 @@ func (l Limits) withDefaults() Limits {
 		l.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
 	}
 	return l
+}
+
+// weighTexts makes es price the schema's text fields (see textCost), found
+// in the schema by their directive or type, so no list repeats them.
+func weighTexts(es graphql.ExecutableSchema) graphql.ExecutableSchema {
+	texts := map[string]bool{}
+	for _, def := range es.Schema().Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		for _, f := range def.Fields {
+			if isText(f) {
+				texts[def.Name+"."+f.Name] = true
+			}
+		}
+	}
+	return textWeights{ExecutableSchema: es, texts: texts}
+}
+
+// textWeights is an executable schema whose text fields cost textCost.
+type textWeights struct {
+	graphql.ExecutableSchema
+	texts map[string]bool // "Type.field"
+}
+
+func (w textWeights) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if w.texts[typeName+"."+field] {
+		return child + textCost, true
+	}
+	return w.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+}
+
+// isText reports whether f holds recorded text or a JSON document.
+func isText(f *ast.FieldDefinition) bool {
+	t := f.Type
+	for t.Elem != nil {
+		t = t.Elem
+	}
+	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
 }

@@ -60,7 +60,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
 	cfg.Directives.RecordedContent = recordedContent
 	setComplexity(&cfg.Complexity)
-	srv := handler.New(NewExecutableSchema(cfg))
+	srv := handler.New(weighTexts(NewExecutableSchema(cfg)))
 	srv.AddTransport(optionsTransport{})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
+	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
@@ -18,11 +19,12 @@ import (
 // mutation as plain JSON, {"traces": [TraceInput, ...]}, decoded straight
 // into typed structs instead of through GraphQL's generic variables, and
 // stored like the mutation's (same checks, same transaction, same ids).
-// limits are the GraphQL handler's: body size, time and requests at once.
+// limits are the GraphQL handler's: body size, time, requests at once and
+// each request's memory budget.
 func NewIngestHandler(svc *ingest.Service, limits Limits) http.Handler {
 	limits = limits.withDefaults()
 	h := &ingestHandler{svc: svc, maxBody: limits.MaxBodyBytes}
-	return withTimeout(limits.Timeout, limitInFlight(limits.MaxInFlight, h))
+	return budget.Middleware(limits.MemoryBytes, withTimeout(limits.Timeout, limitInFlight(limits.MaxInFlight, h)))
 }
 
 type ingestHandler struct {

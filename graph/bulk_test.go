@@ -50,7 +50,7 @@ const bulkTraces = `[
 // storedGraph reads back everything the traces of bulkTraces stored.
 const storedGraph = `{
   projects { nodes { id projectName startTime endTime duration totalCost totalTokens } }
-  traces(first: 100) { nodes {
+  traces(first: 10) { nodes {
     id databaseId externalId startTime endTime duration totalCost totalTokens project { id }
     stats { agentCallCount llmCallCount toolCallCount userInteractionCount errorCount }
     systemInfo { id osName osVersion pythonVersion cpuInfo memoryTotal gpuInfo { name memoryTotal } diskInfo { total available } installedPackages { name version } }

@@ -13,8 +13,9 @@ import (
 )
 
 // A request that never executes (it does not parse, validate or fit the
-// limits) is answered without a data entry; one that executes keeps it, null
-// or not. graphql-http's audit checks the former (D586, 5E5B).
+// limits) is answered without a data entry, and so is one whose execution
+// met bad input (a 4xx); one that executes otherwise keeps it, null or
+// not. graphql-http's audit checks the former (D586, 5E5B).
 func TestRequestErrorsHaveNoData(t *testing.T) {
 	e := newEnv(t, dbtest.Backends()[0], demo.Scale{Projects: 1, TracesPerProject: 1})
 	deep := "id"
@@ -31,7 +32,8 @@ func TestRequestErrorsHaveNoData(t *testing.T) {
 		{"parse error, legacy JSON", http.MethodPost, "application/json", "{", 422, false},
 		{"too deep", http.MethodPost, "", "{ traces(first: 1) { nodes { " + deep + " } } }", 400, false},
 		{"parse error over GET", http.MethodGet, "", "{", 400, false},
-		{"executed, a field error", http.MethodPost, "", `{ trace(id: "nope") { id } }`, 200, true},
+		{"executed, a field error", http.MethodPost, "", `{ trace(id: "VHJhY2U6OTk5OTk5") { id } }`, 200, true},
+		{"executed, bad input", http.MethodPost, "", `{ trace(id: "nope") { id } }`, 400, false},
 		{"executed", http.MethodPost, "", "{ projects { totalCount } }", 200, true},
 	} {
 		var req *http.Request

@@ -36,8 +36,8 @@ func TestErrorsCarryCodes(t *testing.T) {
 			{"nested first above the cap", `{ projects { nodes { traces(first: 1000) { nodes { id } } } } }`, "INVALID_ARGUMENT", "first", ""},
 			{"malformed cursor", `{ traces(after: "garbage!") { nodes { id } } }`, "INVALID_ARGUMENT", "after", ""},
 			{"cursor of another list", fmt.Sprintf(`{ traces(before: %q) { nodes { id } } }`, projectCursor), "INVALID_ARGUMENT", "before", ""},
-			{"malformed id", `{ trace(id: "nope") { id } }`, "INVALID_ARGUMENT", "id", "trace"},
-			{"id of another type", `{ trace(id: "UHJvamVjdDox") { id } }`, "INVALID_ARGUMENT", "id", "trace"},
+			{"malformed id", `{ trace(id: "nope") { id } }`, "INVALID_ARGUMENT", "id", ""},
+			{"id of another type", `{ trace(id: "UHJvamVjdDox") { id } }`, "INVALID_ARGUMENT", "id", ""},
 			{"missing trace", `{ trace(id: "VHJhY2U6OTk5OTk5") { id } }`, "NOT_FOUND", "", "trace"},
 			{"missing project", `{ project(id: "UHJvamVjdDo5OTk5") { id } }`, "NOT_FOUND", "", "project"},
 			{"missing project name", `{ projectByName(name: "no-such-project") { id } }`, "NOT_FOUND", "", "projectByName"},
@@ -54,6 +54,10 @@ func TestErrorsCarryCodes(t *testing.T) {
 				}
 				if got := r.codeOf(); got != c.code {
 					t.Fatalf("code %q, want %q: %s", got, c.code, r.body)
+				}
+				// Bad input is a 4xx without data, found before execution or during it.
+				if c.code == "INVALID_ARGUMENT" && (r.status != http.StatusBadRequest || r.Data != nil) {
+					t.Errorf("status %d, data %s; want 400 and no data", r.status, r.Data)
 				}
 				if c.field != "" {
 					if got, _ := r.Errors[0].Extensions["field"].(string); got != c.field || !strings.Contains(r.Errors[0].Message, c.field) {

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/agentgraph/agentgraph/internal/auth"
+	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
 // Lists of rows selected only for their own columns (a trace's calls, errors
@@ -85,6 +86,10 @@ func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (grap
 	}
 	b := make([]byte, 0, len(rows)*32*len(plan.writers))
 	b = append(b, '[')
+	// The list is held until the answer is written: its growth is charged
+	// to the request's budget, and past the budget it is dropped (the
+	// answer fails with RESPONSE_TOO_LARGE).
+	bud, charged := budget.From(ctx), 0
 	for i, row := range rows {
 		if row == nil {
 			return nil, false
@@ -95,6 +100,12 @@ func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (grap
 		var ok bool
 		if b, ok = plan.appendObject(b, row); !ok {
 			return nil, false
+		}
+		if cap(b) > charged {
+			if bud.Charge(int64(cap(b)-charged)) != nil {
+				return graphql.Null, true
+			}
+			charged = cap(b)
 		}
 	}
 	fastListsWritten.Add(1)

@@ -83,13 +83,13 @@ func answerBothWays(t *testing.T, e *env, query string, vars map[string]any,
 // repeated fields, fragments, __typename and directives.
 var fastListQueries = map[string]string{
 	"every field": `query($n: Int) { projects(first: 5) { nodes { traces(first: $n) { nodes {
-		agentCalls(first: 100) { nodes { __typename id databaseId externalId name startTime endTime duration llmCallIds toolCallIds userInteractionIds } }
-		llmCalls(first: 100) { nodes { __typename id databaseId externalId name model inputPrompt output toolCall startTime endTime duration memoryUsed
+		agentCalls(first: 20) { nodes { __typename id databaseId externalId name startTime endTime duration llmCallIds toolCallIds userInteractionIds } }
+		llmCalls(first: 20) { nodes { __typename id databaseId externalId name model inputPrompt output toolCall startTime endTime duration memoryUsed
 			tokenUsage { __typename input completion reasoning total } cost { __typename input output reasoning total } } }
-		toolCalls(first: 100) { nodes { __typename id databaseId externalId name inputParameters output startTime endTime duration memoryUsed } }
-		userInteractions(first: 100) { nodes { __typename id databaseId externalId interactionType content timestamp } }
-		errors(first: 100) { nodes { __typename id databaseId externalId errorType errorMessage timestamp } }
-		metrics(first: 100) { nodes { __typename id databaseId externalId metricName score reason resultDetail config startTime endTime duration timestamp } }
+		toolCalls(first: 20) { nodes { __typename id databaseId externalId name inputParameters output startTime endTime duration memoryUsed } }
+		userInteractions(first: 20) { nodes { __typename id databaseId externalId interactionType content timestamp } }
+		errors(first: 20) { nodes { __typename id databaseId externalId errorType errorMessage timestamp } }
+		metrics(first: 20) { nodes { __typename id databaseId externalId metricName score reason resultDetail config startTime endTime duration timestamp } }
 	} } } } }`,
 	"aliases, repeats and fragments": `query($n: Int) { projects(first: 5) { nodes { traces(first: $n) { nodes {
 		llmCalls(first: 100) { nodes { first: name id name ... on LLMCall { model id } ...Calls usage: tokenUsage { total t2: total } } }

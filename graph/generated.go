@@ -2606,7 +2606,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				}
 			}
 			buf := bytes.NewBuffer(answerBuffer())
-			data.MarshalGQL(buf)
+			data.MarshalGQL(chargedAnswer(ctx, buf))
 			response.Data = buf.Bytes()
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
@@ -2624,7 +2624,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			buf := bytes.NewBuffer(answerBuffer())
-			data.MarshalGQL(buf)
+			data.MarshalGQL(chargedAnswer(ctx, buf))
 
 			return &graphql.Response{
 				Data: buf.Bytes(),

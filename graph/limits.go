@@ -16,6 +16,8 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/budget"
+	"github.com/agentgraph/agentgraph/internal/observe"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 )
@@ -36,6 +38,10 @@ type Limits struct {
 	MaxComplexity int
 	// Timeout bounds the time a request may take, database work included.
 	Timeout time.Duration
+	// MemoryBytes is each request's memory budget (internal/budget): the
+	// rows it reads, the answer built from them and what decoding its body
+	// allocates. Zero means budget.DefaultBytes; negative, no budget.
+	MemoryBytes int64
 	// MaxInFlight caps the requests executed at once; the others wait
 	// (within their Timeout) for a turn. On a few cores more concurrency
 	// adds no throughput, only memory: every executing request holds its
@@ -52,6 +58,7 @@ func DefaultLimits() Limits {
 		MaxAliases:    100,
 		MaxComplexity: 1000000,
 		Timeout:       30 * time.Second,
+		MemoryBytes:   budget.DefaultBytes,
 	}
 }
 
@@ -65,8 +72,8 @@ const (
 )
 
 func init() {
-	// INVALID_ARGUMENT counts here only for errors found before execution
-	// (page sizes out of range); resolvers' errors are answered with 200.
+	// INVALID_ARGUMENT found before execution (page sizes out of range) is
+	// a 400 like the limits; raised by resolvers, runOperation makes it one.
 	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
@@ -79,12 +86,11 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 		if r.Body != nil && r.Method == http.MethodPost {
 			body, err := readBody(r.Body, r.ContentLength, max)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+				writeError(w, r, apperr.New(apperr.InvalidArgument, "could not read the request body"))
 				return
 			}
 			if int64(len(body)) > max {
-				writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
-					fmt.Sprintf("the request body is over the limit of %d bytes", max))
+				writeError(w, r, apperr.New(apperr.PayloadTooLarge, "the request body is over the limit of %d bytes", max))
 				return
 			}
 			r.Body = bufferedBody{bytes.NewReader(body), body}
@@ -109,7 +115,7 @@ func limitInFlight(n int, next http.Handler) http.Handler {
 		select {
 		case turns <- struct{}{}:
 		case <-r.Context().Done():
-			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy; try again")
+			writeError(w, r, apperr.New(apperr.Unavailable, "the server is busy; try again"))
 			return
 		}
 		defer func() { <-turns }()
@@ -117,13 +123,23 @@ func limitInFlight(n int, next http.Handler) http.Handler {
 	})
 }
 
-// writeError answers with a GraphQL-shaped error body.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}},
-	})
+// writeError answers a request refused before GraphQL saw it with e's
+// status and a GraphQL-shaped body: e's code, field and the request id.
+func writeError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	if id := observe.RequestID(r.Context()); id != "" {
+		ext["requestId"] = id
+	}
+	type entry struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	w.Header().Set("Content-Type", replyMediaType(r.Header.Get("Accept")))
+	w.WriteHeader(e.Code.Status())
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []entry{{e.Error(), ext}}})
 }
 
 // maxRepeats caps how often one response name or fragment spread appears in
@@ -311,7 +327,18 @@ func connectionCost[F, O any](child int, first *int, _ *string, last *int, _ *st
 	return pageCost(child, first, last)
 }
 
-// setComplexity prices every connection by its page size.
+// textCost is the complexity of a field of recorded text (@recordedContent)
+// or a JSON document, against 1 for other fields: such a value can be a
+// megabyte, so a request selecting tens of thousands of them (ten
+// projects' hundred traces' hundred prompts and outputs) is refused before
+// it runs. It is kept low enough for what a frontend asks (a whole trace
+// with every text costs under a tenth of the default limit, a page of 50
+// traces with their calls' texts under half); the memory budget bounds
+// what runs (README, "Limits").
+const textCost = 50
+
+// setComplexity prices every connection by its page size (and weighTexts
+// every text field).
 func setComplexity(c *ComplexityRoot) {
 	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return pageCost(child, first, last) }
 	c.Query.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
@@ -360,8 +387,50 @@ func (l Limits) withDefaults() Limits {
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
 	}
+	if l.MemoryBytes == 0 {
+		l.MemoryBytes = d.MemoryBytes
+	}
 	if l.MaxInFlight == 0 {
 		l.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
 	}
 	return l
+}
+
+// weighTexts makes es price the schema's text fields (see textCost), found
+// in the schema by their directive or type, so no list repeats them.
+func weighTexts(es graphql.ExecutableSchema) graphql.ExecutableSchema {
+	texts := map[string]bool{}
+	for _, def := range es.Schema().Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		for _, f := range def.Fields {
+			if isText(f) {
+				texts[def.Name+"."+f.Name] = true
+			}
+		}
+	}
+	return textWeights{ExecutableSchema: es, texts: texts}
+}
+
+// textWeights is an executable schema whose text fields cost textCost.
+type textWeights struct {
+	graphql.ExecutableSchema
+	texts map[string]bool // "Type.field"
+}
+
+func (w textWeights) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if w.texts[typeName+"."+field] {
+		return child + textCost, true
+	}
+	return w.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+}
+
+// isText reports whether f holds recorded text or a JSON document.
+func isText(f *ast.FieldDefinition) bool {
+	t := f.Type
+	for t.Elem != nil {
+		t = t.Elem
+	}
+	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
 }

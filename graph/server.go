@@ -15,11 +15,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 	"github.com/agentgraph/agentgraph/internal/observe"
@@ -60,10 +60,11 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
 	cfg.Directives.RecordedContent = recordedContent
 	setComplexity(&cfg.Complexity)
-	srv := handler.New(NewExecutableSchema(cfg))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
+	srv := handler.New(weighTexts(NewExecutableSchema(cfg)))
+	srv.AddTransport(optionsTransport{})
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
+	srv.AddTransport(refusedTransport{}) // last: takes whatever the others do not
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(introspectionPolicy{})
 	srv.AroundRootFields(authorizeRootField)
@@ -97,7 +98,8 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	if opts.Observer != nil {
 		inner = observeLoaders(opts.Observer, inner)
 	}
-	return limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, LoadersMiddleware(store, opts.LoaderWait, inner)))
+	return budget.Middleware(limits.MemoryBytes,
+		limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, LoadersMiddleware(store, opts.LoaderWait, inner))))
 }
 
 // omitRequestErrorData drops the "data": null gqlgen writes with request

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/otlp"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	StatementTimeout time.Duration
 	// RequestTimeout bounds a GraphQL request.
 	RequestTimeout time.Duration
+	// RequestMemoryBytes is each request's memory budget: rows read, the
+	// answer, decoded bodies (GraphQL, ingest, OTLP, exports).
+	RequestMemoryBytes int
 	// Insecure lets a server without API keys listen on a non-loopback address.
 	Insecure bool
 }
@@ -46,17 +50,18 @@ type Config struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:              "127.0.0.1:8080",
-		LogLevel:          "info",
-		LogFormat:         "text",
-		ShutdownTimeout:   15 * time.Second,
-		LoaderWait:        graph.DefaultOptions().LoaderWait,
-		MaxTextBytes:      1 << 20,
-		RetentionInterval: time.Hour,
-		OTLPMaxBodyBytes:  int(otlp.DefaultMaxBodyBytes),
-		SlowQuery:         500 * time.Millisecond,
-		StatementTimeout:  30 * time.Second,
-		RequestTimeout:    graph.DefaultLimits().Timeout,
+		Addr:               "127.0.0.1:8080",
+		LogLevel:           "info",
+		LogFormat:          "text",
+		ShutdownTimeout:    15 * time.Second,
+		LoaderWait:         graph.DefaultOptions().LoaderWait,
+		MaxTextBytes:       1 << 20,
+		RetentionInterval:  time.Hour,
+		OTLPMaxBodyBytes:   int(otlp.DefaultMaxBodyBytes),
+		SlowQuery:          500 * time.Millisecond,
+		StatementTimeout:   30 * time.Second,
+		RequestTimeout:     graph.DefaultLimits().Timeout,
+		RequestMemoryBytes: budget.DefaultBytes,
 	}
 }
 
@@ -85,6 +90,9 @@ func (c Config) Validate() error {
 	}
 	if c.SlowQuery < 0 || c.StatementTimeout < 0 || c.RequestTimeout <= 0 {
 		return errors.New("--slow-query, --statement-timeout and --request-timeout must not be negative (and the request timeout not zero)")
+	}
+	if c.RequestMemoryBytes < 1<<20 {
+		return errors.New("--request-memory-bytes (API_REQUEST_MEMORY_BYTES): must be at least 1048576")
 	}
 	if c.RetentionInterval < time.Second {
 		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
@@ -192,6 +200,7 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.Duration(&cfg.SlowQuery, "slow-query", "API_SLOW_QUERY", "log SQL statements slower than this (0: never)")
 	f.Duration(&cfg.StatementTimeout, "statement-timeout", "API_STATEMENT_TIMEOUT", "PostgreSQL cancels statements running longer (0: the server's setting)")
 	f.Duration(&cfg.RequestTimeout, "request-timeout", "API_REQUEST_TIMEOUT", "longest time a GraphQL request may take")
+	f.Int(&cfg.RequestMemoryBytes, "request-memory-bytes", "API_REQUEST_MEMORY_BYTES", "memory budget of each request: rows read, the answer built, decoded bodies")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	f.Bool(&cfg.Insecure, "insecure", "API_INSECURE", "allow anonymous callers on a non-loopback address while no API key exists (never on a network you do not trust)")
 	fs.Usage = func() {

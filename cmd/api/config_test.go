@@ -46,16 +46,17 @@ func TestParseServeFlagsDefaults(t *testing.T) {
 
 func TestParseServeFlagsEnvTwins(t *testing.T) {
 	env := map[string]string{
-		"API_ADDR":               "0.0.0.0:9000",
-		"DATABASE_URL":           "postgres://u@db/x",
-		"API_DEMO":               "true",
-		"LOG_LEVEL":              "debug",
-		"LOG_FORMAT":             "json",
-		"API_SHUTDOWN_TIMEOUT":   "3s",
-		"API_LOADER_WAIT":        "5ms",
-		"API_PRICES":             "prices.json",
-		"API_MAX_TEXT_BYTES":     "4096",
-		"API_RETENTION_INTERVAL": "10m",
+		"API_ADDR":                 "0.0.0.0:9000",
+		"DATABASE_URL":             "postgres://u@db/x",
+		"API_DEMO":                 "true",
+		"LOG_LEVEL":                "debug",
+		"LOG_FORMAT":               "json",
+		"API_SHUTDOWN_TIMEOUT":     "3s",
+		"API_LOADER_WAIT":          "5ms",
+		"API_PRICES":               "prices.json",
+		"API_MAX_TEXT_BYTES":       "4096",
+		"API_RETENTION_INTERVAL":   "10m",
+		"API_REQUEST_MEMORY_BYTES": "2097152",
 	}
 	cfg, err := parseServeFlags(nil, envOf(env), io.Discard)
 	if err != nil {
@@ -72,6 +73,7 @@ func TestParseServeFlagsEnvTwins(t *testing.T) {
 	want.PricesFile = "prices.json"
 	want.MaxTextBytes = 4096
 	want.RetentionInterval = 10 * time.Minute
+	want.RequestMemoryBytes = 2 << 20
 	if cfg != want {
 		t.Errorf("from env = %+v, want %+v", cfg, want)
 	}
@@ -82,6 +84,7 @@ func TestParseServeFlagsFlags(t *testing.T) {
 		"--addr", ":7000", "--database-url", "sqlite:x.db", "--demo", "--log-level", "warn",
 		"--log-format", "json", "--shutdown-timeout", "1m", "--loader-wait", "0s",
 		"--prices", "p.json", "--max-text-bytes", "2048", "--retention-interval", "30s",
+		"--request-memory-bytes", "4194304",
 	}
 	cfg, err := parseServeFlags(args, envOf(nil), io.Discard)
 	if err != nil {
@@ -98,6 +101,7 @@ func TestParseServeFlagsFlags(t *testing.T) {
 	want.PricesFile = "p.json"
 	want.MaxTextBytes = 2048
 	want.RetentionInterval = 30 * time.Second
+	want.RequestMemoryBytes = 4 << 20
 	if cfg != want {
 		t.Errorf("from flags = %+v, want %+v", cfg, want)
 	}
@@ -179,6 +183,8 @@ func TestParseServeFlagsInvalid(t *testing.T) {
 		{"--loader-wait 2s", []string{"--loader-wait", "2s"}, nil, []string{"--loader-wait"}},
 		{"--loader-wait -1ms", []string{"--loader-wait", "-1ms"}, nil, []string{"--loader-wait"}},
 		{"--addr empty", []string{"--addr", ""}, nil, []string{"--addr"}},
+		{"--request-memory-bytes under 1 MiB", []string{"--request-memory-bytes", "1000"}, nil, []string{"--request-memory-bytes"}},
+		{"API_REQUEST_MEMORY_BYTES", nil, map[string]string{"API_REQUEST_MEMORY_BYTES": "64MiB"}, []string{"API_REQUEST_MEMORY_BYTES"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"-port"}},
 		{"positional", []string{"extra"}, nil, []string{"unexpected arguments: extra"}},
 	} {

@@ -199,11 +199,11 @@ type (
 )
 
 const importQuery = `{
-  projects(first: 10) {
+  projects(first: 5) {
     totalCount
     nodes {
       projectName totalTokens totalCost startTime endTime
-      traces(first: 10) {
+      traces(first: 5) {
         totalCount
         nodes {
           databaseId startTime endTime duration
@@ -221,19 +221,19 @@ const importQuery = `{
               errors(first: 10) { nodes { errorMessage } }
             }
           }
-          llmCalls(first: 20) {
+          llmCalls(first: 10) {
             nodes {
               id name model startTime endTime duration memoryUsed toolCall
               tokenUsage { input completion reasoning total }
               cost { input output reasoning total }
-              agentCall { name } project { projectName } errors { nodes { errorMessage } }
+              agentCall { name } project { projectName } errors(first: 10) { nodes { errorMessage } }
             }
           }
-          toolCalls(first: 20) {
+          toolCalls(first: 10) {
             nodes {
               id name memoryUsed inputParameters agentCall { name }
               networkCalls { method url statusCode startTime endTime requestHeaders { name value } responseBody }
-              errors { nodes { errorMessage } }
+              errors(first: 10) { nodes { errorMessage } }
             }
           }
           userInteractions(first: 20) { nodes { id interactionType content timestamp agentCall { name } } }

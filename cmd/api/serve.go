@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/auth"
+	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/demo"
 	"github.com/agentgraph/agentgraph/internal/export"
@@ -100,11 +101,12 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	authn := auth.New(store, access)
 	limits := graph.DefaultLimits()
 	limits.Timeout = cfg.RequestTimeout
+	limits.MemoryBytes = int64(cfg.RequestMemoryBytes)
 	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}), graph.WriteDenial))
 	// The mutation's input as plain JSON, under the GraphQL handler's limits.
 	handle("/v1/ingest", "ingest", authn.Middleware(graph.NewIngestHandler(svc, limits), graph.WriteDenial))
-	handle("/v1/traces", "otlp", authn.Middleware(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes)}), otlp.WriteDenial))
-	handle("GET /export/{file}", "export", authn.Middleware(export.Handler(store), writeTextDenial))
+	handle("/v1/traces", "otlp", authn.Middleware(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes), MemoryBytes: limits.MemoryBytes}), otlp.WriteDenial))
+	handle("GET /export/{file}", "export", authn.Middleware(budget.Middleware(limits.MemoryBytes, export.Handler(store)), writeTextDenial))
 	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), writeTextDenial))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

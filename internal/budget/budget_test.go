@@ -2,6 +2,8 @@ package budget
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -58,5 +60,23 @@ func TestSize(t *testing.T) {
 		if got := Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestMiddlewareGivesEachRequestItsOwnBudget(t *testing.T) {
+	var seen []*Budget
+	h := Middleware(100, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		b := From(r.Context())
+		if b == nil || b.Limit() != 100 || b.Used() != 0 {
+			t.Fatalf("budget %+v", b)
+		}
+		_ = Charge(r.Context(), 60)
+		seen = append(seen, b)
+	}))
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	}
+	if len(seen) != 2 || seen[0] == seen[1] {
+		t.Fatal("requests shared a budget")
 	}
 }

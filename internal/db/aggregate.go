@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
 // Percentiles are the quantiles every aggregate reports, exact (continuous,
@@ -97,6 +99,7 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	b := budget.From(ctx)
 	var out []AggRow
 	for rows.Next() {
 		r := AggRow{Groups: make([]sql.NullString, len(a.Groups)), Funcs: make([]sql.NullFloat64, len(a.Funcs))}
@@ -117,6 +120,9 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 			dest = append(dest, &qs[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := b.Charge(aggRowBytes(r)); err != nil {
 			return nil, err
 		}
 		r.Quantiles = make([]*float64, n)
@@ -146,4 +152,14 @@ func nullable(v sql.NullFloat64) *float64 {
 	}
 	f := v.Float64
 	return &f
+}
+
+// aggRowBytes is what an aggregate's row weighs in its request's budget:
+// its values and its groups' texts.
+func aggRowBytes(r AggRow) int64 {
+	n := int64(rowAllowance + 24*(len(r.Groups)+len(r.Funcs)+2*len(Percentiles)))
+	for _, g := range r.Groups {
+		n += int64(len(g.String))
+	}
+	return n
 }

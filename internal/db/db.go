@@ -96,6 +96,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 
+	if err := refuseOverBudget(g); err != nil {
+		return nil, err
+	}
 	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}}
 	if err := d.Ping(ctx); err != nil {
 		_ = d.Close()

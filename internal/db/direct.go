@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
+
+	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
 // Page reads on PostgreSQL outside transactions skip database/sql: they
@@ -83,6 +85,11 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 		ctx = context.Background()
 	}
 	numbered := NumberPlaceholders(query)
+	// A scan stopped by the request's budget cancels its statement rather
+	// than drain the rest of the rows from the wire; pgx then drops the
+	// connection and the pool replaces it.
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	start := time.Now()
 	conn, err := pool.Conn(ctx)
 	if err != nil {
@@ -97,7 +104,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 		if sc.Conn().IsClosed() {
 			return driver.ErrBadConn
 		}
-		rows, err := sc.Conn().Query(ctx, numbered, args...)
+		rows, err := sc.Conn().Query(qctx, numbered, args...)
 		if err != nil {
 			if pgconn.SafeToRetry(err) {
 				// Nothing reached the server (a connection that died in the
@@ -106,7 +113,7 @@ func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args 
 			}
 			return err
 		}
-		out, err = scanPgxModels[T](p, rows)
+		out, err = scanPgxModels[T](p, rows, budget.From(ctx), cancel)
 		return err
 	})
 	if err == errNotPgx || errors.Is(err, driver.ErrBadConn) {
@@ -151,8 +158,9 @@ func NumberPlaceholders(query string) string {
 }
 
 // scanPgxModels reads every row into new models T, each column straight
-// into its field (times in UTC, as scanTime gives them).
-func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
+// into its field (times in UTC, as scanTime gives them), charging each to
+// b; at the first row over the budget it calls abandon and stops.
+func scanPgxModels[T any](p *rowPlan, rows pgx.Rows, b *budget.Budget, abandon func()) ([]*T, error) {
 	defer rows.Close()
 	fields := rows.FieldDescriptions()
 	plan := make([]fieldPlan, len(fields))
@@ -161,6 +169,7 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 		plan[i], known[i] = p.fields[strings.ToLower(f.Name)]
 	}
 	dest := make([]any, len(fields))
+	charger := newRowCharger(b, p, plan, known)
 	var out []*T
 	for rows.Next() {
 		row := new(T)
@@ -170,9 +179,13 @@ func scanPgxModels[T any](p *rowPlan, rows pgx.Rows) ([]*T, error) {
 				dest[i] = nil // pgx skips the column
 				continue
 			}
-			dest[i] = fieldDest(f, unsafe.Add(base, f.offset))
+			dest[i] = charger.dest(i, f, fieldDest(f, unsafe.Add(base, f.offset)))
 		}
 		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := charger.charge(base); err != nil {
+			abandon()
 			return nil, err
 		}
 		for i, f := range plan {

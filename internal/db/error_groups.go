@@ -86,9 +86,11 @@ func (d *DB) ErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupFilter
 				GROUP BY t.project_id, t.fingerprint) g
 			WHERE ` + outer + `) ranked
 		WHERE page_rank <= ? ORDER BY project_id, page_rank`
-	var rows []ErrorGroup
 	allArgs := append(append(where.Args, args...), page.Limit+1)
-	if err := d.conn(ctx).Raw(query, allArgs...).Scan(&rows).Error; err != nil {
+	rows, err := scanCharged(ctx, d, d.conn(ctx).Raw(query, allArgs...), func(g *ErrorGroup) int {
+		return len(g.Fingerprint) + len(g.ErrorType) + len(g.NormalizedMessage) + lenOf(g.SampleMessage)
+	})
+	if err != nil {
 		return nil, err
 	}
 	byProject := map[int64][]*ErrorGroup{}

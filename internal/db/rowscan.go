@@ -11,6 +11,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
+
+	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
 // The read path scans rows into the models itself rather than through
@@ -24,12 +26,15 @@ type rowPlan struct {
 	columns []string // every column of the model, in field order
 	fields  map[string]fieldPlan
 	id      fieldPlan
+	// rowBytes is what a row weighs in a request's budget before its texts.
+	rowBytes int64
 }
 
 // fieldPlan locates a column's field in the model.
 type fieldPlan struct {
 	offset uintptr
 	typ    reflect.Type
+	text   textKind // how its bytes count against a request's budget
 }
 
 var plans sync.Map // reflect.Type -> *rowPlan
@@ -66,7 +71,7 @@ func planFor[T any](g *gorm.DB) (*rowPlan, error) {
 }
 
 func buildPlan(rt reflect.Type, sch *schema.Schema) (*rowPlan, error) {
-	p := &rowPlan{table: sch.Table, fields: map[string]fieldPlan{}}
+	p := &rowPlan{table: sch.Table, fields: map[string]fieldPlan{}, rowBytes: int64(rt.Size()) + rowAllowance}
 	for _, f := range sch.Fields {
 		if f.DBName == "" {
 			continue
@@ -82,7 +87,7 @@ func buildPlan(rt reflect.Type, sch *schema.Schema) (*rowPlan, error) {
 			off += sf.Offset
 			t = sf.Type
 		}
-		fp := fieldPlan{offset: off, typ: t}
+		fp := fieldPlan{offset: off, typ: t, text: textKindOf(t)}
 		if _, dup := p.fields[f.DBName]; dup {
 			continue
 		}
@@ -175,8 +180,9 @@ type discard struct{}
 
 func (discard) Scan(any) error { return nil }
 
-// scanModels reads every row of rows into new models T.
-func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
+// scanModels reads every row of rows into new models T, charging each to
+// b; it stops at the first row over the budget.
+func scanModels[T any](p *rowPlan, rows *sql.Rows, b *budget.Budget) ([]*T, error) {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
@@ -193,6 +199,7 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 	nullStrings := make([]nullStringScan, len(cols))
 	nullInts := make([]nullInt64Scan, len(cols))
 	nullFloats := make([]nullFloat64Scan, len(cols))
+	charger := newRowCharger(b, p, plan, known)
 	var out []*T
 	for rows.Next() {
 		row := new(T)
@@ -221,10 +228,13 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 				dest[i] = &nullStrings[i]
 			default:
 				// Plain values, and types that scan themselves.
-				dest[i] = fieldDest(f, ptr)
+				dest[i] = charger.dest(i, f, fieldDest(f, ptr))
 			}
 		}
 		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := charger.charge(base); err != nil {
 			return nil, err
 		}
 		out = append(out, row)
@@ -233,7 +243,11 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 }
 
 // queryModels runs query and scans its rows into models T.
+// A request over its memory budget runs no more statements.
 func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ...any) ([]*T, error) {
+	if err := overBudget(ctxDB); err != nil {
+		return nil, err
+	}
 	if out, ok, err := queryModelsDirect[T](d, p, ctxDB, query, args); ok {
 		return out, err
 	}
@@ -241,7 +255,7 @@ func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ..
 	if err != nil {
 		return nil, err
 	}
-	return scanModels[T](p, rows)
+	return scanModels[T](p, rows, budget.From(ctxDB.Statement.Context))
 }
 
 // valueAt returns the value of a row's field for a statement argument:

@@ -19,6 +19,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
+	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
@@ -53,6 +54,9 @@ type Options struct {
 	DefaultProject string
 	// RetryAfter is the delay suggested with 503 answers. 0 means 5 s.
 	RetryAfter time.Duration
+	// MemoryBytes is each request's memory budget (internal/budget). 0
+	// means budget.DefaultBytes; negative, no budget.
+	MemoryBytes int64
 }
 
 func (o Options) withDefaults() Options {
@@ -68,6 +72,9 @@ func (o Options) withDefaults() Options {
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = DefaultRetryAfter
 	}
+	if o.MemoryBytes == 0 {
+		o.MemoryBytes = budget.DefaultBytes
+	}
 	return o
 }
 
@@ -79,7 +86,8 @@ type handler struct {
 // NewHandler returns the OTLP/HTTP trace receiver writing through svc. It
 // answers every path; mount it at /v1/traces.
 func NewHandler(svc *ingest.Service, opts Options) http.Handler {
-	return &handler{svc: svc, opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return budget.Middleware(opts.MemoryBytes, &handler{svc: svc, opts: opts})
 }
 
 // encoding is the wire format of a request, and so of its response.

@@ -24,9 +24,10 @@ var (
 	// A list marshaller of pointers to rows, as gqlgen writes them.
 	rowListFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) marshal[NO][^(\s]+\(ctx context\.Context, sel ast\.SelectionSet, v \[\]\*[^)\s]+\) graphql\.Marshaler \{\n(\tif v == nil \{\n\t\treturn graphql\.Null\n\t\}\n)?\tret := marshalList\(ctx, len\(v\),`)
 	fastCall    = "\tif m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n"
-	// The executor's answer buffer, taken from graph.answerBuffer's pool.
+	// The executor's answer buffer, taken from graph.answerBuffer's pool
+	// and charged to the request's memory budget by graph.chargedAnswer.
 	answerBuf    = regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`)
-	pooledBuffer = []byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(buf)")
+	pooledBuffer = []byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(chargedAnswer(ctx, buf))")
 	// A resolver-backed field of an object, resolved in place by
 	// graph.resolveObjectField when it cannot wait.
 	concurrentField = []byte("out.ResolveConcurrently(ec.OperationContext, &deferred, i,")

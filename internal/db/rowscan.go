@@ -234,6 +234,11 @@ func scanModels[T any](p *rowPlan, rows *sql.Rows) ([]*T, error) {
 
 // queryModels runs query and scans its rows into models T.
 func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ...any) ([]*T, error) {
+	ctxDB, release, err := d.holdSession(ctxDB) // for the whole read of the rows
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if out, ok, err := queryModelsDirect[T](d, p, ctxDB, query, args); ok {
 		return out, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/fair"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 )
@@ -37,7 +38,8 @@ type Limits struct {
 	// Timeout bounds the time a request may take, database work included.
 	Timeout time.Duration
 	// MaxInFlight caps the requests executed at once; the others wait
-	// (within their Timeout) for a turn. On a few cores more concurrency
+	// (within their Timeout) for a turn. One client holds at most
+	// fair.Share of them. On a few cores more concurrency
 	// adds no throughput, only memory: every executing request holds its
 	// rows and its answer. Zero means 4 per CPU (GOMAXPROCS); negative, no cap.
 	MaxInFlight int
@@ -98,23 +100,15 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 	})
 }
 
-// limitInFlight lets at most n requests through at once; the others wait
-// for a turn until their context ends, and then get 503.
+// limitInFlight lets at most n requests through at once, and one client
+// (fair.ClientOf) at most its share of them; the others wait for a turn
+// until their context ends (503), or are refused with 429 once their
+// client's queue is full.
 func limitInFlight(n int, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next
 	}
-	turns := make(chan struct{}, n)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case turns <- struct{}{}:
-		case <-r.Context().Done():
-			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy; try again")
-			return
-		}
-		defer func() { <-turns }()
-		next.ServeHTTP(w, r)
-	})
+	return fair.New(n).Handler(0, WriteDenial, next)
 }
 
 // writeError answers with a GraphQL-shaped error body.
@@ -365,3 +359,7 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
+
+// InFlight is the number of requests at once l lets execute (MaxInFlight,
+// or its default; <= 0: no cap). The server's other limiters take it too.
+func (l Limits) InFlight() int { return l.withDefaults().MaxInFlight }

@@ -39,6 +39,13 @@ type Config struct {
 	StatementTimeout time.Duration
 	// RequestTimeout bounds a GraphQL request.
 	RequestTimeout time.Duration
+	// ReadHeaderTimeout bounds the time a client takes to send its headers.
+	ReadHeaderTimeout time.Duration
+	// ReadBodyTimeout bounds the time a body takes to arrive after its headers.
+	ReadBodyTimeout time.Duration
+	// WriteTimeout bounds each write of an answer: a client that stops
+	// reading is cut off after it.
+	WriteTimeout time.Duration
 	// Insecure lets a server without API keys listen on a non-loopback address.
 	Insecure bool
 }
@@ -57,6 +64,9 @@ func DefaultConfig() Config {
 		SlowQuery:         500 * time.Millisecond,
 		StatementTimeout:  30 * time.Second,
 		RequestTimeout:    graph.DefaultLimits().Timeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadBodyTimeout:   30 * time.Second,
+		WriteTimeout:      30 * time.Second,
 	}
 }
 
@@ -85,6 +95,9 @@ func (c Config) Validate() error {
 	}
 	if c.SlowQuery < 0 || c.StatementTimeout < 0 || c.RequestTimeout <= 0 {
 		return errors.New("--slow-query, --statement-timeout and --request-timeout must not be negative (and the request timeout not zero)")
+	}
+	if c.ReadHeaderTimeout <= 0 || c.ReadBodyTimeout <= 0 || c.WriteTimeout <= 0 {
+		return errors.New("--read-header-timeout, --read-body-timeout and --write-timeout must be positive")
 	}
 	if c.RetentionInterval < time.Second {
 		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
@@ -192,6 +205,9 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.Duration(&cfg.SlowQuery, "slow-query", "API_SLOW_QUERY", "log SQL statements slower than this (0: never)")
 	f.Duration(&cfg.StatementTimeout, "statement-timeout", "API_STATEMENT_TIMEOUT", "PostgreSQL cancels statements running longer (0: the server's setting)")
 	f.Duration(&cfg.RequestTimeout, "request-timeout", "API_REQUEST_TIMEOUT", "longest time a GraphQL request may take")
+	f.Duration(&cfg.ReadHeaderTimeout, "read-header-timeout", "API_READ_HEADER_TIMEOUT", "longest time a client may take to send a request's headers")
+	f.Duration(&cfg.ReadBodyTimeout, "read-body-timeout", "API_READ_BODY_TIMEOUT", "longest time a request body may take to arrive after its headers")
+	f.Duration(&cfg.WriteTimeout, "write-timeout", "API_WRITE_TIMEOUT", "longest time each write of an answer may wait for the client to read")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	f.Bool(&cfg.Insecure, "insecure", "API_INSECURE", "allow anonymous callers on a non-loopback address while no API key exists (never on a network you do not trust)")
 	fs.Usage = func() {

@@ -243,7 +243,8 @@ func ClientOf(r *http.Request) string {
 // Handler lets next serve a request once its client has a turn of l, waiting
 // at most wait (0: as long as the request's context lasts). Refused requests
 // are answered by deny: TOO_MANY_REQUESTS when the client's queue is full,
-// UNAVAILABLE when no turn came in time, both with Retry-After.
+// UNAVAILABLE when no turn came in time, both with Retry-After and the
+// connection closed after the answer.
 func (l *Limiter) Handler(wait time.Duration, deny func(http.ResponseWriter, *http.Request, *apperr.Error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := ClientOf(r)
@@ -253,6 +254,9 @@ func (l *Limiter) Handler(wait time.Duration, deny func(http.ResponseWriter, *ht
 				refusal = apperr.New(apperr.Unavailable, "the server is busy; try again")
 			}
 			w.Header().Set("Retry-After", "1")
+			// Unread, the body would be read before the answer goes out;
+			// a client told to come back later reconnects.
+			w.Header().Set("Connection", "close")
 			deny(w, r, refusal)
 			return
 		}

@@ -3,8 +3,10 @@ package observe
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -13,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 // Metrics are the server's Prometheus collectors.
@@ -26,6 +30,7 @@ type Metrics struct {
 	ingested      *prometheus.CounterVec
 	rejected      *prometheus.CounterVec
 	slowThreshold time.Duration
+
 }
 
 // NewMetrics registers the collectors, including the pool statistics of db.
@@ -115,7 +120,7 @@ func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
 		ctx := context.WithValue(withRequestID(r.Context(), id), statementsKey{}, &statements)
 		ctx = context.WithValue(ctx, routeKey{}, route)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		serveRecovered(rec, r.WithContext(ctx), next)
 		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		m.statements.Observe(float64(statements.Load()))
@@ -163,15 +168,47 @@ func (m *Metrics) Statement(ctx context.Context, table string, rows int64, took 
 	}
 }
 
+// serveRecovered serves r, answering a handler's panic with a coded 500
+// while nothing has been sent; after that, the connection is cut.
+func serveRecovered(rec *statusRecorder, r *http.Request, next http.Handler) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p) // the handler ends the answer on purpose
+		}
+		msg := fmt.Sprint(p)
+		if len(msg) > 1024 {
+			msg = msg[:1024]
+		}
+		slog.ErrorContext(r.Context(), "panic in handler", "panic", msg, "stack", string(debug.Stack()))
+		if rec.wrote {
+			panic(http.ErrAbortHandler)
+		}
+		WriteError(rec, r, apperr.New(apperr.Internal, "internal error"))
+	}()
+	next.ServeHTTP(rec, r)
+}
+
 // statusRecorder remembers the status code a handler wrote.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if code >= 200 {
+		s.status, s.wrote = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 // Flush keeps streaming responses (exports) streaming.

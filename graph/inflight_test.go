@@ -68,3 +68,16 @@ func TestLimitInFlight(t *testing.T) {
 	}
 }
 
+// TestOperationOutcomes: the operations metric's outcome is a known code
+// or "other", whatever an error carries.
+func TestOperationOutcomes(t *testing.T) {
+	for code, want := range map[any]string{
+		"INVALID_ARGUMENT": "INVALID_ARGUMENT", "QUERY_TOO_DEEP": "QUERY_TOO_DEEP",
+		"GRAPHQL_PARSE_FAILED": "GRAPHQL_PARSE_FAILED", "ok": "ok",
+		"SOMETHING_A_CLIENT_SENT": "other", nil: "other", 42: "other",
+	} {
+		if got := operationOutcome(code); got != want {
+			t.Errorf("operationOutcome(%v) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -66,10 +66,13 @@ const (
 	codeNoDefer      = "DEFER_NOT_SUPPORTED"
 )
 
+// requestLimitCodes are the codes of requests refused before execution.
+var requestLimitCodes = []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)}
+
 func init() {
 	// INVALID_ARGUMENT counts here only for errors found before execution
 	// (page sizes out of range); resolvers' errors are answered with 200.
-	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
+	for _, code := range requestLimitCodes {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }

@@ -68,6 +68,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	srv.Use(introspectionPolicy{})
 	srv.AroundRootFields(authorizeRootField)
 	srv.SetParserTokenLimit(limits.ParserTokens)
+	srv.Use(operationNameLimit{})
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
@@ -82,7 +83,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 			resp := next(ctx)
 			outcome := "ok"
 			if resp != nil && len(resp.Errors) > 0 {
-				outcome, _ = resp.Errors[0].Extensions["code"].(string)
+				outcome = operationOutcome(resp.Errors[0].Extensions["code"])
 			}
 			name := ""
 			if graphql.HasOperationContext(ctx) {

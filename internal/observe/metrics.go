@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,43 @@ type Metrics struct {
 	rejected      *prometheus.CounterVec
 	slowThreshold time.Duration
 
+	// operationNames bounds the operation label.
+	operationNames labelSet
+}
+
+// MaxOperationNames bounds the operation label: the first this many
+// distinct operation names are counted by name, later ones as "other", so
+// clients naming every request anew cannot grow the metrics.
+const MaxOperationNames = 100
+
+// labelSet keeps the first max distinct values of a label.
+type labelSet struct {
+	mu   sync.RWMutex
+	seen map[string]struct{}
+	max  int
+}
+
+// label is v if v is one of the first max values seen, else "other".
+func (s *labelSet) label(v string) string {
+	s.mu.RLock()
+	_, ok := s.seen[v]
+	s.mu.RUnlock()
+	if ok {
+		return v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seen[v]; ok {
+		return v
+	}
+	if len(s.seen) >= s.max {
+		return "other"
+	}
+	if s.seen == nil {
+		s.seen = map[string]struct{}{}
+	}
+	s.seen[v] = struct{}{}
+	return v
 }
 
 // NewMetrics registers the collectors, including the pool statistics of db.
@@ -62,6 +100,8 @@ func NewMetrics(db *sql.DB, slowQuery time.Duration) *Metrics {
 			Name: "agentgraph_ingest_rejections_total", Help: "Ingestion requests or spans refused, by source.",
 		}, []string{"source"}),
 		slowThreshold: slowQuery,
+
+		operationNames: labelSet{max: MaxOperationNames},
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.operations, m.statements, m.batchSizes, m.ingested, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -76,12 +116,13 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// Operation counts a GraphQL operation and its outcome.
+// Operation counts a GraphQL operation and its outcome. outcome must come
+// from a fixed set (the caller's); name may be anything, it is bounded here.
 func (m *Metrics) Operation(name, outcome string) {
 	if name == "" {
 		name = "anonymous"
 	}
-	m.operations.WithLabelValues(name, outcome).Inc()
+	m.operations.WithLabelValues(m.operationNames.label(name), outcome).Inc()
 }
 
 // Batch records the size of a dataloader batch.

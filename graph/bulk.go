@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"time"
@@ -12,7 +11,9 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
+	"github.com/agentgraph/agentgraph/internal/fair"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // NewIngestHandler serves POST /v1/ingest: the input of the ingestTraces
@@ -23,8 +24,12 @@ import (
 // each request's memory budget.
 func NewIngestHandler(svc *ingest.Service, limits Limits) http.Handler {
 	limits = limits.withDefaults()
-	h := &ingestHandler{svc: svc, maxBody: limits.MaxBodyBytes}
-	return budget.Middleware(limits.MemoryBytes, withTimeout(limits.Timeout, limitInFlight(limits.MaxInFlight, h)))
+	var h http.Handler = &ingestHandler{svc: svc, maxBody: limits.MaxBodyBytes}
+	if limits.MaxInFlight > 0 {
+		// Its own turns, shared fairly between clients like /graphql's.
+		h = fair.New(limits.MaxInFlight).Handler(0, observe.WriteError, h)
+	}
+	return budget.Middleware(limits.MemoryBytes, withTimeout(limits.Timeout, h))
 }
 
 type ingestHandler struct {
@@ -46,17 +51,16 @@ func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeIngestError(w, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "", "send traces with POST")
+		refuse(w, r, apperr.MethodNotAllowed, "send traces with POST")
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != mediaJSON {
-		writeIngestError(w, r, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "", "send the body as application/json")
+		refuse(w, r, apperr.UnsupportedMediaType, "send the body as application/json")
 		return
 	}
 	// The mutation's own rule, checked before the body is read.
 	if perm, p := mutationNeeds["ingestTraces"], auth.From(ctx); !perm.allows(p) {
-		writeIngestError(w, r, http.StatusForbidden, string(apperr.Forbidden), "",
-			fmt.Sprintf("an API key with the %s role may not ingest traces; it takes %s", p.Role, perm.needs))
+		refuse(w, r, apperr.Forbidden, "an API key with the %s role may not ingest traces; it takes %s", p.Role, perm.needs)
 		return
 	}
 	body, err := openBody(w, r, h.maxBody)

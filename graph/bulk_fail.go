@@ -1,9 +1,7 @@
 package graph
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -14,79 +12,51 @@ import (
 // fail answers err with the status its code maps to; causes of internal
 // errors are logged, never sent.
 func (h *ingestHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	refusal := h.refusal(r, err)
+	if refusal.Code.Status() == http.StatusServiceUnavailable {
+		// The database is down or the request ran out of time: the client
+		// should send the same traces again later.
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
+	observe.WriteError(w, r, refusal)
+}
+
+// refusal is the coded error err is answered with.
+func (h *ingestHandler) refusal(r *http.Request, err error) *apperr.Error {
 	ctx := r.Context()
 	var appErr *apperr.Error
 	var badEncoding errUnsupportedEncoding
 	var unreadable bodyError
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		writeIngestError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "",
-			fmt.Sprintf("the request body is over the limit of %d bytes (as sent and decompressed)", h.maxBody))
+		return apperr.New(apperr.PayloadTooLarge,
+			"the request body is over the limit of %d bytes (as sent and decompressed)", h.maxBody)
 	case errors.As(err, &badEncoding):
-		writeIngestError(w, r, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "", badEncoding.Error())
+		return apperr.New(apperr.UnsupportedMediaType, "%s", badEncoding.Error())
 	case errors.As(err, &unreadable):
-		writeIngestError(w, r, http.StatusBadRequest, "BAD_REQUEST", "", unreadable.Error())
+		if errors.As(unreadable.err, &appErr) {
+			return appErr // the body did not arrive in time
+		}
+		return apperr.New(apperr.InvalidArgument, "%s", unreadable.Error())
 	case errors.As(err, &appErr) && appErr.Code != apperr.Internal:
-		message := appErr.Message
-		if appErr.Field != "" {
-			message = appErr.Field + ": " + message
-		}
-		if appErr.Code == apperr.Unavailable {
-			w.Header().Set("Retry-After", retryAfterSeconds)
-		}
-		writeIngestError(w, r, appStatus(appErr.Code), string(appErr.Code), appErr.Field, message)
-	default:
-		if code, message, ok := infrastructureError(err); ok {
-			// The database is down or the request ran out of time: the
-			// client should send the same traces again later.
-			slog.WarnContext(ctx, "ingest request failed", "error", err)
-			w.Header().Set("Retry-After", retryAfterSeconds)
-			writeIngestError(w, r, http.StatusServiceUnavailable, code, "", message)
-			return
-		}
-		slog.ErrorContext(ctx, "internal error", "route", "/v1/ingest", "error", err)
-		writeIngestError(w, r, http.StatusInternalServerError, string(apperr.Internal), "", "internal error")
+		return appErr
 	}
+	if code, message, ok := infrastructureError(err); ok {
+		slog.WarnContext(ctx, "ingest request failed", "error", err)
+		if apperr.Code(code).Status() != http.StatusServiceUnavailable {
+			code = string(apperr.Unavailable) // cancelled: nobody is left to read it
+		}
+		return &apperr.Error{Code: apperr.Code(code), Message: message}
+	}
+	slog.ErrorContext(ctx, "internal error", "route", "/v1/ingest", "error", err)
+	return apperr.New(apperr.Internal, "internal error")
 }
 
 // retryAfterSeconds is the delay suggested with 503, as the authentication
 // middleware suggests.
 const retryAfterSeconds = "5"
 
-// appStatus is the HTTP status of an error code of the application.
-func appStatus(code apperr.Code) int {
-	switch code {
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
-}
-
-// ingestError is one entry of an error answer, in the GraphQL error format.
-type ingestError struct {
-	Message    string `json:"message"`
-	Extensions struct {
-		Code      string `json:"code"`
-		Field     string `json:"field,omitempty"`
-		RequestID string `json:"requestId,omitempty"`
-	} `json:"extensions"`
-}
-
-// writeIngestError answers with one error, field naming the bad value's
-// path when there is one.
-func writeIngestError(w http.ResponseWriter, r *http.Request, status int, code, field, message string) {
-	e := ingestError{Message: message}
-	e.Extensions.Code, e.Extensions.Field, e.Extensions.RequestID = code, field, observe.RequestID(r.Context())
-	out, _ := json.Marshal(struct {
-		Errors []ingestError `json:"errors"`
-	}{[]ingestError{e}})
-	w.Header().Set("Content-Type", mediaJSON)
-	w.WriteHeader(status)
-	_, _ = w.Write(out)
+// refuse answers r with a coded error of the ingest endpoint.
+func refuse(w http.ResponseWriter, r *http.Request, code apperr.Code, format string, args ...any) {
+	observe.WriteError(w, r, apperr.New(code, format, args...))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/observe"
+	"github.com/agentgraph/agentgraph/internal/fair"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 )
@@ -43,7 +44,8 @@ type Limits struct {
 	// allocates. Zero means budget.DefaultBytes; negative, no budget.
 	MemoryBytes int64
 	// MaxInFlight caps the requests executed at once; the others wait
-	// (within their Timeout) for a turn. On a few cores more concurrency
+	// (within their Timeout) for a turn. One client holds at most
+	// fair.Share of them. On a few cores more concurrency
 	// adds no throughput, only memory: every executing request holds its
 	// rows and its answer. Zero means 4 per CPU (GOMAXPROCS); negative, no cap.
 	MaxInFlight int
@@ -71,10 +73,13 @@ const (
 	codeNoDefer      = "DEFER_NOT_SUPPORTED"
 )
 
+// requestLimitCodes are the codes of requests refused before execution.
+var requestLimitCodes = []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)}
+
 func init() {
 	// INVALID_ARGUMENT found before execution (page sizes out of range) is
 	// a 400 like the limits; raised by resolvers, runOperation makes it one.
-	for _, code := range []string{codeTooDeep, codeTooManyAlias, codeTooComplex, codeNoDefer, "COMPLEXITY_LIMIT_EXCEEDED", string(apperr.InvalidArgument)} {
+	for _, code := range requestLimitCodes {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }
@@ -104,23 +109,15 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 	})
 }
 
-// limitInFlight lets at most n requests through at once; the others wait
-// for a turn until their context ends, and then get 503.
+// limitInFlight lets at most n requests through at once, and one client
+// (fair.ClientOf) at most its share of them; the others wait for a turn
+// until their context ends (503), or are refused with 429 once their
+// client's queue is full.
 func limitInFlight(n int, next http.Handler) http.Handler {
 	if n <= 0 {
 		return next
 	}
-	turns := make(chan struct{}, n)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case turns <- struct{}{}:
-		case <-r.Context().Done():
-			writeError(w, r, apperr.New(apperr.Unavailable, "the server is busy; try again"))
-			return
-		}
-		defer func() { <-turns }()
-		next.ServeHTTP(w, r)
-	})
+	return fair.New(n).Handler(0, WriteDenial, next)
 }
 
 // writeError answers a request refused before GraphQL saw it with e's
@@ -434,3 +431,6 @@ func isText(f *ast.FieldDefinition) bool {
 	}
 	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
 }
+// InFlight is the number of requests at once l lets execute (MaxInFlight,
+// or its default; <= 0: no cap). The server's other limiters take it too.
+func (l Limits) InFlight() int { return l.withDefaults().MaxInFlight }

@@ -70,6 +70,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	srv.AroundRootFields(authorizeRootField)
 	srv.Use(&ingestAnswers{})
 	srv.SetParserTokenLimit(limits.ParserTokens)
+	srv.Use(operationNameLimit{})
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
@@ -84,7 +85,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 			resp := next(ctx)
 			outcome := "ok"
 			if resp != nil && len(resp.Errors) > 0 {
-				outcome, _ = resp.Errors[0].Extensions["code"].(string)
+				outcome = operationOutcome(resp.Errors[0].Extensions["code"])
 			}
 			name := ""
 			if graphql.HasOperationContext(ctx) {

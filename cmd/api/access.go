@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 
+	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // accessPolicy decides who may call a server listening on addr. Without
@@ -45,15 +46,9 @@ func isLoopback(addr net.Addr) bool {
 func adminOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !auth.From(r.Context()).CanAdmin() {
-			http.Error(w, "this endpoint needs an API key with the admin role", http.StatusForbidden)
+			observe.WriteError(w, r, apperr.New(apperr.Forbidden, "this endpoint needs an API key with the admin role"))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func writeTextDenial(w http.ResponseWriter, _ *http.Request, d *auth.Denial) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(d.Status)
-	_, _ = io.WriteString(w, d.Message+"\n")
 }

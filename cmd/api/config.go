@@ -43,6 +43,13 @@ type Config struct {
 	// RequestMemoryBytes is each request's memory budget: rows read, the
 	// answer, decoded bodies (GraphQL, ingest, OTLP, exports).
 	RequestMemoryBytes int
+	// ReadHeaderTimeout bounds the time a client takes to send its headers.
+	ReadHeaderTimeout time.Duration
+	// ReadBodyTimeout bounds the time a body takes to arrive after its headers.
+	ReadBodyTimeout time.Duration
+	// WriteTimeout bounds each write of an answer: a client that stops
+	// reading is cut off after it.
+	WriteTimeout time.Duration
 	// Insecure lets a server without API keys listen on a non-loopback address.
 	Insecure bool
 }
@@ -61,6 +68,9 @@ func DefaultConfig() Config {
 		SlowQuery:          500 * time.Millisecond,
 		StatementTimeout:   30 * time.Second,
 		RequestTimeout:     graph.DefaultLimits().Timeout,
+		ReadHeaderTimeout:  10 * time.Second,
+		ReadBodyTimeout:    30 * time.Second,
+		WriteTimeout:       30 * time.Second,
 		RequestMemoryBytes: budget.DefaultBytes,
 	}
 }
@@ -93,6 +103,9 @@ func (c Config) Validate() error {
 	}
 	if c.RequestMemoryBytes < 1<<20 {
 		return errors.New("--request-memory-bytes (API_REQUEST_MEMORY_BYTES): must be at least 1048576")
+	}
+	if c.ReadHeaderTimeout <= 0 || c.ReadBodyTimeout <= 0 || c.WriteTimeout <= 0 {
+		return errors.New("--read-header-timeout, --read-body-timeout and --write-timeout must be positive")
 	}
 	if c.RetentionInterval < time.Second {
 		return errors.New("--retention-interval (API_RETENTION_INTERVAL): must be at least 1s")
@@ -201,6 +214,9 @@ func parseServeFlags(args []string, getenv func(string) string, output io.Writer
 	f.Duration(&cfg.StatementTimeout, "statement-timeout", "API_STATEMENT_TIMEOUT", "PostgreSQL cancels statements running longer (0: the server's setting)")
 	f.Duration(&cfg.RequestTimeout, "request-timeout", "API_REQUEST_TIMEOUT", "longest time a GraphQL request may take")
 	f.Int(&cfg.RequestMemoryBytes, "request-memory-bytes", "API_REQUEST_MEMORY_BYTES", "memory budget of each request: rows read, the answer built, decoded bodies")
+	f.Duration(&cfg.ReadHeaderTimeout, "read-header-timeout", "API_READ_HEADER_TIMEOUT", "longest time a client may take to send a request's headers")
+	f.Duration(&cfg.ReadBodyTimeout, "read-body-timeout", "API_READ_BODY_TIMEOUT", "longest time a request body may take to arrive after its headers")
+	f.Duration(&cfg.WriteTimeout, "write-timeout", "API_WRITE_TIMEOUT", "longest time each write of an answer may wait for the client to read")
 	f.Duration(&cfg.RetentionInterval, "retention-interval", "API_RETENTION_INTERVAL", "how often traces past their project's retention are deleted")
 	f.Bool(&cfg.Insecure, "insecure", "API_INSECURE", "allow anonymous callers on a non-loopback address while no API key exists (never on a network you do not trust)")
 	fs.Usage = func() {

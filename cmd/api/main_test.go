@@ -153,9 +153,15 @@ type apiProcess struct {
 // and its output is printed when the test failed.
 func launch(t *testing.T, args ...string) *apiProcess {
 	t.Helper()
+	return launchEnv(t, nil, args...)
+}
+
+// launchEnv is launch with env added to the child's environment.
+func launchEnv(t *testing.T, env []string, args ...string) *apiProcess {
+	t.Helper()
 	p := &apiProcess{stderr: &logLines{}, done: make(chan struct{})}
 	p.cmd = exec.Command(apiBinary(t), args...)
-	p.cmd.Env = childEnv()
+	p.cmd.Env = append(childEnv(), env...)
 	p.cmd.Dir = t.TempDir() // the default database, were one used by mistake, lands here
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = p.stderr
@@ -183,8 +189,14 @@ func launch(t *testing.T, args ...string) *apiProcess {
 // startAPI launches the binary with JSON logs and waits until it listens.
 func startAPI(t *testing.T, databaseURL string, extra ...string) *apiProcess {
 	t.Helper()
+	return startAPIEnv(t, nil, databaseURL, extra...)
+}
+
+// startAPIEnv is startAPI with env added to the child's environment.
+func startAPIEnv(t *testing.T, env []string, databaseURL string, extra ...string) *apiProcess {
+	t.Helper()
 	args := append([]string{"--addr", "127.0.0.1:0", "--database-url", databaseURL, "--log-format", "json"}, extra...)
-	p := launch(t, args...)
+	p := launchEnv(t, env, args...)
 	rec := p.waitLog(t, "listening", bootTimeout)
 	addr, _ := rec["addr"].(string)
 	if addr == "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -55,12 +56,7 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           routes(store, svc, cfg, access),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(cfg, routes(store, svc, cfg, access), log)
 	log.Info("listening", "addr", ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql")
 
 	served := make(chan error, 1)
@@ -81,6 +77,19 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newHTTPServer is the server of handler with cfg's timeouts on the wire.
+// Its WriteTimeout only starts the first write's deadline: wireTimeouts
+// (in routes) moves it on with every write.
+func newHTTPServer(cfg Config, handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // routes mounts every endpoint of the server.
@@ -105,27 +114,30 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}), graph.WriteDenial))
 	// The mutation's input as plain JSON, under the GraphQL handler's limits.
 	handle("/v1/ingest", "ingest", authn.Middleware(graph.NewIngestHandler(svc, limits), graph.WriteDenial))
-	handle("/v1/traces", "otlp", authn.Middleware(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes), MemoryBytes: limits.MemoryBytes}), otlp.WriteDenial))
-	handle("GET /export/{file}", "export", authn.Middleware(budget.Middleware(limits.MemoryBytes, export.Handler(store)), writeTextDenial))
-	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), writeTextDenial))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	// OTLP and exports have turns of their own, waited for at most a
+	// request's time; an export holds a database connection while it streams.
+	otlpTurns, exportTurns := turns(limits, cfg.RequestTimeout, otlp.WriteDenial), turns(limits, cfg.RequestTimeout, observe.WriteError)
+	handle("/v1/traces", "otlp", authn.Middleware(otlpTurns(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes), MemoryBytes: limits.MemoryBytes})), otlp.WriteDenial))
+	handle("GET /export/{file}", "export", authn.Middleware(exportTurns(budget.Middleware(limits.MemoryBytes, export.Handler(store))), observe.WriteError))
+	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), observe.WriteError))
+	handle("GET /healthz", "health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	handle("GET /readyz", "health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := store.Ping(ctx); err != nil {
 			slog.WarnContext(ctx, "readiness check failed", "error", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, "database unavailable\n")
+			observe.WriteError(w, r, apperr.New(apperr.Unavailable, "database unavailable"))
 			return
 		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ready\n")
-	})
-	handle("/", "web", web.Handler())
-	return mux
+	}))
+	handle("/", "web", webMethods(web.Handler()))
+	unknownAPIRoutes(handle)
+	return wireTimeouts(cfg.ReadBodyTimeout, cfg.WriteTimeout, mux)
 }
 
 // newIngestService builds the ingestion service from the configuration.

@@ -24,6 +24,7 @@ const (
 	UnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
 	MethodNotAllowed     Code = "METHOD_NOT_ALLOWED"
 	TooManyRequests      Code = "TOO_MANY_REQUESTS"
+	RequestTimeout       Code = "REQUEST_TIMEOUT"
 	Timeout              Code = "TIMEOUT"
 	Unavailable          Code = "UNAVAILABLE"
 	Internal             Code = "INTERNAL"
@@ -42,6 +43,7 @@ var statuses = map[Code]int{
 	UnsupportedMediaType: http.StatusUnsupportedMediaType,
 	MethodNotAllowed:     http.StatusMethodNotAllowed,
 	TooManyRequests:      http.StatusTooManyRequests,
+	RequestTimeout:       http.StatusRequestTimeout,
 	Timeout:              http.StatusServiceUnavailable,
 	Unavailable:          http.StatusServiceUnavailable,
 	Internal:             http.StatusInternalServerError,
@@ -53,6 +55,15 @@ func (c Code) Status() int {
 		return s
 	}
 	return http.StatusBadRequest
+}
+
+// Codes are every code of the table above, for bounded metric labels.
+func Codes() []Code {
+	out := make([]Code, 0, len(statuses))
+	for c := range statuses {
+		out = append(out, c)
+	}
+	return out
 }
 
 // Error is an error whose message may be shown to clients as is.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/fair"
 )
 
 // Options says what callers without a key may do.
@@ -43,14 +45,8 @@ func New(store *db.DB, opts Options) *Authenticator {
 	return &Authenticator{store: store, opts: opts}
 }
 
-// Denial is why a request was turned away, with its HTTP status.
-type Denial struct {
-	Status  int
-	Code    apperr.Code
-	Message string
-}
-
-func (d *Denial) Error() string { return d.Message }
+// Denial is why a request was turned away; its code gives the status.
+type Denial = apperr.Error
 
 // Unauthenticated is the code of requests without a valid key.
 const Unauthenticated = apperr.Unauthenticated
@@ -65,12 +61,12 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, *Denial) {
 	scheme, secret, _ := strings.Cut(header, " ")
 	secret = strings.TrimSpace(secret)
 	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return nil, &Denial{http.StatusUnauthorized, Unauthenticated, "the Authorization header must be \"Bearer <API key>\""}
+		return nil, denied("the Authorization header must be \"Bearer <API key>\"")
 	}
 	k, err := a.store.FindActiveAPIKey(ctx, HashSecret(secret))
 	switch {
 	case apperr.CodeOf(err) == apperr.NotFound:
-		return nil, &Denial{http.StatusUnauthorized, Unauthenticated, "the API key is unknown or revoked"}
+		return nil, denied("the API key is unknown or revoked")
 	case err != nil:
 		return nil, unavailable(ctx, err)
 	}
@@ -79,7 +75,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, *Denial) {
 
 // anonymous decides on a request without a key.
 func (a *Authenticator) anonymous(ctx context.Context) *Denial {
-	required := &Denial{http.StatusUnauthorized, Unauthenticated, "an API key is required: send it as \"Authorization: Bearer <API key>\""}
+	required := denied("an API key is required: send it as \"Authorization: Bearer <API key>\"")
 	if !a.opts.AllowAnonymous {
 		return required
 	}
@@ -100,8 +96,11 @@ func (a *Authenticator) anonymous(ctx context.Context) *Denial {
 
 func unavailable(ctx context.Context, err error) *Denial {
 	slog.WarnContext(ctx, "API key lookup failed", "error", err)
-	return &Denial{http.StatusServiceUnavailable, apperr.Unavailable, "the database is unavailable; retry later"}
+	return apperr.New(apperr.Unavailable, "the database is unavailable; retry later")
 }
+
+// denied is the denial of a request without a valid key.
+func denied(message string) *Denial { return &Denial{Code: Unauthenticated, Message: message} }
 
 // Middleware authenticates every request before next sees it; deny writes
 // the answer to requests turned away, in the endpoint's own format.
@@ -109,20 +108,24 @@ func (a *Authenticator) Middleware(next http.Handler, deny func(http.ResponseWri
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, denial := a.Authenticate(r)
 		if denial != nil {
-			if denial.Status == http.StatusUnauthorized {
+			switch denial.Code {
+			case Unauthenticated:
 				w.Header().Set("WWW-Authenticate", `Bearer realm="agentgraph"`)
-			}
-			if denial.Status == http.StatusServiceUnavailable {
+			case apperr.Unavailable:
 				w.Header().Set("Retry-After", "5")
 			}
 			deny(w, r, denial)
 			return
 		}
-		introspect := a.opts.AnonymousIntrospection
+		introspect, client := a.opts.AnonymousIntrospection, ""
 		if p != nil {
-			introspect = p.CanIntrospect()
+			introspect, client = p.CanIntrospect(), "key:"+strconv.FormatInt(p.KeyID, 10)
+		} else {
+			client = fair.RemoteClient(r)
 		}
 		ctx := context.WithValue(With(r.Context(), p), introspectKey{}, introspect)
+		// Limiters and the database pool share their turns by this client.
+		ctx = fair.WithClient(ctx, client)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -94,6 +94,11 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 	if len(groupBy) > 0 {
 		query += " GROUP BY " + strings.Join(groupBy, ", ") + " ORDER BY " + strings.Join(groupBy, ", ")
 	}
+	ctx, release, err := d.hold(ctx) // for the whole read of the rows
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rows, err := d.conn(ctx).Raw(query, a.Where.Args...).Rows()
 	if err != nil {
 		return nil, err

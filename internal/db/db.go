@@ -17,6 +17,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/agentgraph/agentgraph/internal/fair"
 )
 
 // DefaultURL is the store used when no database URL is configured.
@@ -37,6 +39,9 @@ type DB struct {
 	dialect Dialect
 	// direct is nil in transactions, whose reads go through GORM.
 	direct *directReads
+	// gate shares the pool between clients (gate.go); nil in
+	// transactions, which hold their turn.
+	gate *fair.Limiter
 }
 
 // Options tunes Open.
@@ -99,7 +104,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := refuseOverBudget(g); err != nil {
 		return nil, err
 	}
-	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}}
+	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}, gate: fair.NewUnqueued(maxConns)}
+	if err := d.registerGate(); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
 	if err := d.Ping(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -233,7 +242,12 @@ func (d *DB) Close() error {
 
 // Transaction runs fn in one database transaction: all of its writes or none.
 func (d *DB) Transaction(ctx context.Context, fn func(tx *DB) error) error {
-	return d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	held, release, err := d.hold(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return d.gorm.WithContext(held).Transaction(func(tx *gorm.DB) error {
 		return fn(&DB{gorm: tx, dialect: d.dialect})
 	})
 }

@@ -248,6 +248,11 @@ func queryModels[T any](d *DB, p *rowPlan, ctxDB *gorm.DB, query string, args ..
 	if err := overBudget(ctxDB); err != nil {
 		return nil, err
 	}
+	ctxDB, release, err := d.holdSession(ctxDB) // for the whole read of the rows
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if out, ok, err := queryModelsDirect[T](d, p, ctxDB, query, args); ok {
 		return out, err
 	}

@@ -58,6 +58,11 @@ func (d *DB) Stream(ctx context.Context, e Export, where Cond, columns func([]st
 		query += " WHERE " + where.SQL
 	}
 	query += " ORDER BY t.id"
+	ctx, release, err := d.hold(ctx) // for the whole stream
+	if err != nil {
+		return err
+	}
+	defer release()
 	rows, err := d.conn(ctx).Raw(query, where.Args...).Rows()
 	if err != nil {
 		return err

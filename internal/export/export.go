@@ -20,6 +20,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // flushEvery is how many rows are written between flushes, so clients see
@@ -31,18 +32,18 @@ func Handler(store *db.DB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "use GET", http.StatusMethodNotAllowed)
+			observe.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "use GET"))
 			return
 		}
 		if !auth.From(r.Context()).CanRead() {
-			http.Error(w, "an API key with the ingest role cannot export recorded data", http.StatusForbidden)
+			observe.WriteError(w, r, apperr.New(apperr.Forbidden, "an API key with the ingest role cannot export recorded data"))
 			return
 		}
 		file := r.PathValue("file")
 		entity, format, ok := strings.Cut(file, ".")
 		spec, known := db.Exports[entity]
 		if !ok || !known || (format != "csv" && format != "ndjson") {
-			http.Error(w, fmt.Sprintf("unknown export %q: use one of %s, as .csv or .ndjson", file, entityNames()), http.StatusNotFound)
+			observe.WriteError(w, r, UnknownExport(file))
 			return
 		}
 		where, err := conditions(r.Context(), store, entity, spec, r.URL.Query())
@@ -109,19 +110,27 @@ func writeRows(w http.ResponseWriter, r *http.Request, store *db.DB, spec db.Exp
 // writeError answers a failed export with a status and a message safe to
 // show: the request's own mistakes as they are, anything else without its cause.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var appErr *apperr.Error
 	switch code := apperr.CodeOf(err); {
-	case code == apperr.NotFound:
-		http.Error(w, err.Error(), http.StatusNotFound)
-	case code == apperr.InvalidArgument:
-		http.Error(w, err.Error(), http.StatusBadRequest)
 	case code == apperr.Unavailable || db.IsUnavailable(err):
 		slog.WarnContext(r.Context(), "export: database unavailable", "error", err)
 		w.Header().Set("Retry-After", "5")
-		http.Error(w, "the database is unavailable; retry later", http.StatusServiceUnavailable)
+		appErr = apperr.New(apperr.Unavailable, "the database is unavailable; retry later")
+	case code != apperr.Internal:
+		errors.As(err, &appErr)
 	default:
 		slog.ErrorContext(r.Context(), "export failed", "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		appErr = apperr.New(apperr.Internal, "internal error")
 	}
+	observe.WriteError(w, r, appErr)
+}
+
+// UnknownExport is the refusal of a file name that is no export.
+func UnknownExport(file string) *apperr.Error {
+	if len(file) > 64 {
+		file = file[:64] + "…"
+	}
+	return apperr.New(apperr.NotFound, "unknown export %q: use one of %s, as .csv or .ndjson", file, entityNames())
 }
 
 // countingWriter counts the bytes that reached the client.

@@ -3,9 +3,12 @@ package observe
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 // Metrics are the server's Prometheus collectors.
@@ -26,6 +31,44 @@ type Metrics struct {
 	ingested      *prometheus.CounterVec
 	rejected      *prometheus.CounterVec
 	slowThreshold time.Duration
+
+	// operationNames bounds the operation label.
+	operationNames labelSet
+}
+
+// MaxOperationNames bounds the operation label: the first this many
+// distinct operation names are counted by name, later ones as "other", so
+// clients naming every request anew cannot grow the metrics.
+const MaxOperationNames = 100
+
+// labelSet keeps the first max distinct values of a label.
+type labelSet struct {
+	mu   sync.RWMutex
+	seen map[string]struct{}
+	max  int
+}
+
+// label is v if v is one of the first max values seen, else "other".
+func (s *labelSet) label(v string) string {
+	s.mu.RLock()
+	_, ok := s.seen[v]
+	s.mu.RUnlock()
+	if ok {
+		return v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seen[v]; ok {
+		return v
+	}
+	if len(s.seen) >= s.max {
+		return "other"
+	}
+	if s.seen == nil {
+		s.seen = map[string]struct{}{}
+	}
+	s.seen[v] = struct{}{}
+	return v
 }
 
 // NewMetrics registers the collectors, including the pool statistics of db.
@@ -57,6 +100,8 @@ func NewMetrics(db *sql.DB, slowQuery time.Duration) *Metrics {
 			Name: "agentgraph_ingest_rejections_total", Help: "Ingestion requests or spans refused, by source.",
 		}, []string{"source"}),
 		slowThreshold: slowQuery,
+
+		operationNames: labelSet{max: MaxOperationNames},
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.operations, m.statements, m.batchSizes, m.ingested, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -71,12 +116,13 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// Operation counts a GraphQL operation and its outcome.
+// Operation counts a GraphQL operation and its outcome. outcome must come
+// from a fixed set (the caller's); name may be anything, it is bounded here.
 func (m *Metrics) Operation(name, outcome string) {
 	if name == "" {
 		name = "anonymous"
 	}
-	m.operations.WithLabelValues(name, outcome).Inc()
+	m.operations.WithLabelValues(m.operationNames.label(name), outcome).Inc()
 }
 
 // Batch records the size of a dataloader batch.
@@ -115,7 +161,7 @@ func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
 		ctx := context.WithValue(withRequestID(r.Context(), id), statementsKey{}, &statements)
 		ctx = context.WithValue(ctx, routeKey{}, route)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		serveRecovered(rec, r.WithContext(ctx), next)
 		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		m.statements.Observe(float64(statements.Load()))
@@ -163,15 +209,47 @@ func (m *Metrics) Statement(ctx context.Context, table string, rows int64, took 
 	}
 }
 
+// serveRecovered serves r, answering a handler's panic with a coded 500
+// while nothing has been sent; after that, the connection is cut.
+func serveRecovered(rec *statusRecorder, r *http.Request, next http.Handler) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p) // the handler ends the answer on purpose
+		}
+		msg := fmt.Sprint(p)
+		if len(msg) > 1024 {
+			msg = msg[:1024]
+		}
+		slog.ErrorContext(r.Context(), "panic in handler", "panic", msg, "stack", string(debug.Stack()))
+		if rec.wrote {
+			panic(http.ErrAbortHandler)
+		}
+		WriteError(rec, r, apperr.New(apperr.Internal, "internal error"))
+	}()
+	next.ServeHTTP(rec, r)
+}
+
 // statusRecorder remembers the status code a handler wrote.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if code >= 200 {
+		s.status, s.wrote = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 // Flush keeps streaming responses (exports) streaming.

@@ -12,9 +12,15 @@
 //   - 200 with an ExportTraceServiceResponse; when some spans are invalid it
 //     carries partial_success.rejected_spans and an error_message naming the
 //     first few, and the valid spans are stored.
-//   - 400 with a google.rpc.Status for a body that does not decode.
-//   - 405 for a method other than POST; 415 for another content type or
-//     content encoding.
+//   - 400 with a google.rpc.Status for a body that does not decode. Every
+//     Status carries a google.rpc.ErrorInfo detail whose reason is the
+//     error code (apperr) and whose metadata holds the requestId.
+//   - 405 for a method other than POST, 415 for another content type: JSON
+//     errors, as every endpoint answers them when the encoding is unknown;
+//     415 with a Status for another content encoding.
+//   - 408 for a body slower than the server's read-body timeout; 429 with
+//     Retry-After when the caller has its share of requests in flight and
+//     its queue is full (internal/fair).
 //   - 413 for a body over Options.MaxBodyBytes (16 MiB), as received or after
 //     decompression (decompression stops at the cap).
 //   - 503 with Retry-After when the database is unreachable or busy or the

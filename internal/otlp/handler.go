@@ -13,15 +13,18 @@ import (
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/genproto/googleapis/rpc/code"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // Content types of OTLP/HTTP.
@@ -99,18 +102,19 @@ const (
 )
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Without a known encoding, refusals are the JSON every endpoint answers.
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "OTLP/HTTP traces are sent with POST", http.StatusMethodNotAllowed)
+		observe.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "OTLP/HTTP traces are sent with POST"))
 		return
 	}
 	enc, ok := parseContentType(r.Header.Get("Content-Type"))
 	if !ok {
-		http.Error(w, "unsupported Content-Type: send application/x-protobuf or application/json", http.StatusUnsupportedMediaType)
+		observe.WriteError(w, r, apperr.New(apperr.UnsupportedMediaType, "unsupported Content-Type: send application/x-protobuf or application/json"))
 		return
 	}
 	if !auth.From(r.Context()).CanIngest() {
-		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, "an API key with the read role cannot ingest traces")
+		fail(w, r, enc, apperr.New(apperr.Forbidden, "an API key with the read role cannot ingest traces"))
 		return
 	}
 	var gzipped bool
@@ -119,19 +123,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "gzip", "x-gzip":
 		gzipped = true
 	default:
-		writeStatus(w, enc, http.StatusUnsupportedMediaType, code.Code_INVALID_ARGUMENT,
-			fmt.Sprintf("unsupported Content-Encoding %q: send gzip or none", ce))
+		fail(w, r, enc, apperr.New(apperr.UnsupportedMediaType, "unsupported Content-Encoding %q: send gzip or none", ce))
 		return
 	}
 
 	body, err := readBody(w, r, gzipped, h.opts.MaxBodyBytes)
-	if errors.Is(err, errTooLarge) {
-		writeStatus(w, enc, http.StatusRequestEntityTooLarge, code.Code_INVALID_ARGUMENT,
-			fmt.Sprintf("request body is larger than %d bytes (checked before and after decompression)", h.opts.MaxBodyBytes))
+	var appErr *apperr.Error
+	switch {
+	case errors.Is(err, errTooLarge):
+		fail(w, r, enc, apperr.New(apperr.PayloadTooLarge,
+			"request body is larger than %d bytes (checked before and after decompression)", h.opts.MaxBodyBytes))
 		return
-	}
-	if err != nil {
-		writeStatus(w, enc, http.StatusBadRequest, code.Code_INVALID_ARGUMENT, err.Error())
+	case errors.As(err, &appErr): // the body did not arrive in time
+		fail(w, r, enc, appErr)
+		return
+	case err != nil:
+		fail(w, r, enc, apperr.New(apperr.InvalidArgument, "%v", err))
 		return
 	}
 	var req *coltracepb.ExportTraceServiceRequest
@@ -141,7 +148,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req, err = decodeProto(body)
 	}
 	if err != nil {
-		writeStatus(w, enc, http.StatusBadRequest, code.Code_INVALID_ARGUMENT, err.Error())
+		fail(w, r, enc, apperr.New(apperr.InvalidArgument, "%v", err))
 		return
 	}
 
@@ -152,22 +159,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.store(r.Context(), res)
 	}
-	if apperr.CodeOf(err) == apperr.Forbidden {
-		var denied *apperr.Error
-		errors.As(err, &denied)
-		writeStatus(w, enc, http.StatusForbidden, code.Code_PERMISSION_DENIED, denied.Message)
+	if errors.As(err, &appErr) && appErr.Code == apperr.Forbidden {
+		fail(w, r, enc, appErr)
 		return
 	}
 	if err != nil {
 		if retryable(err) {
 			slog.WarnContext(r.Context(), "otlp: database unavailable, asking the client to retry", "err", err)
 			w.Header().Set("Retry-After", strconv.Itoa(int((h.opts.RetryAfter+time.Second-1)/time.Second)))
-			writeStatus(w, enc, http.StatusServiceUnavailable, code.Code_UNAVAILABLE,
-				"the database is unavailable; retry later")
+			fail(w, r, enc, apperr.New(apperr.Unavailable, "the database is unavailable; retry later"))
 			return
 		}
 		slog.ErrorContext(r.Context(), "otlp: storing spans failed", "err", err)
-		writeStatus(w, enc, http.StatusInternalServerError, code.Code_INTERNAL, "internal error")
+		fail(w, r, enc, apperr.New(apperr.Internal, "internal error"))
 		return
 	}
 
@@ -231,9 +235,39 @@ func parseContentType(header string) (encoding, bool) {
 	return 0, false
 }
 
-// writeStatus answers with a google.rpc.Status, as OTLP/HTTP specifies for failures.
-func writeStatus(w http.ResponseWriter, enc encoding, httpStatus int, c code.Code, msg string) {
-	writeMessage(w, enc, httpStatus, &statuspb.Status{Code: int32(c), Message: msg})
+// fail answers with a google.rpc.Status, as OTLP/HTTP specifies for
+// failures, with the HTTP status of e's code; e's code and the request id
+// ride along as a google.rpc.ErrorInfo (reason: the code, metadata:
+// requestId), as in every endpoint's errors.
+func fail(w http.ResponseWriter, r *http.Request, enc encoding, e *apperr.Error) {
+	st := &statuspb.Status{Code: int32(rpcCodes[e.Code]), Message: e.Error()}
+	if st.Code == 0 {
+		st.Code = int32(code.Code_UNKNOWN)
+	}
+	info := &errdetails.ErrorInfo{Reason: string(e.Code), Domain: "agentgraph"}
+	if id := observe.RequestID(r.Context()); id != "" {
+		info.Metadata = map[string]string{"requestId": id}
+	}
+	if detail, err := anypb.New(info); err == nil {
+		st.Details = append(st.Details, detail)
+	}
+	writeMessage(w, enc, e.Code.Status(), st)
+}
+
+// rpcCodes are the google.rpc codes of the application's.
+var rpcCodes = map[apperr.Code]code.Code{
+	apperr.InvalidArgument:      code.Code_INVALID_ARGUMENT,
+	apperr.PayloadTooLarge:      code.Code_INVALID_ARGUMENT,
+	apperr.UnsupportedMediaType: code.Code_INVALID_ARGUMENT,
+	apperr.Unauthenticated:      code.Code_UNAUTHENTICATED,
+	apperr.Forbidden:            code.Code_PERMISSION_DENIED,
+	apperr.NotFound:             code.Code_NOT_FOUND,
+	apperr.Conflict:             code.Code_ABORTED,
+	apperr.TooManyRequests:      code.Code_RESOURCE_EXHAUSTED,
+	apperr.RequestTimeout:       code.Code_DEADLINE_EXCEEDED,
+	apperr.Timeout:              code.Code_UNAVAILABLE,
+	apperr.Unavailable:          code.Code_UNAVAILABLE,
+	apperr.Internal:             code.Code_INTERNAL,
 }
 
 func writeMessage(w http.ResponseWriter, enc encoding, httpStatus int, m proto.Message) {

@@ -52,24 +52,23 @@ func checkCellCount(bins, groups int64) error {
 	if max(bins, 1)*groups <= MaxCells {
 		return nil
 	}
-	g := count(groups, "group")
+	g := plural(groups, "group")
 	if groups > MaxCells {
-		g = "more than " + count(MaxCells, "group")
+		g = "more than " + plural(MaxCells, "group")
 	}
 	if bins == 0 {
-		return apperr.Invalid("groupBy", "%s, more than %s cells: use a shorter timeRange or fewer groupBy dimensions, or add a bin",
-			g, thousands(MaxCells))
+		return apperr.Invalid("groupBy", "%s, more than %s: use a shorter timeRange or fewer groupBy dimensions", g, thousands(MaxCells))
 	}
 	cells := thousands(bins*groups) + " cells"
 	if groups > MaxCells {
 		cells = "more than " + thousands(bins*MaxCells) + " cells"
 	}
 	return apperr.Invalid("bin", "%s × %s = %s, more than %s: use a coarser bin, a shorter timeRange or fewer groupBy dimensions",
-		count(bins, "bin"), g, cells, thousands(MaxCells))
+		plural(bins, "bin"), g, cells, thousands(MaxCells))
 }
 
-// count writes n things, in the singular for one.
-func count(n int64, thing string) string {
+// plural writes n things, in the singular for one.
+func plural(n int64, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}

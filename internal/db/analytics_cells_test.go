@@ -41,7 +41,7 @@ func TestCellLimitMessages(t *testing.T) {
 		{20, 2_600, "bin: 20 bins × 2,600 groups = 52,000 cells, more than 50,000: use a coarser bin, a shorter timeRange or fewer groupBy dimensions"},
 		{1, 50_001, "bin: 1 bin × more than 50,000 groups = more than 50,000 cells"},
 		{2, 50_001, "bin: 2 bins × more than 50,000 groups = more than 100,000 cells, more than 50,000"},
-		{0, 50_001, "groupBy: more than 50,000 groups, more than 50,000 cells"},
+		{0, 50_001, "groupBy: more than 50,000 groups, more than 50,000: use a shorter timeRange or fewer groupBy dimensions"},
 		{0, 1_000_000, "groupBy: more than 50,000 groups"},
 	} {
 		if err := checkCellCount(c.bins, c.groups); err == nil || !strings.HasPrefix(err.Error(), c.want) {

@@ -2922,7 +2922,7 @@ type Query {
   charts need no gap-filling. Dimensions fit sources: MODEL for LLM_CALLS,
   TOOL for TOOL_CALLS, ERROR_TYPE for ERRORS, METRIC for METRICS, AGENT for
   LLM_CALLS, TOOL_CALLS, AGENT_CALLS and ERRORS, TRACE for all but TRACES.
-  At most 5000 bins.
+  At most 5000 bins and 50,000 rows (bins × groups), else INVALID_ARGUMENT.
   """
   analytics(
     projectId: ID!
@@ -3394,7 +3394,7 @@ input TraceFilter {
   "Total tokens of the trace's LLM calls within the range."
   tokens: IntRangeInput
   metric: MetricScoreFilter
-  "Every word appears in a prompt, output, tool input or output, or interaction content (case-insensitive)."
+  "Every word starts a word of a prompt, output, tool input or output, or interaction content (case-insensitive). At most 32 words and 1,024 bytes."
   search: String
 }
 
@@ -3648,7 +3648,7 @@ type AnalyticsRow {
 input ErrorGroupFilter {
   errorType: String
   timestamp: TimeRangeInput
-  "Case-insensitive text in the error message."
+  "Case-insensitive text in the error message; at most 32 words and 1,024 bytes."
   search: String
 }
 

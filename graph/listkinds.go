@@ -27,7 +27,7 @@ type listKind struct {
 
 // newKind builds a listKind from the GraphQL filter and order input types F
 // and S and their translations into SQL.
-func newKind[F, S any](order db.Order, cond func(*F, *db.DB) db.Cond, sortOf func(*S) db.Order, defaults func(*S)) *listKind {
+func newKind[F, S any](order db.Order, cond func(*F, *db.DB) (db.Cond, error), sortOf func(*S) db.Order, defaults func(*S)) *listKind {
 	return &listKind{
 		order:       order,
 		canonFilter: func(v any) (string, error) { return canonical[F](v, nil) },
@@ -40,7 +40,10 @@ func newKind[F, S any](order db.Order, cond func(*F, *db.DB) db.Cond, sortOf fun
 				if err := json.Unmarshal([]byte(filter), &f); err != nil {
 					return where, o, apperr.Invalid("filter", "malformed")
 				}
-				where = cond(&f, d)
+				var err error
+				if where, err = cond(&f, d); err != nil {
+					return where, o, err
+				}
 			}
 			if sort != "" {
 				var s S
@@ -111,7 +114,7 @@ func ascByDefault(d *model.SortDirection) {
 // The kinds of every list of the graph.
 var (
 	traceKind = newKind(db.TraceOrder,
-		func(f *model.TraceFilter, d *db.DB) db.Cond {
+		func(f *model.TraceFilter, d *db.DB) (db.Cond, error) {
 			tf := db.TraceFilter{
 				Started: timeRange(f.StartTime), HasErrors: f.HasErrors, ErrorType: f.ErrorType,
 				AgentName: f.AgentName, ToolName: f.ToolName, Model: f.Model,
@@ -120,7 +123,10 @@ var (
 			if m := f.Metric; m != nil {
 				tf.Metric = &db.MetricScore{Name: m.Name, Score: floatRange(m.Score)}
 			}
-			return tf.Cond(d)
+			if err := db.CheckSearch("filter.search", f.Search); err != nil {
+				return db.Cond{}, err
+			}
+			return tf.Cond(d), nil
 		},
 		func(s *model.TraceOrder) db.Order {
 			return map[model.TraceOrderField]db.Order{
@@ -135,9 +141,9 @@ var (
 		})
 
 	llmCallKind = newKind(db.StartTimeOrder,
-		func(f *model.LLMCallFilter, _ *db.DB) db.Cond {
+		func(f *model.LLMCallFilter, _ *db.DB) (db.Cond, error) {
 			return db.LLMCallFilter{Name: f.Name, Model: f.Model, Started: timeRange(f.StartTime),
-				Duration: floatRange(f.Duration), Cost: floatRange(f.Cost), Tokens: intRange(f.Tokens)}.Cond()
+				Duration: floatRange(f.Duration), Cost: floatRange(f.Cost), Tokens: intRange(f.Tokens)}.Cond(), nil
 		},
 		func(s *model.LLMCallOrder) db.Order {
 			return map[model.LLMCallOrderField]db.Order{
@@ -148,8 +154,8 @@ var (
 		func(s *model.LLMCallOrder) { ascByDefault(&s.Direction) })
 
 	toolCallKind = newKind(db.StartTimeOrder,
-		func(f *model.ToolCallFilter, _ *db.DB) db.Cond {
-			return db.ToolCallFilter{Name: f.Name, Started: timeRange(f.StartTime), Duration: floatRange(f.Duration)}.Cond()
+		func(f *model.ToolCallFilter, _ *db.DB) (db.Cond, error) {
+			return db.ToolCallFilter{Name: f.Name, Started: timeRange(f.StartTime), Duration: floatRange(f.Duration)}.Cond(), nil
 		},
 		func(s *model.ToolCallOrder) db.Order {
 			o := db.StartTimeOrder
@@ -161,22 +167,22 @@ var (
 		func(s *model.ToolCallOrder) { ascByDefault(&s.Direction) })
 
 	agentCallKind = newKind(db.StartTimeOrder,
-		func(f *model.AgentCallFilter, _ *db.DB) db.Cond {
-			return db.AgentCallFilter{Name: f.Name, Started: timeRange(f.StartTime)}.Cond()
+		func(f *model.AgentCallFilter, _ *db.DB) (db.Cond, error) {
+			return db.AgentCallFilter{Name: f.Name, Started: timeRange(f.StartTime)}.Cond(), nil
 		},
 		func(s *model.AgentCallOrder) db.Order { return db.StartTimeOrder.Descending(direction(s.Direction)) },
 		func(s *model.AgentCallOrder) { ascByDefault(&s.Direction) })
 
 	errorKind = newKind(db.TimestampOrder,
-		func(f *model.TraceErrorFilter, _ *db.DB) db.Cond {
-			return db.ErrorFilter{ErrorType: f.ErrorType, Fingerprint: f.Fingerprint, Time: timeRange(f.Timestamp)}.Cond()
+		func(f *model.TraceErrorFilter, _ *db.DB) (db.Cond, error) {
+			return db.ErrorFilter{ErrorType: f.ErrorType, Fingerprint: f.Fingerprint, Time: timeRange(f.Timestamp)}.Cond(), nil
 		},
 		func(s *model.TraceErrorOrder) db.Order { return db.TimestampOrder.Descending(direction(s.Direction)) },
 		func(s *model.TraceErrorOrder) { ascByDefault(&s.Direction) })
 
 	interactionKind = newKind(db.TimestampOrder,
-		func(f *model.UserInteractionFilter, _ *db.DB) db.Cond {
-			return db.InteractionFilter{InteractionType: f.InteractionType, Time: timeRange(f.Timestamp)}.Cond()
+		func(f *model.UserInteractionFilter, _ *db.DB) (db.Cond, error) {
+			return db.InteractionFilter{InteractionType: f.InteractionType, Time: timeRange(f.Timestamp)}.Cond(), nil
 		},
 		func(s *model.UserInteractionOrder) db.Order {
 			return db.TimestampOrder.Descending(direction(s.Direction))
@@ -184,8 +190,8 @@ var (
 		func(s *model.UserInteractionOrder) { ascByDefault(&s.Direction) })
 
 	metricKind = newKind(db.TimestampOrder,
-		func(f *model.MetricFilter, _ *db.DB) db.Cond {
-			return db.MetricFilter{MetricName: f.MetricName, Score: floatRange(f.Score), Time: timeRange(f.Timestamp)}.Cond()
+		func(f *model.MetricFilter, _ *db.DB) (db.Cond, error) {
+			return db.MetricFilter{MetricName: f.MetricName, Score: floatRange(f.Score), Time: timeRange(f.Timestamp)}.Cond(), nil
 		},
 		func(s *model.MetricOrder) db.Order {
 			o := db.TimestampOrder

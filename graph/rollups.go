@@ -174,6 +174,9 @@ func errorGroupFilter(canonical string) (db.ErrorGroupFilter, error) {
 			return db.ErrorGroupFilter{}, apperr.Invalid("filter", "malformed")
 		}
 	}
+	if err := db.CheckSearch("filter.search", f.Search); err != nil {
+		return db.ErrorGroupFilter{}, err
+	}
 	return db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, nil
 }
 

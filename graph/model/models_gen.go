@@ -61,7 +61,7 @@ type DiskInfoInput struct {
 type ErrorGroupFilter struct {
 	ErrorType *string         `json:"errorType,omitempty"`
 	Timestamp *TimeRangeInput `json:"timestamp,omitempty"`
-	// Case-insensitive text in the error message.
+	// Case-insensitive text in the error message; at most 32 words and 1,024 bytes.
 	Search *string `json:"search,omitempty"`
 }
 
@@ -295,7 +295,7 @@ type TraceFilter struct {
 	// Total tokens of the trace's LLM calls within the range.
 	Tokens *IntRangeInput     `json:"tokens,omitempty"`
 	Metric *MetricScoreFilter `json:"metric,omitempty"`
-	// Every word appears in a prompt, output, tool input or output, or interaction content (case-insensitive).
+	// Every word starts a word of a prompt, output, tool input or output, or interaction content (case-insensitive). At most 32 words and 1,024 bytes.
 	Search *string `json:"search,omitempty"`
 }
 

@@ -112,7 +112,8 @@ func (r *AnalyticsRow) TraceID() *int64 {
 	return &id
 }
 
-// Analytics runs q in one statement; every group gets a row for every bin,
+// Analytics runs q in one statement (and, with groupBy, one counting its
+// groups first: see checkCells); every group gets a row for every bin,
 // zero when empty.
 func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, error) {
 	src, ok := d.analyticsSources()[q.Source]
@@ -165,9 +166,17 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 	for _, e := range append(slices.Clone(src.tokens), src.cost...) {
 		funcs = append(funcs, AggFunc{"SUM", e})
 	}
+	where := And(Cond{SQL: "t.project_id = ?", Args: []any{q.ProjectID}}, TimeRange{From: &q.From, To: &q.To}.cond(src.time))
+	bins := int64(0)
+	if binSeconds > 0 {
+		bins = binCount(q, binSeconds, anchor, offset)
+	}
+	if err := d.checkCells(ctx, src, where, q.Dims, bins); err != nil {
+		return nil, err
+	}
 	rows, err := d.RunAggregate(ctx, Aggregate{
 		From:   src.from,
-		Where:  And(Cond{SQL: "t.project_id = ?", Args: []any{q.ProjectID}}, TimeRange{From: &q.From, To: &q.To}.cond(src.time)),
+		Where:  where,
 		Groups: groups, Funcs: funcs, Value: src.value,
 	})
 	if err != nil {
@@ -197,7 +206,9 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 		out = append(out, row)
 	}
 	if binSeconds > 0 {
-		out = fillBins(out, q, binSeconds, anchor, offset)
+		if out, err = fillBins(out, q, binSeconds, anchor, offset); err != nil {
+			return nil, err
+		}
 	}
 	// Sorted here, not in SQL: the databases collate text differently.
 	slices.SortStableFunc(out, func(a, b AnalyticsRow) int {
@@ -221,40 +232,6 @@ func groupKey(dims []string, r AnalyticsRow) string {
 		b.WriteByte(0)
 	}
 	return b.String()
-}
-
-// fillBins adds a zero row for every bin of the range that a group lacks.
-func fillBins(rows []AnalyticsRow, q AnalyticsQuery, bin, anchor, offset int64) []AnalyticsRow {
-	key := func(r AnalyticsRow) string { return groupKey(q.Dims, r) }
-	type cell struct {
-		group  string
-		bucket int64
-	}
-	have := map[cell]bool{}
-	groups := map[string]map[string]*string{}
-	var order []string
-	for _, r := range rows {
-		k := key(r)
-		have[cell{k, r.Bucket.Unix()}] = true
-		if _, ok := groups[k]; !ok {
-			groups[k] = r.Dims
-			order = append(order, k)
-		}
-	}
-	if len(q.Dims) == 0 && len(order) == 0 {
-		order = append(order, key(AnalyticsRow{}))
-		groups[order[0]] = map[string]*string{}
-	}
-	first := floorDiv(q.From.Unix()+offset-anchor, bin)*bin + anchor - offset
-	for b := first; b < q.To.Unix(); b += bin {
-		for _, k := range order {
-			if !have[cell{k, b}] {
-				t := time.Unix(b, 0).UTC()
-				rows = append(rows, AnalyticsRow{Bucket: &t, Dims: groups[k]})
-			}
-		}
-	}
-	return rows
 }
 
 func floorDiv(a, b int64) int64 {

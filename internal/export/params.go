@@ -30,6 +30,15 @@ func (p *params) str(name string) *string {
 	return &v
 }
 
+// search is a search parameter, refused over the limits of one search.
+func (p *params) search(name string) *string {
+	s := p.str(name)
+	if err := db.CheckSearch(name, s); err != nil && p.err == nil {
+		p.err = err
+	}
+	return s
+}
+
 func (p *params) float(name string) *float64 {
 	s := p.str(name)
 	if s == nil {
@@ -113,7 +122,7 @@ func conditions(ctx context.Context, store *db.DB, entity string, spec db.Export
 	case "traces":
 		f := db.TraceFilter{
 			HasErrors: p.bool("hasErrors"), ErrorType: p.str("errorType"), AgentName: p.str("agentName"),
-			ToolName: p.str("toolName"), Model: p.str("model"), Search: p.str("search"),
+			ToolName: p.str("toolName"), Model: p.str("model"), Search: p.search("search"),
 			Duration: p.floats("minDuration", "maxDuration"), Cost: p.floats("minCost", "maxCost"),
 			Tokens: db.IntRange{Min: p.int("minTokens"), Max: p.int("maxTokens")},
 		}

@@ -34,7 +34,7 @@ func (h *ingestHandler) fail(w http.ResponseWriter, r *http.Request, err error) 
 		if appErr.Code == apperr.Unavailable {
 			w.Header().Set("Retry-After", retryAfterSeconds)
 		}
-		writeIngestError(w, r, appStatus(appErr.Code), string(appErr.Code), appErr.Field, message)
+		writeIngestError(w, r, appErr.Code.Status(), string(appErr.Code), appErr.Field, message)
 	default:
 		if code, message, ok := infrastructureError(err); ok {
 			// The database is down or the request ran out of time: the
@@ -52,21 +52,6 @@ func (h *ingestHandler) fail(w http.ResponseWriter, r *http.Request, err error) 
 // retryAfterSeconds is the delay suggested with 503, as the authentication
 // middleware suggests.
 const retryAfterSeconds = "5"
-
-// appStatus is the HTTP status of an error code of the application.
-func appStatus(code apperr.Code) int {
-	switch code {
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
-}
 
 // ingestError is one entry of an error answer, in the GraphQL error format.
 type ingestError struct {

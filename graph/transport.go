@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 const (
@@ -34,10 +37,15 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}), true)
 		return
 	}
-	params, err := decodeParams(body)
+	params, err := decodeParams(ctx, body)
 	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}), false)
+		status, gqlErr := http.StatusBadRequest, gqlerror.Errorf("json request body could not be decoded: %v", err)
+		var appErr *apperr.Error
+		if errors.As(err, &appErr) {
+			status, gqlErr = appErr.Code.Status(), gqlerror.WrapPath(nil, appErr)
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlErr}), false)
 		return
 	}
 	params.Headers = r.Header

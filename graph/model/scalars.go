@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
 // MarshalDateTime writes t as RFC 3339 in UTC.
@@ -47,10 +49,15 @@ func MarshalJSON(raw db.RawJSON) graphql.Marshaler {
 	})
 }
 
-// UnmarshalJSON accepts any JSON value.
+// UnmarshalJSON accepts any JSON value nesting at most jsonlimit.MaxDepth
+// levels itself; the field of its error is the path inside the value.
 func UnmarshalJSON(v any) (db.RawJSON, error) {
 	if v == nil {
 		return nil, nil
+	}
+	var deep *jsonlimit.DepthError
+	if errors.As(jsonlimit.CheckValue(v), &deep) {
+		return nil, apperr.Invalid(deep.Path, "%s", jsonlimit.TooDeep)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

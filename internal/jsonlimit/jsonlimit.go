@@ -251,6 +251,70 @@ func key(raw []byte) string {
 	return s
 }
 
+// CheckValue checks a value already decoded into Go's generic values
+// (map[string]any, []any and scalars, as GraphQL hands a JSON scalar its
+// value): it must nest at most MaxDepth levels itself. Its error is a
+// *DepthError with the path inside v; of a map with several too deep
+// members, the least key's. The walk stops at the limit, so it is linear.
+func CheckValue(v any) error {
+	if p, deep := deepIn(v, MaxDepth); deep {
+		var b strings.Builder
+		for i := len(p) - 1; i >= 0; i-- {
+			if s := p[i]; s.key == nil {
+				b.WriteString("[" + strconv.Itoa(s.index) + "]")
+			} else {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(*s.key)
+			}
+		}
+		return &DepthError{Path: b.String()}
+	}
+	return nil
+}
+
+// segment is one step of a path: a member's key, or else an element's index.
+type segment struct {
+	key   *string
+	index int
+}
+
+// deepIn reports whether v holds a value more than left levels down, and
+// the path to it, innermost step first.
+func deepIn(v any, left int) ([]segment, bool) {
+	switch x := v.(type) {
+	case []any:
+		if left == 0 {
+			return nil, true
+		}
+		for i, e := range x {
+			if p, deep := deepIn(e, left-1); deep {
+				return append(p, segment{index: i}), true
+			}
+		}
+	case map[string]any:
+		if left == 0 {
+			return nil, true
+		}
+		var least *string
+		var path []segment
+		for k, e := range x {
+			if least != nil && k >= *least {
+				continue // cannot be the least
+			}
+			if p, deep := deepIn(e, left-1); deep {
+				k := k
+				least, path = &k, p
+			}
+		}
+		if least != nil {
+			return append(path, segment{key: least}), true
+		}
+	}
+	return nil, false
+}
+
 // What decoding into Go's generic values (map[string]any, []any, string,
 // json.Number) allocates per thing counted, measured with encoding/json and
 // goccy/go-json (TestAnyBytesCalibration) and rounded up.

@@ -335,3 +335,38 @@ func TestChargeNamesTheBudget(t *testing.T) {
 		t.Fatalf("no budget: %v", err)
 	}
 }
+
+func TestCheckValue(t *testing.T) {
+	decode := func(doc string) any {
+		var v any
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for name, c := range map[string]struct {
+		doc  string
+		path string
+	}{
+		"arrays at the limit":    {doc: nest(MaxDepth, false, "1")},
+		"objects at the limit":   {doc: nest(MaxDepth-1, true, "{}")},
+		"scalar":                 {doc: `"x"`},
+		"arrays over the limit":  {doc: nest(MaxDepth+1, false, ""), path: strings.Repeat("[0]", MaxDepth)},
+		"objects over the limit": {doc: nest(MaxDepth+1, true, "1"), path: "a" + strings.Repeat(".a", MaxDepth-1)},
+		"far over, mixed":        {doc: `[1, {"b": ` + nest(5000, true, "1") + `}]`, path: "[1].b" + strings.Repeat(".a", MaxDepth-2)},
+		"the least key":          {doc: `{"z": ` + nest(MaxDepth, false, "") + `, "m": ` + nest(MaxDepth, true, "1") + `, "y": 1}`, path: "m" + strings.Repeat(".a", MaxDepth-1)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := CheckValue(decode(c.doc))
+			var de *DepthError
+			switch {
+			case c.path == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.path != "" && !errors.As(err, &de):
+				t.Fatalf("accepted, want a depth error at %s", c.path)
+			case c.path != "" && de.Path != c.path:
+				t.Fatalf("path %q, want %q", de.Path, c.path)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -368,5 +369,20 @@ func TestCheckValue(t *testing.T) {
 				t.Fatalf("path %q, want %q", de.Path, c.path)
 			}
 		})
+	}
+}
+
+// TestReadmeStatesTheLimit keeps the README's number the constant's.
+func TestReadmeStatesTheLimit(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "nests at most " + strconv.Itoa(MaxDepth) + " levels of arrays and"
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
+		t.Errorf("the README does not say %q", want)
+	}
+	if !strings.Contains(TooDeep, strconv.Itoa(MaxDepth)) {
+		t.Errorf("TooDeep names another limit: %q", TooDeep)
 	}
 }

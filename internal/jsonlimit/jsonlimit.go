@@ -32,8 +32,9 @@ const TooDeep = "nests arrays and objects deeper than the limit of 64 levels"
 type Counts struct {
 	// Values are values of every kind (keys of members are not values).
 	Values int64
-	// Objects and Arrays are the values that are objects and arrays.
-	Objects, Arrays int64
+	// Objects and Arrays are the values that are objects and arrays;
+	// Filled the objects with a member.
+	Objects, Arrays, Filled int64
 	// Members are the key-value pairs of all objects; LargeMembers those
 	// past the 8th of their object (a Go map keeps its first 8 entries in
 	// one group; more make its tables grow).
@@ -131,7 +132,10 @@ func scan(doc []byte, max int, free func(key []byte) bool) (fixed, loose Counts,
 			if wantKey {
 				f := &stack[depth-1]
 				f.keyStart, f.keyEnd = i+1, end
-				if f.index++; f.index > 8 {
+				switch f.index++; {
+				case f.index == 1:
+					c.Filled++
+				case f.index > 8:
 					c.LargeMembers++
 				}
 				c.Members++
@@ -321,7 +325,8 @@ func deepIn(v any, left int) ([]segment, bool) {
 const (
 	anyValue   = 32  // its interface in its parent, and the boxed number or string header
 	anyElement = 96  // an array element's slot, times what the slice's growth allocates
-	anyObject  = 256 // a map's header and first group of 8 slots
+	anyObject  = 64  // a map's header
+	anyGroup   = 256 // its first group of 8 slots, made for its first member
 	anyMember  = 48  // a member's share of that group, and its key's header
 	anyLarge   = 192 // a member past the 8th: the tables of a big map, as they grow
 )
@@ -330,7 +335,7 @@ const (
 // values allocates; string contents count once, as written.
 func (c Counts) AnyBytes() int64 {
 	elements := c.Values - c.Members
-	return c.Values*anyValue + elements*anyElement + c.Objects*anyObject +
+	return c.Values*anyValue + elements*anyElement + c.Objects*anyObject + c.Filled*anyGroup +
 		c.Members*anyMember + c.LargeMembers*anyLarge + c.StringBytes + c.KeyBytes
 }
 

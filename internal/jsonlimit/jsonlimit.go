@@ -346,7 +346,7 @@ func Charge(ctx context.Context, n int64) error {
 	b := budget.From(ctx)
 	if b.Charge(n) != nil {
 		return apperr.New(apperr.PayloadTooLarge,
-			"decoding the request body would take more than the request's memory budget of %s; send fewer or smaller values per request", budget.Size(b.Limit()))
+			"decoding the request would take more than its memory budget of %s; send fewer or smaller values per request", budget.Size(b.Limit()))
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer body.release()
-	req, err := decodeBody(body)
+	req, err := decodeBody(ctx, body)
 	if err != nil {
 		h.fail(w, r, err)
 		return

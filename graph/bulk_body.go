@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
 // errBodyTooLarge is a body over the limit, as sent or decompressed.
@@ -107,14 +109,19 @@ func (e errUnsupportedEncoding) Error() string {
 
 // decodeBody decodes the whole body, which must hold one JSON object and
 // nothing after it. Errors of the body itself come back as they are; the
-// others are INVALID_ARGUMENT naming the bad value's path.
-func decodeBody(body *bodyReader) (*bulkRequest, error) {
+// others are INVALID_ARGUMENT naming the bad value's path, or, for a body
+// whose decoding would overrun the request's memory budget,
+// PAYLOAD_TOO_LARGE.
+func decodeBody(ctx context.Context, body *bodyReader) (*bulkRequest, error) {
 	// The whole body first (bodyReader keeps what it reads), so that the
 	// fast decoder sees it in one piece.
 	if _, err := io.Copy(io.Discard, body); err != nil || body.err != nil {
 		return nil, body.readError()
 	}
 	raw := body.kept.Bytes()
+	if err := checkBulkJSON(ctx, raw); err != nil {
+		return nil, err
+	}
 	if req, ok := decodeFast(raw); ok {
 		return req, nil
 	}
@@ -154,4 +161,33 @@ func exactKeys(raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// checkBulkJSON refuses a body nesting deeper than jsonlimit.MaxDepth,
+// naming the path, and charges what decoding it allocates.
+func checkBulkJSON(ctx context.Context, raw []byte) error {
+	fixed, loose, err := jsonlimit.Split(raw, func(key []byte) bool { return bodyKeys[string(key)] })
+	var deep *jsonlimit.DepthError
+	if errors.As(err, &deep) {
+		return apperr.Invalid(deep.Path, "%s", jsonlimit.TooDeep)
+	}
+	return jsonlimit.Charge(ctx, bulkBytes(fixed, loose, len(raw)))
+}
+
+// What decoding a body into its structs allocates, per thing counted in
+// them, measured with goccy, which decodes every body that is accepted
+// (TestBulkBytesCalibration), and rounded up.
+const (
+	bulkValue  = 32  // a string's header and its bytes' rounding, a pointer to a number or time, a slice slot
+	bulkObject = 160 // a struct (a trace's 176 bytes, a header's 16) and its pointer in a growing slice
+)
+
+// bulkBytes estimates what decoding a body of n bytes allocates: goccy's
+// buffer of the body, the structs with their strings, and the free-form
+// JSON values (resultDetail, config), decoded into generic values and
+// encoded again (a quarter more). A refused body is decoded once more, by
+// encoding/json, for its error; that garbage comes after goccy's.
+func bulkBytes(fixed, loose jsonlimit.Counts, n int) int64 {
+	free := loose.AnyBytes()
+	return int64(n) + fixed.Values*bulkValue + fixed.Objects*bulkObject + fixed.StringBytes + free + free/4
 }

@@ -30,7 +30,7 @@ func TestBulkDecodersAgree(t *testing.T) {
 			"tokenUsage": {"input": 0, "completion": 9007199254740993}, "cost": {"input": 0.1, "output": 5e-324}}]`),
 		"duplicate keys": `{"traces": [{"project": "a", "project": "b", "startTime": "2026-02-01T10:00:00Z"}]}`,
 		"nulls":          trace(`, "endTime": null, "systemInfo": null, "agentCalls": null, "errors": [], "metrics": null`),
-		"deep json":      trace(`, "metrics": [{"metricName": "m", "timestamp": "2026-02-01T10:00:00Z", "resultDetail": ` + strings.Repeat(`{"a":[`, 40) + `null` + strings.Repeat(`]}`, 40) + `}]`),
+		"deep json":      trace(`, "metrics": [{"metricName": "m", "timestamp": "2026-02-01T10:00:00Z", "resultDetail": ` + strings.Repeat(`{"a":[`, 29) + `null` + strings.Repeat(`]}`, 29) + `}]`),
 	}
 	refused := map[string]string{
 		"empty":              ``,

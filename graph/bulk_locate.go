@@ -17,15 +17,16 @@ import (
 // at best), and those of the scalars' UnmarshalJSON and of unknown fields
 // name nothing. So a body that does not decode is walked again, value by
 // value, to name the path of the first bad one as GraphQL does
-// ("traces[3].llmCalls[2].startTime"). That costs a decode per level, and
-// only for refused bodies.
+// ("traces[3].llmCalls[2].startTime"). That costs a decode per level of
+// the body's types, and only for refused bodies; paths are built once, at
+// the bad value, so deep bodies cost no more than long ones.
 
 // locate returns the path of the value of body that made decoding fail
 // with err, and what is wrong with it.
 func locate(body []byte, err error) (field, message string) {
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
-		field, _ = syntaxPath(json.NewDecoder(bytes.NewReader(body)), "")
+		field = syntaxPath(json.NewDecoder(bytes.NewReader(body)))
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return field, "is not valid JSON: the body ends before the JSON does"
 		}
@@ -41,37 +42,65 @@ func locate(body []byte, err error) (field, message string) {
 	return field, describe(cause)
 }
 
-// syntaxPath reads the value at dec, returning the path at which it stops
-// being valid JSON, and false there.
-func syntaxPath(dec *json.Decoder, path string) (string, bool) {
-	tok, err := dec.Token()
-	if err != nil {
-		return path, false
+// syntaxPath reads the document at dec up to where it stops being valid
+// JSON, and returns the path of the value it was reading there ("" when it
+// is all valid).
+func syntaxPath(dec *json.Decoder) string {
+	// The open arrays and objects, each at its current element.
+	type open struct {
+		array bool
+		index int
+		key   string
 	}
-	switch tok {
-	case json.Delim('{'):
-		for dec.More() {
-			key, err := dec.Token()
-			if err != nil {
-				return path, false
-			}
-			if p, ok := syntaxPath(dec, joinPath(path, fmt.Sprint(key))); !ok {
-				return p, false
+	var stack []open
+	at := func(n int) string { // the path of the current element of the n outer ones
+		var b strings.Builder
+		for _, o := range stack[:n] {
+			if o.array {
+				b.WriteString(indexPath("", o.index))
+			} else {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(o.key)
 			}
 		}
-	case json.Delim('['):
-		for i := 0; dec.More(); i++ {
-			if p, ok := syntaxPath(dec, indexPath(path, i)); !ok {
-				return p, false
-			}
+		return b.String()
+	}
+	for {
+		tok, err := dec.Token() // a value
+		if err != nil {
+			return at(len(stack))
 		}
-	default:
-		return path, true
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, open{})
+		case json.Delim('['):
+			stack = append(stack, open{array: true, index: -1})
+		}
+		// Then the next element of the innermost open one, closing those that end.
+		for {
+			if len(stack) == 0 {
+				return ""
+			}
+			if top := &stack[len(stack)-1]; dec.More() {
+				if top.array {
+					top.index++
+					break
+				}
+				key, err := dec.Token()
+				if err != nil {
+					return at(len(stack) - 1)
+				}
+				top.key = fmt.Sprint(key)
+				break
+			}
+			if _, err := dec.Token(); err != nil { // the closing delimiter
+				return at(len(stack) - 1)
+			}
+			stack = stack[:len(stack)-1]
+		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return path, false
-	}
-	return path, true
 }
 
 // errUnknownField is a member that the input type does not have; names

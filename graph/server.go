@@ -158,9 +158,12 @@ func presentErrorCode(ctx context.Context, err error) *gqlerror.Error {
 	if errors.As(err, &appErr) && appErr.Code != apperr.Internal {
 		field := appErr.Field
 		var wrapped *gqlerror.Error
-		if field == "" && errors.As(err, &wrapped) {
-			// A scalar rejected an argument: gqlgen put the argument's path after the field's.
-			field = argumentPath(graphql.GetPath(ctx), wrapped.Path)
+		if errors.As(err, &wrapped) {
+			// A scalar rejected an argument: gqlgen put the argument's path
+			// after the field's; a field the scalar names is inside its value.
+			if arg := argumentPath(graphql.GetPath(ctx), wrapped.Path); arg != "" {
+				field = joinField(arg, field)
+			}
 		}
 		gqlErr := gqlerror.WrapPath(graphql.GetPath(ctx), err)
 		gqlErr.Message = appErr.Message
@@ -209,6 +212,14 @@ func argumentPath(fieldPath, path ast.Path) string {
 		return ""
 	}
 	return strings.TrimPrefix(path[len(fieldPath):].String(), ".")
+}
+
+// joinField appends a path inside a value to the value's path.
+func joinField(path, inside string) string {
+	if inside == "" || inside[0] == '[' {
+		return path + inside
+	}
+	return path + "." + inside
 }
 
 // isVariableError reports whether gqlgen rejected a request variable.

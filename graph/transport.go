@@ -39,7 +39,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		refuseRequest(ctx, w, exec, apperr.New(apperr.InvalidArgument, "could not read the request body"))
 		return
 	}
-	params, err := decodeParams(body)
+	params, err := decodeParams(ctx, body)
 	if err != nil {
 		refuseRequest(ctx, w, exec, paramsError(err))
 		return

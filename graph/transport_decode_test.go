@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -39,7 +40,7 @@ func TestParamsDecodersAgree(t *testing.T) {
 		"byte order mark": "\xef\xbb\xbf" + `{"query": "{ a }"}`,
 	}
 	for name, body := range bodies {
-		got, gotErr := decodeParams([]byte(body))
+		got, gotErr := decodeParams(context.Background(), []byte(body))
 		want := &graphql.RawParams{}
 		dec := json.NewDecoder(bytes.NewReader([]byte(body)))
 		dec.UseNumber()

@@ -45,6 +45,10 @@ func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		name string
 		into *map[string]any
 	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
+		if err := checkGETParam(ctx, p.name, values.Get(p.name)); err != nil {
+			refuseRequest(ctx, w, exec, paramsError(err))
+			return
+		}
 		if err := decodeQueryObject(values.Get(p.name), p.into); err != nil {
 			refuseRequest(ctx, w, exec, apperr.Invalid(p.name, "must be a JSON object"))
 			return

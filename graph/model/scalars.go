@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
 // MarshalDateTime writes t as RFC 3339 in UTC.
@@ -50,10 +52,15 @@ func MarshalJSON(raw db.RawJSON) graphql.Marshaler {
 	})
 }
 
-// UnmarshalJSON accepts any JSON value.
+// UnmarshalJSON accepts any JSON value nesting at most jsonlimit.MaxDepth
+// levels itself; the field of its error is the path inside the value.
 func UnmarshalJSON(v any) (db.RawJSON, error) {
 	if v == nil {
 		return nil, nil
+	}
+	var deep *jsonlimit.DepthError
+	if errors.As(jsonlimit.CheckValue(v), &deep) {
+		return nil, apperr.Invalid(deep.Path, "%s", jsonlimit.TooDeep)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

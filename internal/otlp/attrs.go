@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+
+	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
 // attrs indexes OTLP key-value pairs by key; the first of duplicate keys wins.
@@ -129,7 +131,12 @@ func text(v *commonpb.AnyValue) string {
 }
 
 // plain converts a value to the Go value encoding/json renders naturally.
-func plain(v *commonpb.AnyValue) any {
+// Arrays and lists nested deeper than jsonlimit.MaxDepth (which checkDepth
+// refuses before) become null, so the walk is bounded.
+func plain(v *commonpb.AnyValue) any { return plainIn(v, jsonlimit.MaxDepth) }
+
+// plainIn is plain with left levels of arrays and lists left.
+func plainIn(v *commonpb.AnyValue, left int) any {
 	if v == nil {
 		return nil
 	}
@@ -148,19 +155,25 @@ func plain(v *commonpb.AnyValue) any {
 	case *commonpb.AnyValue_BytesValue:
 		return base64.StdEncoding.EncodeToString(x.BytesValue)
 	case *commonpb.AnyValue_ArrayValue:
+		if left == 0 {
+			return nil
+		}
 		out := []any{}
 		if x.ArrayValue != nil {
 			for _, e := range x.ArrayValue.Values {
-				out = append(out, plain(e))
+				out = append(out, plainIn(e, left-1))
 			}
 		}
 		return out
 	case *commonpb.AnyValue_KvlistValue:
+		if left == 0 {
+			return nil
+		}
 		out := map[string]any{}
 		if x.KvlistValue != nil {
 			for _, kv := range x.KvlistValue.Values {
 				if kv != nil {
-					out[kv.Key] = plain(kv.Value)
+					out[kv.Key] = plainIn(kv.Value, left-1)
 				}
 			}
 		}

@@ -143,11 +143,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var req *coltracepb.ExportTraceServiceRequest
 	if enc == encJSON {
-		req, err = decodeJSON(body)
-	} else {
-		req, err = decodeProto(body)
+		if err = checkJSON(r.Context(), body); err == nil {
+			req, err = decodeJSON(body)
+		}
+	} else if err = checkProto(r.Context(), body); err == nil {
+		if req, err = decodeProto(body); err == nil {
+			err = checkDepth(req)
+		}
 	}
 	if err != nil {
+		var limited *apperr.Error
+		if errors.As(err, &limited) {
+			fail(w, r, enc, limited)
+			return
+		}
 		fail(w, r, enc, apperr.New(apperr.InvalidArgument, "%v", err))
 		return
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jsonlimit
+
+const raceEnabled = false

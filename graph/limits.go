@@ -17,8 +17,8 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
-	"github.com/agentgraph/agentgraph/internal/observe"
 	"github.com/agentgraph/agentgraph/internal/fair"
+	"github.com/agentgraph/agentgraph/internal/observe"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 )
@@ -431,6 +431,7 @@ func isText(f *ast.FieldDefinition) bool {
 	}
 	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
 }
+
 // InFlight is the number of requests at once l lets execute (MaxInFlight,
 // or its default; <= 0: no cap). The server's other limiters take it too.
 func (l Limits) InFlight() int { return l.withDefaults().MaxInFlight }

@@ -26,10 +26,7 @@ import (
 // limit bytes, as the server gives them.
 func budgetServer(t *testing.T, store *db.DB, limit int64) *httptest.Server {
 	t.Helper()
-	h := otlp.NewHandler(ingest.New(store, ingest.Options{}), otlp.Options{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(budget.With(r.Context(), budget.New(limit))))
-	}))
+	srv := httptest.NewServer(otlp.NewHandler(ingest.New(store, ingest.Options{}), otlp.Options{MemoryBytes: limit}))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -91,7 +92,12 @@ func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler
 		if r.Body != nil && r.Method == http.MethodPost {
 			body, err := readBody(r.Body, r.ContentLength, max)
 			if err != nil {
-				writeError(w, r, apperr.New(apperr.InvalidArgument, "could not read the request body"))
+				// A body that stopped arriving in time says so itself (408).
+				var e *apperr.Error
+				if !errors.As(err, &e) {
+					e = apperr.New(apperr.InvalidArgument, "could not read the request body")
+				}
+				writeError(w, r, e)
 				return
 			}
 			if int64(len(body)) > max {

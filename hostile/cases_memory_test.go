@@ -111,6 +111,8 @@ func (h *harness) memoryCases() []hcase {
 	ingest := func(body []byte) request { return request{path: "/v1/ingest", key: admin, body: body} }
 	deepField := refusal{status: http.StatusBadRequest, code: "INVALID_ARGUMENT", fieldPrefix: "traces[0].metrics[0].resultDetail"}
 	deepAny := refusal{status: http.StatusBadRequest, code: "INVALID_ARGUMENT", anyField: true}
+	// OTLP's Status has no field: its message starts with the path.
+	deepOTLP := refusal{status: http.StatusBadRequest, code: "INVALID_ARGUMENT", mention: []string{"resourceSpans[0].scopeSpans[0].spans[0].attributes[0]"}}
 	for _, shape := range []struct {
 		name    string
 		objects bool
@@ -170,10 +172,10 @@ func (h *harness) memoryCases() []hcase {
 			}
 		}},
 		hcase{name: "deep/otlp-json/65", run: func(c *caseRun) {
-			c.refused("65 levels", c.send(otlpJSON(admin, deepOTLPBody(maxJSONDepth+1))), deepAny)
+			c.refused("65 levels", c.send(otlpJSON(admin, deepOTLPBody(maxJSONDepth+1))), deepOTLP)
 		}},
 		hcase{name: "deep/otlp-json/50000", run: func(c *caseRun) {
-			c.refused("50,000 levels", c.send(otlpJSON(admin, deepOTLPBody(50000))), deepAny)
+			c.refused("50,000 levels", c.send(otlpJSON(admin, deepOTLPBody(50000))), deepOTLP)
 		}},
 		hcase{name: "deep/graphql-selection/17 (QUERY_TOO_DEEP)", run: func(c *caseRun) {
 			q := "{ traces { nodes { " + strings.Repeat("project { traces { nodes { ", 8) + "id" + strings.Repeat(" } } }", 8) + " } } }"
@@ -259,8 +261,12 @@ func (h *harness) answerSizeCases() []hcase {
 	}
 	return append(cases,
 		hcase{name: "size/nested traces → llmCalls → prompts", run: func(c *caseRun) {
-			q := fmt.Sprintf(`{ projectByName(name: %q) { traces(first: 100) { nodes { llmCalls(first: 100) { nodes { inputPrompt output } } } } } }`, bigProject)
+			q := fmt.Sprintf(`{ projectByName(name: %q) { traces(first: 40) { nodes { llmCalls(first: 100) { nodes { inputPrompt output } } } } } }`, bigProject)
 			c.refused("every prompt through the traces", c.send(graphql(admin, q, nil)), tooLarge)
+		}},
+		hcase{name: "size/nested 100 × 100 prompts, refused by its estimate", run: func(c *caseRun) {
+			q := fmt.Sprintf(`{ projectByName(name: %q) { traces(first: 100) { nodes { llmCalls(first: 100) { nodes { inputPrompt output } } } } } }`, bigProject)
+			c.refused("every prompt through 100 traces", c.send(graphql(admin, q, nil)), refusal{status: http.StatusBadRequest, code: "COMPLEXITY_LIMIT_EXCEEDED"})
 		}},
 		hcase{name: "size/nodes(ids: 100 calls)", run: func(c *caseRun) {
 			q := `{ nodes(ids: [` + strings.Join(ids, ", ") + `]) { ... on LLMCall { inputPrompt } } }`

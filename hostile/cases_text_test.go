@@ -54,7 +54,7 @@ func (h *harness) textCases() []hcase {
 		ingestNUL("project", fmt.Sprintf(trace, quote(nul), ""), "traces[0].project", false),
 		ingestNUL("externalId", fmt.Sprintf(trace, p, `,"externalId":"a\u0000b"`), "traces[0].externalId", false),
 		ingestNUL("header value", fmt.Sprintf(trace, p, `,"toolCalls":[{"name":"t","startTime":"2026-01-06T00:00:00Z","networkCalls":[{"url":"http://x","requestHeaders":[{"name":"h","value":"a\u0000b"}]}]}]`),
-			"traces[0].toolCalls[0].networkCalls[0].requestHeaders[0].value", false),
+			"traces[0].toolCalls[0].networkCalls[0].requestHeaders", true),
 		ingestNUL("resultDetail string", fmt.Sprintf(trace, p, `,"metrics":[{"metricName":"m","timestamp":"2026-01-06T00:00:00Z","resultDetail":{"k":["a\u0000b"]}}]`), "traces[0].metrics[0].resultDetail", true),
 		ingestNUL("resultDetail key", fmt.Sprintf(trace, p, `,"metrics":[{"metricName":"m","timestamp":"2026-01-06T00:00:00Z","resultDetail":{"a\u0000b":1}}]`), "traces[0].metrics[0].resultDetail", true),
 		{name: "nul/graphql/inputPrompt literal", run: func(c *caseRun) {

@@ -46,8 +46,12 @@ type document struct {
 		ID string `json:"id"`
 	} `json:"traces"`
 	// google.rpc.Status, as OTLP answers errors.
-	Code           *int   `json:"code"`
-	Message        string `json:"message"`
+	Code    *int   `json:"code"`
+	Message string `json:"message"`
+	Details []struct {
+		Reason   string            `json:"reason"`
+		Metadata map[string]string `json:"metadata"`
+	} `json:"details"`
 	PartialSuccess *struct {
 		RejectedSpans json.RawMessage `json:"rejectedSpans"`
 		ErrorMessage  string          `json:"errorMessage"`
@@ -83,10 +87,19 @@ func (a answer) rejectedSpans() int64 {
 
 // firstError returns the first GraphQL-format error, if any.
 func (a answer) firstError() (gqlError, bool) {
-	if len(a.doc.Errors) == 0 {
-		return gqlError{}, false
+	if len(a.doc.Errors) > 0 {
+		return a.doc.Errors[0], true
 	}
-	return a.doc.Errors[0], true
+	// OTLP answers a google.rpc.Status, its code in an ErrorInfo's reason.
+	for _, d := range a.doc.Details {
+		if d.Reason != "" {
+			var e gqlError
+			e.Message = a.doc.Message
+			e.Extensions.Code, e.Extensions.RequestID = d.Reason, d.Metadata["requestId"]
+			return e, true
+		}
+	}
+	return gqlError{}, false
 }
 
 // summary is the answer in a few words: status, code, field and an excerpt.

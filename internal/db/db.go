@@ -42,6 +42,9 @@ type DB struct {
 	// gate shares the pool between clients (gate.go); nil in
 	// transactions, which hold their turn.
 	gate *fair.Limiter
+	// writer takes SQLite's writing transactions in turns between clients;
+	// nil on PostgreSQL and in transactions.
+	writer *fair.Limiter
 }
 
 // Options tunes Open.
@@ -105,6 +108,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}, gate: fair.NewUnqueued(maxConns)}
+	if dialect == SQLite {
+		d.writer = fair.NewUnqueued(1)
+	}
 	if err := d.registerGate(); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -242,6 +248,17 @@ func (d *DB) Close() error {
 
 // Transaction runs fn in one database transaction: all of its writes or none.
 func (d *DB) Transaction(ctx context.Context, fn func(tx *DB) error) error {
+	if d.writer != nil {
+		// SQLite lets one transaction write at a time and hands its lock to
+		// whichever waiter polls first: turns taken in order between clients
+		// keep a flood of one client's writes from starving another's.
+		if name := fair.Client(ctx); name != "" {
+			if err := d.writer.Acquire(ctx, name, 0); err != nil {
+				return err
+			}
+			defer d.writer.Release(name)
+		}
+	}
 	held, release, err := d.hold(ctx)
 	if err != nil {
 		return err

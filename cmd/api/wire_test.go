@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/fair"
 )
 
 // oneCPU makes the server's limiters 4 turns each (4 per CPU), so that one
@@ -189,9 +191,9 @@ func TestSlowReaderIsCut(t *testing.T) {
 					t.Fatalf("the answer read at once: %v, %d bytes", err, len(whole))
 				}
 
-				// Three stalled readers: the client's whole share of 4 turns.
+				// Stalled readers holding the client's whole share of turns.
 				var stalled []net.Conn
-				for range 3 {
+				for range fair.Share(graph.InFlightPerCPU) {
 					conn := dialRaw(t, p.addr, 4096)
 					if _, err := io.WriteString(conn, c.head); err != nil {
 						t.Fatal(err)
@@ -303,8 +305,9 @@ func TestOneKeyCannotTakeTheServer(t *testing.T) {
 			t.Fatalf("ingest: %d %s", status, body)
 		}
 
-		// 4 turns: A holds 3, queues 32, and 3 more are refused.
-		const share, queue = 3, 32
+		// On one CPU: A holds its share of the turns, queues as many as it
+		// may, and 3 more are refused.
+		share, queue := fair.Share(graph.InFlightPerCPU), fair.QueuePerTurn*graph.InFlightPerCPU
 		for _, c := range []struct{ path, contentType string }{{"/v1/ingest", "application/json"}, {"/v1/traces", "application/x-protobuf"}} {
 			t.Run(c.path, func(t *testing.T) {
 				head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: 100\r\n\r\n", c.path, keyA, c.contentType)
@@ -348,7 +351,7 @@ func TestOneKeyCannotTakeTheServer(t *testing.T) {
 			// Each query waits for its loader's batch for 1 s, holding a turn.
 			slow, _ := json.Marshal(map[string]string{"query": `{ node(id: "UHJvamVjdDox") { id } }`})
 			head := fmt.Sprintf("POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", keyA, len(slow), slow)
-			const n = share + queue + 5
+			n := share + queue + 5
 			done := make(chan []floodResult, 1)
 			go func() { done <- flood(t, p.addr, head, n, 60*time.Second) }()
 			time.Sleep(500 * time.Millisecond)

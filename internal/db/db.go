@@ -96,8 +96,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if maxConns == 0 {
 		maxConns = 16
 		if dialect == SQLite {
-			// One writer at a time anyway; a few readers share the WAL.
-			maxConns = 4
+			// One writer at a time anyway; a few readers share the WAL. Six,
+			// so that one client's share (3/4) is the four it had alone.
+			maxConns = 6
 		}
 	}
 	sqlDB.SetMaxOpenConns(maxConns)

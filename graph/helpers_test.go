@@ -61,9 +61,21 @@ type response struct {
 func (e *env) do(t *testing.T, query string, vars map[string]any) response {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return e.postAccepting(t, body, "application/graphql-response+json")
+}
+
+// postRaw posts a raw GraphQL body.
+func (e *env) postRaw(t *testing.T, body []byte) response {
+	t.Helper()
+	return e.postAccepting(t, body, "application/graphql-response+json")
+}
+
+// postAccepting posts body asking for the accept media type and decodes the answer.
+func (e *env) postAccepting(t *testing.T, body []byte, accept string) response {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/graphql-response+json")
+	req.Header.Set("Accept", accept)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +84,7 @@ func (e *env) do(t *testing.T, query string, vars map[string]any) response {
 	raw, _ := io.ReadAll(res.Body)
 	var r response
 	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
+		t.Fatalf("response is not JSON (%d): %.300s", res.StatusCode, raw)
 	}
 	r.status, r.body = res.StatusCode, raw
 	return r

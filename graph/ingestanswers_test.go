@@ -1,10 +1,8 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -420,19 +418,5 @@ func (e *env) doOperation(t *testing.T, query, operation string, vars map[string
 		return e.do(t, query, vars)
 	}
 	body, _ := json.Marshal(map[string]any{"query": query, "operationName": operation, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json") // refusals keep their status with either media type
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var r response
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
-	}
-	r.status, r.body = res.StatusCode, raw
-	return r
+	return e.postAccepting(t, body, "application/json") // refusals keep their status with either media type
 }

@@ -1,9 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -58,26 +56,6 @@ func newDecodeEnv(t *testing.T, b dbtest.Backend, limit int64) *ingestEnv {
 func metricTrace(detail string) string {
 	return `{"project": "deep", "externalId": "t", "startTime": "2026-02-01T10:00:00Z",
 		"metrics": [{"metricName": "m", "timestamp": "2026-02-01T10:00:01Z", "resultDetail": ` + detail + `}]}`
-}
-
-// postRaw posts a raw GraphQL body.
-func (e *env) postRaw(t *testing.T, body []byte) response {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/graphql-response+json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var r response
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("response is not JSON (%d): %.300s", res.StatusCode, raw)
-	}
-	r.status, r.body = res.StatusCode, raw
-	return r
 }
 
 // refused checks an answer refused before anything ran: status, code, the

@@ -46,15 +46,15 @@ type Limits struct {
 	MemoryBytes int64
 	// MaxInFlight caps the requests executed at once; the others wait
 	// (within their Timeout) for a turn. One client holds at most
-	// fair.Share of them: 9 of the default 12 on 2 CPUs, one more than the
-	// 4 per CPU that saturate the cores (more adds memory, not throughput);
-	// the rest is kept for other clients. Zero means 6 per CPU
-	// (GOMAXPROCS); negative, no cap.
+	// fair.Share of them, the rest is kept for other clients. On a few
+	// cores more concurrency adds no throughput, only memory: every
+	// executing request may hold its memory budget. Zero means
+	// InFlightPerCPU per CPU (GOMAXPROCS); negative, no cap.
 	MaxInFlight int
 }
 
 // InFlightPerCPU is the default of Limits.MaxInFlight per CPU.
-const InFlightPerCPU = 6
+const InFlightPerCPU = 4
 
 // DefaultLimits are generous for real frontends and tight for abuse.
 func DefaultLimits() Limits {

@@ -312,7 +312,8 @@ describe('explorer', () => {
   });
 
   test('missing things show clear states', async () => {
-    const { page, check } = await open(browser, { allowConsole: [/status of 404/] });
+    // A bad id or cursor is bad input: 400, shown as the not-found and cursor states.
+    const { page, check } = await open(browser, { allowConsole: [/status of 404/, /status of 400/] });
     await page.goto(`${BASE}/traces/VHJhY2U6OTk5OTk`);
     await page.getByTestId('error-state').waitFor();
     assert.match(await page.getByTestId('error-state').innerText(), /Trace not found/);

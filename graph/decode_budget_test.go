@@ -2,24 +2,12 @@ package graph
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/agentgraph/agentgraph/internal/allocs"
 	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
-
-// allocated is what decode allocates, all of it, garbage included.
-func allocated(decode func() any) uint64 {
-	runtime.GC()
-	runtime.GC() // twice: sync.Pools emptied, so decoders start cold
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	v := decode()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(v)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestBulkBytesCalibration holds the estimate the budget is charged with
 // for a /v1/ingest body near what goccy allocates decoding it, on the
@@ -52,7 +40,7 @@ func TestBulkBytesCalibration(t *testing.T) {
 			}
 			est := bulkBytes(fixed, loose, len(raw))
 			most := max(c.most, 3)
-			m := allocated(func() any { r, _ := decodeFast(raw); return r })
+			m := allocs.Of(func() any { r, _ := decodeFast(raw); return r })
 			t.Logf("%d est %d %.2f", m, est, float64(est)/float64(m))
 			if ratio := float64(est) / float64(m); ratio < 0.75 || ratio > most {
 				t.Errorf("decoding allocated %d bytes, estimated %d (%.2f times)", m, est, ratio)
@@ -85,7 +73,7 @@ func TestParamsBytesCalibration(t *testing.T) {
 				t.Fatal(err)
 			}
 			est := c.AnyBytes() + int64(len(raw))
-			m := allocated(func() any { p, _ := decodeParams(context.Background(), raw); return p })
+			m := allocs.Of(func() any { p, _ := decodeParams(context.Background(), raw); return p })
 			t.Logf("%d est %d %.2f", m, est, float64(est)/float64(m))
 			if ratio := float64(est) / float64(m); ratio < 0.75 || ratio > 3 {
 				t.Errorf("decoding allocated %d bytes, estimated %d (%.2f times)", m, est, ratio)

@@ -5,12 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
+	"github.com/agentgraph/agentgraph/internal/allocs"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
 	"github.com/agentgraph/agentgraph/internal/ingest"
@@ -81,26 +80,6 @@ func refused(t *testing.T, status int, body []byte, wantStatus int, wantCode, wa
 	}
 }
 
-// cheap runs send and fails if it takes a second or allocates (in this
-// process, server and client, the body's copies included) more than 10
-// times the body's size.
-func cheap(t *testing.T, size int, send func()) {
-	t.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	send()
-	took := time.Since(start)
-	runtime.ReadMemStats(&after)
-	if took > time.Second && !raceEnabled {
-		t.Errorf("took %s", took)
-	}
-	if n := after.TotalAlloc - before.TotalAlloc; n > 10*uint64(size) {
-		t.Errorf("allocated %d bytes for a %d-byte body", n, size)
-	}
-}
-
 func TestJSONNestingInGraphQL(t *testing.T) {
 	const mutation = `mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }`
 	body := func(detail string) []byte {
@@ -127,7 +106,7 @@ func TestJSONNestingInGraphQL(t *testing.T) {
 			})
 			t.Run(kind+" in a variable, 50,000 levels", func(t *testing.T) {
 				raw := body(nested(50000, arrays))
-				cheap(t, len(raw), func() {
+				allocs.Cheap(t, len(raw), 10, func() {
 					r := e.postRaw(t, raw)
 					refused(t, r.status, r.body, 400, "INVALID_ARGUMENT", below(field, jsonlimit.MaxDepth+1-detailLevel, arrays))
 				})
@@ -197,7 +176,7 @@ func TestJSONNestingInIngestBodies(t *testing.T) {
 			})
 			t.Run(kind+" 50,000 levels, in the second trace's config", func(t *testing.T) {
 				raw := []byte(`{"traces": [` + metricTrace("1") + `, {"project": "deep", "metrics": [{"config": ` + nested(50000, arrays) + `}]}]}`)
-				cheap(t, len(raw), func() {
+				allocs.Cheap(t, len(raw), 10, func() {
 					r := e.post(t, raw)
 					refused(t, r.status, r.body, 400, "INVALID_ARGUMENT", below("traces[1].metrics[0].config", jsonlimit.MaxDepth+1-detailLevel, arrays))
 				})
@@ -205,7 +184,7 @@ func TestJSONNestingInIngestBodies(t *testing.T) {
 		}
 		t.Run("cut off deep", func(t *testing.T) {
 			raw := []byte(`{"traces": [` + strings.Repeat("[", 100000))
-			cheap(t, len(raw), func() {
+			allocs.Cheap(t, len(raw), 10, func() {
 				r := e.post(t, raw)
 				refused(t, r.status, r.body, 400, "INVALID_ARGUMENT", "traces"+strings.Repeat("[0]", jsonlimit.MaxDepth-1))
 			})
@@ -247,7 +226,7 @@ func TestDecodingBudget(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				var status int
 				var body []byte
-				cheap(t, 8<<20, func() { status, body = send() }) // refused before decoding
+				allocs.Cheap(t, 8<<20, 10, func() { status, body = send() }) // refused before decoding
 				refused(t, status, body, 413, "PAYLOAD_TOO_LARGE", "")
 				if !strings.Contains(string(body), "memory budget of 64 MiB") {
 					t.Errorf("the message does not name the budget: %.300s", body)

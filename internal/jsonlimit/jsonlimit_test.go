@@ -16,6 +16,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/agentgraph/agentgraph/internal/allocs"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
 )
@@ -309,7 +310,7 @@ func TestAnyBytesCalibration(t *testing.T) {
 			// buffer grown by doubling, about 4 times its length in all.
 			copies := map[string]int64{"goccy": 1, "encoding/json": 4}
 			for decoder, decode := range decoders {
-				m := allocated(func() any { return decode(raw) })
+				m := allocs.Of(func() any { return decode(raw) })
 				est := c.AnyBytes() + copies[decoder]*int64(len(raw))
 				t.Logf("%s: %d est %d %.2f", decoder, m, est, float64(est)/float64(m))
 				if ratio := float64(est) / float64(m); ratio < 0.75 || ratio > 3 {
@@ -318,18 +319,6 @@ func TestAnyBytesCalibration(t *testing.T) {
 			}
 		})
 	}
-}
-
-// allocated is what decode allocates, all of it, garbage included.
-func allocated(decode func() any) uint64 {
-	runtime.GC()
-	runtime.GC() // twice: sync.Pools emptied, so decoders start cold
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	v := decode()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(v)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 func TestChargeNamesTheBudget(t *testing.T) {

@@ -3,7 +3,6 @@ package otlp
 import (
 	"bytes"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/agentgraph/agentgraph/internal/allocs"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
@@ -24,18 +24,6 @@ func oneSpan(spans ...*tracepb.Span) *coltracepb.ExportTraceServiceRequest {
 
 func intValue(n int64) *commonpb.AnyValue {
 	return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: n}}
-}
-
-// allocated is what decode allocates, all of it, garbage included.
-func allocated(decode func() any) uint64 {
-	runtime.GC()
-	runtime.GC() // twice: sync.Pools emptied, so decoders start cold
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	v := decode()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(v)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestDecodingEstimates holds the estimates the budget is charged with
@@ -91,7 +79,7 @@ func TestDecodingEstimates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check(t, "protobuf", protoBytes(pb, req.ProtoReflect().Descriptor(), 0), allocated(func() any { r, _ := decodeProto(pb); return r }))
+			check(t, "protobuf", protoBytes(pb, req.ProtoReflect().Descriptor(), 0), allocs.Of(func() any { r, _ := decodeProto(pb); return r }))
 			js, err := protojson.Marshal(req)
 			if err != nil {
 				t.Fatal(err)
@@ -100,13 +88,13 @@ func TestDecodingEstimates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check(t, "JSON", jsonBytes(c, len(js)), allocated(func() any { r, _ := decodeJSON(js); return r }))
+			check(t, "JSON", jsonBytes(c, len(js)), allocs.Of(func() any { r, _ := decodeJSON(js); return r }))
 		})
 	}
 	t.Run("empty resource spans", func(t *testing.T) { // the least bytes per message
 		pb := bytes.Repeat([]byte{0x0a, 0x00}, n)
 		var req coltracepb.ExportTraceServiceRequest
-		check(t, "protobuf", protoBytes(pb, req.ProtoReflect().Descriptor(), 0), allocated(func() any { r, _ := decodeProto(pb); return r }))
+		check(t, "protobuf", protoBytes(pb, req.ProtoReflect().Descriptor(), 0), allocs.Of(func() any { r, _ := decodeProto(pb); return r }))
 	})
 }
 

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/agentgraph/agentgraph/internal/allocs"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
@@ -58,25 +57,6 @@ var encodings = map[string]func(t *testing.T, req *coltracepb.ExportTraceService
 		}
 		return b
 	},
-}
-
-// cheaply runs send and fails if it takes a second or allocates (in this
-// process, server and client) more than perByte times the body's size.
-func cheaply(t *testing.T, size, perByte int, send func()) {
-	t.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	send()
-	took := time.Since(start)
-	runtime.ReadMemStats(&after)
-	if took > time.Second && !raceEnabled {
-		t.Errorf("took %s", took)
-	}
-	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(perByte*size) {
-		t.Errorf("allocated %d bytes for a %d-byte body", n, size)
-	}
 }
 
 // TestNestingLimit sends spans whose attribute nests key-value lists as
@@ -126,7 +106,7 @@ func TestNestingLimit(t *testing.T) {
 		}
 		t.Run("far too deep", func(t *testing.T) {
 			json := []byte(`{"resourceSpans": [], "extra": ` + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + `}`)
-			cheaply(t, len(json), 10, func() {
+			allocs.Cheap(t, len(json), 10, func() {
 				a := post(t, srv, jsonType, "", json)
 				if msg := statusOf(t, a, jsonType).Message; a.status != 400 || !strings.HasPrefix(msg, "extra"+strings.Repeat("[0]", jsonlimit.MaxDepth-1)+": ") {
 					t.Fatalf("%d %q", a.status, msg)
@@ -138,7 +118,7 @@ func TestNestingLimit(t *testing.T) {
 			_, _, llm, _ := agentTree(0x62)
 			llm.Attributes = append(llm.Attributes, &commonpb.KeyValue{Key: "deep", Value: kvlists(3000)})
 			pb := encodings[protobufType](t, export("nesting", llm))
-			cheaply(t, len(pb), 64, func() {
+			allocs.Cheap(t, len(pb), 64, func() {
 				a := post(t, srv, protobufType, "", pb)
 				if msg := statusOf(t, a, protobufType).Message; a.status != 400 || !strings.HasPrefix(msg, path+": ") {
 					t.Fatalf("%d %q", a.status, msg)
@@ -165,7 +145,7 @@ func TestDecodingBudget(t *testing.T) {
 			"protobuf of empty resource spans": {protobufType, bytes.Repeat([]byte{0x0a, 0x00}, size/2)},
 		} {
 			t.Run(name, func(t *testing.T) {
-				cheaply(t, len(c.body), 10, func() {
+				allocs.Cheap(t, len(c.body), 10, func() {
 					a := post(t, srv, c.contentType, "", c.body)
 					if msg := statusOf(t, a, c.contentType).Message; a.status != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "memory budget of 64 MiB") {
 						t.Fatalf("%d %q", a.status, msg)

@@ -81,13 +81,24 @@ func TestReadsChargeTheRequestBudget(t *testing.T) {
 			t.Errorf("tool calls charged %d, their texts without network_calls %d (%d network calls)", roomy.Used(), base, calls)
 		}
 		for name, read := range map[string]func(context.Context) error{"traces": list, "tool calls": listTools} {
-			without := testing.AllocsPerRun(5, func() { _ = read(context.Background()) })
-			with := testing.AllocsPerRun(5, func() { _ = read(budget.With(context.Background(), budget.New(1<<40))) })
+			// The least of a few rounds: the pool's and the driver's own
+			// goroutines allocate now and then, more under the race detector.
+			without := leastAllocs(func() { _ = read(context.Background()) })
+			with := leastAllocs(func() { _ = read(budget.With(context.Background(), budget.New(1<<40))) })
 			if with-without > 8 {
 				t.Errorf("%s: charging took %.0f allocations more (%.0f without a budget)", name, with-without, without)
 			}
 		}
 	})
+}
+
+// leastAllocs is the fewest allocations of f over a few rounds of runs.
+func leastAllocs(f func()) float64 {
+	least := testing.AllocsPerRun(5, f)
+	for range 3 {
+		least = min(least, testing.AllocsPerRun(5, f))
+	}
+	return least
 }
 
 func deref(s *string) string {

@@ -208,6 +208,10 @@ func TestSlowReaderIsCut(t *testing.T) {
 					t.Fatalf("a request behind the stalled readers: %v, status %v, %d of %d bytes", err, res, len(body), len(whole))
 				}
 				t.Logf("the next request got its turn and answer after %s", time.Since(start).Round(time.Millisecond))
+				// A stalled reader whose query ran late is cut a write timeout
+				// after its first write: read none of them before that, or
+				// reading would be what lets its answer through.
+				time.Sleep(3 * time.Second)
 				for i, conn := range stalled {
 					_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 					n, _ := io.Copy(io.Discard, conn)

@@ -103,12 +103,6 @@ type projectRef struct {
 	From, To time.Time
 }
 
-// gqlRequest is a GraphQL request body.
-type gqlRequest struct {
-	Query     string `json:"query"`
-	Variables vars   `json:"variables"`
-}
-
 // traceRef names a loaded trace.
 type traceRef struct {
 	ID         string // global id

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -18,6 +19,22 @@ import (
 // copies always do. Before anything is written, the file's rows are
 // compared with what the store holds under their keys (checkKeys): a key
 // holding another trace, or a row of another trace, stops the import.
+
+// ExternalID is the idempotency key an AgentNeo row is imported under:
+// "agentneo:<source>:<table>:<id>", or "agentneo:<table>:<id>" for an empty
+// source (the keys of imports made before sources were derived from the
+// file). Importing the same row again updates what was imported the first
+// time instead of adding a copy.
+func ExternalID(source, table string, id int64) string {
+	return key(source, table, strconv.FormatInt(id, 10))
+}
+
+func key(source, table, id string) string {
+	if source == "" {
+		return "agentneo:" + table + ":" + id
+	}
+	return "agentneo:" + source + ":" + table + ":" + id
+}
 
 // FileSource returns the source Import derives for the AgentNeo file at
 // path when Options.Source is empty.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
 	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
@@ -222,4 +223,37 @@ func (a attrs) indexed(prefix string) string {
 		return ""
 	}
 	return string(b)
+}
+
+func str(a attrs, keys ...string) string {
+	s, _ := a.str(keys...)
+	return s
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstText(values ...string) *string {
+	if s := firstNonEmpty(values...); s != "" {
+		return &s
+	}
+	return nil
+}
+
+// eventAttr returns attribute key of the first event named name.
+func eventAttr(s *tracepb.Span, name, key string) string {
+	for _, ev := range s.Events {
+		if ev != nil && ev.Name == name {
+			if v := str(newAttrs(ev.Attributes), key); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
 }

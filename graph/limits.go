@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,57 +16,11 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
-	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/fair"
 	"github.com/agentgraph/agentgraph/internal/observe"
 
 	"github.com/agentgraph/agentgraph/graph/model"
 )
-
-// Limits protect the server from requests that are too big or too costly.
-type Limits struct {
-	// MaxBodyBytes caps a request body; larger ones get 413.
-	MaxBodyBytes int64
-	// ParserTokens caps the tokens of a query document, so a huge document
-	// (100,000 directives on a field) is refused before it is parsed.
-	ParserTokens int
-	// MaxDepth caps how deeply selections nest.
-	MaxDepth int
-	// MaxAliases caps the aliased fields of an operation.
-	MaxAliases int
-	// MaxComplexity caps the estimated cost of an operation: every field
-	// costs 1, and a connection its page size times its selection.
-	MaxComplexity int
-	// Timeout bounds the time a request may take, database work included.
-	Timeout time.Duration
-	// MemoryBytes is each request's memory budget (internal/budget): the
-	// rows it reads, the answer built from them and what decoding its body
-	// allocates. Zero means budget.DefaultBytes; negative, no budget.
-	MemoryBytes int64
-	// MaxInFlight caps the requests executed at once; the others wait
-	// (within their Timeout) for a turn. One client holds at most
-	// fair.Share of them, the rest is kept for other clients. On a few
-	// cores more concurrency adds no throughput, only memory: every
-	// executing request may hold its memory budget. Zero means
-	// InFlightPerCPU per CPU (GOMAXPROCS); negative, no cap.
-	MaxInFlight int
-}
-
-// InFlightPerCPU is the default of Limits.MaxInFlight per CPU.
-const InFlightPerCPU = 4
-
-// DefaultLimits are generous for real frontends and tight for abuse.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxBodyBytes:  8 << 20, // ingestion carries prompts and outputs
-		ParserTokens:  15000,
-		MaxDepth:      16,
-		MaxAliases:    100,
-		MaxComplexity: 1000000,
-		Timeout:       30 * time.Second,
-		MemoryBytes:   budget.DefaultBytes,
-	}
-}
 
 // Error codes of requests refused for their size or cost; GraphQL over HTTP
 // answers them with 400 like any request that cannot run.
@@ -373,36 +326,6 @@ func setComplexity(c *ComplexityRoot) {
 	c.ToolCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
 }
 
-// withDefaults fills zero fields from DefaultLimits.
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
-	if l.MaxBodyBytes <= 0 {
-		l.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if l.ParserTokens <= 0 {
-		l.ParserTokens = d.ParserTokens
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxAliases <= 0 {
-		l.MaxAliases = d.MaxAliases
-	}
-	if l.MaxComplexity <= 0 {
-		l.MaxComplexity = d.MaxComplexity
-	}
-	if l.Timeout <= 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.MemoryBytes == 0 {
-		l.MemoryBytes = d.MemoryBytes
-	}
-	if l.MaxInFlight == 0 {
-		l.MaxInFlight = InFlightPerCPU * runtime.GOMAXPROCS(0)
-	}
-	return l
-}
-
 // weighTexts makes es price the schema's text fields (see textCost), found
 // in the schema by their directive or type, so no list repeats them.
 func weighTexts(es graphql.ExecutableSchema) graphql.ExecutableSchema {
@@ -441,7 +364,3 @@ func isText(f *ast.FieldDefinition) bool {
 	}
 	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
 }
-
-// InFlight is the number of requests at once l lets execute (MaxInFlight,
-// or its default; <= 0: no cap). The server's other limiters take it too.
-func (l Limits) InFlight() int { return l.withDefaults().MaxInFlight }

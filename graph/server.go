@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -25,18 +24,6 @@ import (
 	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
-// Options tunes the GraphQL handler.
-type Options struct {
-	// LoaderWait is how long a loader collects keys before it runs its batch.
-	LoaderWait time.Duration
-	// Ingest writes the traces of mutations; nil means one with default options.
-	Ingest *ingest.Service
-	// Limits bound the size and cost of requests; zero fields take defaults.
-	Limits Limits
-	// Observer, when set, learns of operations and loader batches.
-	Observer Observer
-}
-
 // Observer receives what the GraphQL layer does, for metrics.
 type Observer interface {
 	// Operation reports an operation's name and outcome: "ok" or an error code.
@@ -45,18 +32,15 @@ type Observer interface {
 	Batch(loader string, keys int)
 }
 
-// DefaultOptions returns the options used when none are given.
-func DefaultOptions() Options {
-	return Options{LoaderWait: 2 * time.Millisecond, Limits: DefaultLimits()}
-}
-
-// NewHandler serves GraphQL over HTTP (POST, and GET for queries only) on store.
+// NewHandler serves GraphQL over HTTP (POST, and GET for queries only) on
+// store. It panics if opts do not Validate once zero limits take defaults.
 func NewHandler(store *db.DB, opts Options) http.Handler {
+	opts = opts.withDefaults()
 	svc := opts.Ingest
 	if svc == nil {
 		svc = ingest.New(store, ingest.Options{})
 	}
-	limits := opts.Limits.withDefaults()
+	limits := opts.Limits
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
 	cfg.Directives.RecordedContent = recordedContent
 	setComplexity(&cfg.Complexity)

@@ -53,7 +53,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 // wildcard or empty hosts become 127.0.0.1.
 func loopbackFor(addr string) string {
 	if addr == "" {
-		addr = DefaultConfig().Addr
+		addr = DefaultConfig().Server.Addr
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/agentneo"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/settings"
 )
 
 // importMaxTextBytes caps prompts and outputs on import: recorded data is
@@ -32,18 +33,7 @@ type importConfig struct {
 	Location    *time.Location
 }
 
-// parseImportFlags reads import-agentneo's flags and its one argument; flags
-// may come before or after the path.
-func parseImportFlags(args []string, getenv func(string) string, output io.Writer) (importConfig, error) {
-	var cfg importConfig
-	fs := flag.NewFlagSet("api import-agentneo", flag.ContinueOnError)
-	fs.SetOutput(output)
-	f := newEnvFlags(fs, getenv)
-	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "the store to import into: postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
-	f.String(&cfg.Timezone, "timezone", "AGENTNEO_TIMEZONE", "time zone the AgentNeo datetimes were recorded in: Local (this machine's, the default), UTC, a name such as Europe/Paris, or an offset such as +02:00")
-	f.String(&cfg.Source, "source", "AGENTNEO_SOURCE", `name put into the external ids instead of the one derived from the file; "" (the flag only) keeps the keys of imports made without a source`)
-	fs.Usage = func() {
-		fmt.Fprintf(output, `Usage: api import-agentneo [flags] PATH
+const importUsage = `Usage: api import-agentneo [flags] PATH
 
 Imports the AgentNeo SQLite database at PATH (opened read-only) into the
 store, keeping every relationship. Every row is imported under the external
@@ -53,11 +43,18 @@ again, or on a later copy of the same file, updates in place and imports
 nothing twice, and two different files never share a key. AgentNeo's
 datetimes are local times without a zone: they are read in --timezone and
 stored in UTC.
+`
 
-Flags:
-`)
-		fs.PrintDefaults()
-	}
+// parseImportFlags reads import-agentneo's flags and its one argument; flags
+// may come before or after the path.
+func parseImportFlags(args []string, getenv func(string) string, output io.Writer) (importConfig, error) {
+	cfg := importConfig{DatabaseURL: db.DefaultURL}
+	url := db.URLSetting(&cfg.DatabaseURL)
+	fs := newCommandLine("api import-agentneo", importUsage, output, getenv,
+		url,
+		settings.String(&cfg.Timezone, "timezone", "time zone the AgentNeo datetimes were recorded in: Local (this machine's, the default), UTC, a name such as Europe/Paris, or an offset such as +02:00").Twin("AGENTNEO_TIMEZONE"),
+		settings.String(&cfg.Source, "source", `name put into the external ids instead of the one derived from the file; "" (the flag only) keeps the keys of imports made without a source`).Twin("AGENTNEO_SOURCE"),
+	)
 	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -69,24 +66,19 @@ Flags:
 		paths = append(paths, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if err := f.envErr(); err != nil {
-		return cfg, err
-	}
 	fs.Visit(func(set *flag.Flag) { cfg.LegacyKeys = cfg.LegacyKeys || (set.Name == "source" && cfg.Source == "") })
+	var pathErr error
 	switch len(paths) {
 	case 0:
-		return cfg, errors.New("missing PATH of the AgentNeo database (see -h)")
+		pathErr = errors.New("missing PATH of the AgentNeo database (see -h)")
 	case 1:
 		cfg.Path = paths[0]
 	default:
-		return cfg, fmt.Errorf("one PATH expected, got %d: %s", len(paths), strings.Join(paths, " "))
+		pathErr = fmt.Errorf("one PATH expected, got %d: %s", len(paths), strings.Join(paths, " "))
 	}
-	loc, err := parseTimezone(cfg.Timezone)
-	if err != nil {
-		return cfg, err
-	}
+	loc, tzErr := parseTimezone(cfg.Timezone)
 	cfg.Location = loc
-	return cfg, nil
+	return cfg, fs.problems(pathErr, settings.Check(url), tzErr)
 }
 
 // parseTimezone reads --timezone: empty or "Local", "UTC", an IANA name, or
@@ -125,12 +117,8 @@ func parseTimezone(s string) (*time.Location, error) {
 // 2 on a usage error.
 func importAgentNeo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseImportFlags(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
 	if err != nil {
-		fmt.Fprintln(stderr, "api import-agentneo:", oneLine(err))
-		return 2
+		return usageExit(stderr, "api import-agentneo", err)
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "api import-agentneo:", oneLine(err))

@@ -755,7 +755,7 @@ func TestImportAgentNeoUsage(t *testing.T) {
 		{"unknown flag", []string{"--nope", fixture}, nil, 2, "flag provided but not defined: -nope"},
 		{"bad timezone", []string{"--timezone", "Mars/Olympus", fixture}, nil, 2, `unknown time zone "Mars/Olympus"`},
 		{"bad timezone variable", []string{fixture}, map[string]string{"AGENTNEO_TIMEZONE": "nowhere"}, 2, "AGENTNEO_TIMEZONE"},
-		{"bad database url", []string{"--database-url", "mysql://x", fixture}, nil, 1, "unsupported scheme"},
+		{"bad database url", []string{"--database-url", "mysql://x", fixture}, nil, 2, "--database-url (DATABASE_URL): database url: unsupported scheme"},
 		{"help", []string{"-h"}, nil, 0, "Usage: api import-agentneo [flags] PATH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

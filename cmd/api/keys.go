@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/settings"
 )
 
 const keysUsage = `Usage:
@@ -36,41 +37,9 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 		return 0
 	}
 	sub, args := args[0], args[1:]
-	var cfg keysConfig
-	fs := flag.NewFlagSet("api keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, keysUsage) }
-	f := newEnvFlags(fs, getenv)
-	f.String(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "postgres://... or sqlite:PATH (default sqlite:data/agentgraph.db)")
-	if sub == "create" {
-		fs.Func("project", "a project the key may use (repeatable)", func(s string) error {
-			cfg.Projects = append(cfg.Projects, s)
-			return nil
-		})
-		fs.BoolVar(&cfg.AllProjects, "all-projects", false, "the key may use every project, present and future")
-		fs.StringVar(&cfg.Role, "role", "", "read, ingest or admin")
-		fs.StringVar(&cfg.Note, "note", "", "what the key is for, shown by list")
-	}
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err == nil {
-		err = f.envErr()
-	}
+	cfg, rest, err := parseKeysFlags(sub, args, getenv, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "api keys:", err)
-		return 2
-	}
-	switch sub {
-	case "create", "list", "revoke":
-	default:
-		fmt.Fprintf(stderr, "api keys: unknown command %q; commands: create, list, revoke\n", sub)
-		return 2
-	}
-	if err := cfg.check(sub, fs.Args()); err != nil {
-		fmt.Fprintln(stderr, "api keys "+sub+":", err)
-		return 2
+		return usageExit(stderr, "api keys "+sub, err)
 	}
 	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: 2})
 	if err != nil {
@@ -84,13 +53,40 @@ func keys(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "list":
 		err = listKeys(ctx, store, stdout)
 	case "revoke":
-		err = revokeKey(ctx, store, fs.Arg(0), stdout)
+		err = revokeKey(ctx, store, rest[0], stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "api keys "+sub+":", err)
 		return 1
 	}
 	return 0
+}
+
+// parseKeysFlags reads the command line of keys sub: its flags and the
+// arguments after them.
+func parseKeysFlags(sub string, args []string, getenv func(string) string, output io.Writer) (keysConfig, []string, error) {
+	switch sub {
+	case "create", "list", "revoke":
+	default:
+		return keysConfig{}, nil, fmt.Errorf("unknown command %q; commands: create, list, revoke", sub)
+	}
+	cfg := keysConfig{DatabaseURL: db.DefaultURL}
+	url := db.URLSetting(&cfg.DatabaseURL)
+	fs := newCommandLine("api keys "+sub, keysUsage, output, getenv, url)
+	fs.Usage = func() { fmt.Fprint(output, keysUsage) }
+	if sub == "create" {
+		fs.Func("project", "a project the key may use (repeatable)", func(s string) error {
+			cfg.Projects = append(cfg.Projects, s)
+			return nil
+		})
+		fs.BoolVar(&cfg.AllProjects, "all-projects", false, "the key may use every project, present and future")
+		fs.StringVar(&cfg.Role, "role", "", "read, ingest or admin")
+		fs.StringVar(&cfg.Note, "note", "", "what the key is for, shown by list")
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, fs.Args(), fs.problems(settings.Check(url), cfg.check(sub, fs.Args()))
 }
 
 // keysConfig is the command line of a keys subcommand.
@@ -102,37 +98,32 @@ type keysConfig struct {
 	Note        string
 }
 
-// check reports the first argument that cannot work, before any database is opened.
+// check reports every argument that cannot work, before any database is opened.
 func (c *keysConfig) check(sub string, args []string) error {
+	var errs []error
+	if sub != "revoke" && len(args) > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(args, " ")))
+	}
 	switch sub {
 	case "create":
-		if len(args) > 0 {
-			return fmt.Errorf("unexpected arguments: %s", strings.Join(args, " "))
-		}
 		if _, err := auth.ParseRole(c.Role); err != nil {
-			return fmt.Errorf("--role: %w", err)
+			errs = append(errs, fmt.Errorf("--role: %w", err))
 		}
 		if len(c.Projects) == 0 && !c.AllProjects {
-			return errors.New("--project NAME (repeatable) or --all-projects is required")
+			errs = append(errs, errors.New("--project NAME (repeatable) or --all-projects is required"))
 		}
 		if len(c.Projects) > 0 && c.AllProjects {
-			return errors.New("--project and --all-projects exclude each other")
+			errs = append(errs, errors.New("--project and --all-projects exclude each other"))
 		}
-		for _, p := range c.Projects {
-			if strings.TrimSpace(p) == "" {
-				return errors.New("--project: must not be empty")
-			}
-		}
-	case "list":
-		if len(args) > 0 {
-			return fmt.Errorf("unexpected arguments: %s", strings.Join(args, " "))
+		if slices.ContainsFunc(c.Projects, func(p string) bool { return strings.TrimSpace(p) == "" }) {
+			errs = append(errs, errors.New("--project: must not be empty"))
 		}
 	case "revoke":
 		if len(args) != 1 {
-			return errors.New("one PREFIX or ID of the key to revoke expected (see api keys list)")
+			errs = append(errs, errors.New("one PREFIX or ID of the key to revoke expected (see api keys list)"))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func createKey(ctx context.Context, store *db.DB, cfg keysConfig, stdout io.Writer) error {

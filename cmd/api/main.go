@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -43,12 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	cfg, err := parseServeFlags(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
 	if err != nil {
-		fmt.Fprintln(stderr, "api:", err)
-		return 2
+		return usageExit(stderr, "api", err)
 	}
 	if err := serve(ctx, cfg, stderr); err != nil {
 		fmt.Fprintln(stderr, "api:", err)

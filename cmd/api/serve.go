@@ -24,39 +24,39 @@ import (
 )
 
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight
-// requests for up to cfg.ShutdownTimeout.
+// requests for up to cfg.Server.ShutdownTimeout.
 func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
-	log := newLogger(cfg, logOutput)
+	log := cfg.Log.Logger(logOutput)
 	slog.SetDefault(log)
 
-	store, err := db.Open(ctx, cfg.DatabaseURL, db.Options{StatementTimeout: cfg.StatementTimeout})
+	store, err := db.Open(ctx, cfg.DatabaseURL, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	log.Info("database ready", "dialect", store.Dialect(), "url", db.Redacted(cfg.DatabaseURL))
 
-	svc, err := newIngestService(store, cfg)
+	svc, err := cfg.Ingest.Service(store)
 	if err != nil {
 		return err
 	}
-	if cfg.Demo {
+	if cfg.Server.Demo {
 		if err := loadDemo(ctx, store, log); err != nil {
 			return err
 		}
 	}
-	go svc.RunRetention(ctx, cfg.RetentionInterval)
+	go svc.RunRetention(ctx, cfg.Ingest.RetentionInterval)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	access, err := accessPolicy(ctx, store, ln.Addr(), cfg.Insecure, log)
+	access, err := accessPolicy(ctx, store, ln.Addr(), cfg.Server.Insecure, log)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
-	srv := newHTTPServer(cfg, routes(store, svc, cfg, access), log)
+	srv := newHTTPServer(cfg.Server, routes(store, svc, cfg, access), log)
 	log.Info("listening", "addr", ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql")
 
 	served := make(chan error, 1)
@@ -66,8 +66,8 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.Server.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg Config, logOutput io.Writer) error {
 // newHTTPServer is the server of handler with cfg's timeouts on the wire.
 // Its WriteTimeout only starts the first write's deadline: wireTimeouts
 // (in routes) moves it on with every write.
-func newHTTPServer(cfg Config, handler http.Handler, log *slog.Logger) *http.Server {
+func newHTTPServer(cfg ServerConfig, handler http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -97,7 +97,7 @@ func newHTTPServer(cfg Config, handler http.Handler, log *slog.Logger) *http.Ser
 // (see /metrics), and its requests carry an id into logs and errors.
 func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) http.Handler {
 	sqlDB, _ := store.Gorm().DB()
-	metrics := observe.NewMetrics(sqlDB, cfg.SlowQuery)
+	metrics := observe.NewMetrics(sqlDB, cfg.Log.SlowQuery)
 	if err := metrics.InstrumentDB(store.Gorm()); err != nil {
 		slog.Warn("SQL metrics unavailable", "error", err)
 	}
@@ -108,16 +108,16 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	mux := http.NewServeMux()
 	handle := func(pattern, route string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(route, h)) }
 	authn := auth.New(store, access)
-	limits := graph.DefaultLimits()
-	limits.Timeout = cfg.RequestTimeout
-	limits.MemoryBytes = int64(cfg.RequestMemoryBytes)
-	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, graph.Options{LoaderWait: cfg.LoaderWait, Ingest: svc, Limits: limits, Observer: metrics}), graph.WriteDenial))
+	opts := cfg.graphOptions()
+	opts.Ingest, opts.Observer = svc, metrics
+	limits := opts.Limits
+	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, opts), graph.WriteDenial))
 	// The mutation's input as plain JSON, under the GraphQL handler's limits.
 	handle("/v1/ingest", "ingest", authn.Middleware(graph.NewIngestHandler(svc, limits), graph.WriteDenial))
 	// OTLP and exports have turns of their own, waited for at most a
 	// request's time; an export holds a database connection while it streams.
-	otlpTurns, exportTurns := turns(limits, cfg.RequestTimeout, otlp.WriteDenial), turns(limits, cfg.RequestTimeout, observe.WriteError)
-	handle("/v1/traces", "otlp", authn.Middleware(otlpTurns(otlp.NewHandler(svc, otlp.Options{MaxBodyBytes: int64(cfg.OTLPMaxBodyBytes), MemoryBytes: limits.MemoryBytes})), otlp.WriteDenial))
+	otlpTurns, exportTurns := turns(limits, limits.Timeout, otlp.WriteDenial), turns(limits, limits.Timeout, observe.WriteError)
+	handle("/v1/traces", "otlp", authn.Middleware(otlpTurns(otlp.NewHandler(svc, cfg.otlpOptions())), otlp.WriteDenial))
 	handle("GET /export/{file}", "export", authn.Middleware(exportTurns(budget.Middleware(limits.MemoryBytes, export.Handler(store))), observe.WriteError))
 	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), observe.WriteError))
 	handle("GET /healthz", "health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,20 +137,7 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	}))
 	handle("/", "web", webMethods(web.Handler()))
 	unknownAPIRoutes(handle)
-	return wireTimeouts(cfg.ReadBodyTimeout, cfg.WriteTimeout, mux)
-}
-
-// newIngestService builds the ingestion service from the configuration.
-func newIngestService(store *db.DB, cfg Config) (*ingest.Service, error) {
-	opts := ingest.Options{MaxTextBytes: cfg.MaxTextBytes}
-	if cfg.PricesFile != "" {
-		prices, err := ingest.LoadPrices(cfg.PricesFile)
-		if err != nil {
-			return nil, err
-		}
-		opts.Prices = prices
-	}
-	return ingest.New(store, opts), nil
+	return wireTimeouts(cfg.Server.ReadBodyTimeout, cfg.Server.WriteTimeout, mux)
 }
 
 // loadDemo fills an empty database with the demo data set, all of it or
@@ -179,14 +166,4 @@ func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
 		log.Info("demo data not loaded: the database already has projects")
 	}
 	return nil
-}
-
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	level, _ := cfg.slogLevel()
-	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler = slog.NewTextHandler(w, opts)
-	if cfg.LogFormat == "json" {
-		h = slog.NewJSONHandler(w, opts)
-	}
-	return slog.New(observe.LogHandler{Handler: h})
 }

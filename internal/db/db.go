@@ -47,23 +47,15 @@ type DB struct {
 	writer *fair.Limiter
 }
 
-// Options tunes Open.
-type Options struct {
-	// SkipMigrations leaves the schema as it is; tests use it to build old versions.
-	SkipMigrations bool
-	// MaxOpenConns caps the pool; zero picks a default per dialect.
-	MaxOpenConns int
-	// StatementTimeout makes PostgreSQL cancel any statement running
-	// longer (its statement_timeout); zero leaves the server's setting.
-	StatementTimeout time.Duration
-}
-
 // Open connects to the database named by rawURL and migrates it to the latest
 // schema version. rawURL is "postgres://..." (or "postgresql://..."),
 // "sqlite:PATH", or a bare file path meaning SQLite; empty means DefaultURL.
 func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if rawURL == "" {
 		rawURL = DefaultURL
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	dialect, dsn, err := parseURL(rawURL)
 	if err != nil {
@@ -129,21 +121,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	return d, nil
 }
 
-// parseURL turns a database URL into a dialect and a driver DSN.
+// parseURL turns a database URL into a dialect and a driver DSN, creating
+// a SQLite file's directory.
 func parseURL(raw string) (Dialect, string, error) {
-	switch {
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
-			return "", "", fmt.Errorf("database url: %w", err)
-		}
-		return Postgres, raw, nil
-	case strings.Contains(raw, "://"):
-		return "", "", fmt.Errorf("database url: unsupported scheme in %q (use postgres://, sqlite: or a file path)", redact(raw))
+	dialect, err := urlDialect(raw)
+	if err != nil || dialect == Postgres {
+		return dialect, raw, err
 	}
 	path, query := sqliteFile(raw)
-	if path == "" {
-		return "", "", fmt.Errorf("database url: sqlite needs a file path")
-	}
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return "", "", fmt.Errorf("database directory: %w", err)

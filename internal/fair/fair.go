@@ -47,20 +47,18 @@ type waiter struct {
 	granted bool
 }
 
-// New returns a limiter of capacity turns (at least 1) whose clients may
-// each queue QueuePerTurn × capacity requests.
+// New returns a limiter of capacity turns whose clients may each queue
+// QueuePerTurn × capacity requests. It panics if capacity is under 1 (see
+// Config.Validate).
 func New(capacity int) *Limiter {
-	capacity = max(1, capacity)
-	return &Limiter{capacity: capacity, share: Share(capacity), queue: QueuePerTurn * capacity, clients: map[string]*client{}}
+	return DefaultConfig(capacity).New()
 }
 
 // NewUnqueued is New without a bound on the waiting requests, for turns
 // whose callers are bounded already (statements of requests that hold a
 // turn of their endpoint).
 func NewUnqueued(capacity int) *Limiter {
-	l := New(capacity)
-	l.queue = -1
-	return l
+	return Config{Turns: capacity, QueuePerTurn: -1}.New()
 }
 
 // Capacity is the number of turns.

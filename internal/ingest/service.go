@@ -6,19 +6,6 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// Options tunes a Service; zero values pick the defaults.
-type Options struct {
-	// Prices computes the cost of LLM calls that carry none; nil means DefaultPrices().
-	Prices *Prices
-	// MaxTextBytes caps every text field (prompts, outputs, messages...); 0 means 1 MiB.
-	MaxTextBytes int
-	// MaxTraces caps the traces of one Ingest call; 0 means 1000.
-	MaxTraces int
-	// Observe, when set, learns the outcome of every Ingest call: the
-	// traces written, or the error.
-	Observe func(ctx context.Context, traces int, err error)
-}
-
 // Service validates and stores traces.
 type Service struct {
 	store  *db.DB
@@ -26,16 +13,12 @@ type Service struct {
 	limits Options
 }
 
-// New returns a Service writing to store.
+// New returns a Service writing to store. It panics if opts do not
+// Validate once their zero fields take defaults.
 func New(store *db.DB, opts Options) *Service {
-	if opts.Prices == nil {
-		opts.Prices = DefaultPrices()
-	}
-	if opts.MaxTextBytes <= 0 {
-		opts.MaxTextBytes = 1 << 20
-	}
-	if opts.MaxTraces <= 0 {
-		opts.MaxTraces = 1000
+	opts = opts.withDefaults()
+	if err := opts.Validate(); err != nil {
+		panic("ingest: " + err.Error())
 	}
 	return &Service{store: store, prices: opts.Prices, limits: opts}
 }

@@ -33,53 +33,8 @@ const (
 	contentJSON     = "application/json"
 )
 
-// Defaults of Options.
-const (
-	DefaultMaxBodyBytes     = 16 << 20
-	DefaultProjectAttribute = "agentgraph.project"
-	DefaultProjectName      = "default"
-	DefaultRetryAfter       = 5 * time.Second
-)
-
 // ingestBatch caps the traces handed to one ingest.Service.Ingest call.
 const ingestBatch = 100
-
-// Options tunes the receiver; zero values pick the defaults.
-type Options struct {
-	// MaxBodyBytes caps the request body, both as received and after gzip
-	// decompression; larger requests get 413. 0 means 16 MiB.
-	MaxBodyBytes int64
-	// ProjectAttribute names the span or resource attribute that overrides
-	// service.name as the project name. "" means "agentgraph.project".
-	ProjectAttribute string
-	// DefaultProject is the project of spans with neither the project
-	// attribute nor service.name. "" means "default".
-	DefaultProject string
-	// RetryAfter is the delay suggested with 503 answers. 0 means 5 s.
-	RetryAfter time.Duration
-	// MemoryBytes is each request's memory budget (internal/budget). 0
-	// means budget.DefaultBytes; negative, no budget.
-	MemoryBytes int64
-}
-
-func (o Options) withDefaults() Options {
-	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if o.ProjectAttribute == "" {
-		o.ProjectAttribute = DefaultProjectAttribute
-	}
-	if o.DefaultProject == "" {
-		o.DefaultProject = DefaultProjectName
-	}
-	if o.RetryAfter <= 0 {
-		o.RetryAfter = DefaultRetryAfter
-	}
-	if o.MemoryBytes == 0 {
-		o.MemoryBytes = budget.DefaultBytes
-	}
-	return o
-}
 
 type handler struct {
 	svc  *ingest.Service
@@ -88,8 +43,12 @@ type handler struct {
 
 // NewHandler returns the OTLP/HTTP trace receiver writing through svc. It
 // answers every path; mount it at /v1/traces.
+// It panics if opts do not Validate once their zero fields take defaults.
 func NewHandler(svc *ingest.Service, opts Options) http.Handler {
 	opts = opts.withDefaults()
+	if err := opts.Validate(); err != nil {
+		panic("otlp: " + err.Error())
+	}
 	return budget.Middleware(opts.MemoryBytes, &handler{svc: svc, opts: opts})
 }
 

@@ -136,32 +136,3 @@ func TestFastListsWriteWhatGqlgenWrites(t *testing.T) {
 	})
 }
 
-// inPlaceQueries reach rows through every kind of prefetched edge: lists,
-// single children, parents and rollups.
-var inPlaceQueries = map[string]string{
-	"lists and children": `query($n: Int) { projects(first: 5) { nodes { id traces(first: $n) { nodes {
-		id systemInfo { osName } stats { llmCallCount }
-		agentCalls(first: 10) { totalCount nodes { id stats { tokens { total } } llmCalls(first: 10) { nodes { id } } } }
-		llmCalls(first: 10) { nodes { id agentCall { name } errors(first: 5) { nodes { errorType } } } }
-		errors(first: 10) { nodes { llmCall { model } toolCall { name } trace { id } project { projectName } } }
-	} } } } }`,
-	"a node by id": `query($id: ID!) { trace(id: $id) { id project { id traces(first: 2) { nodes { id } } }
-		metrics(first: 5) { nodes { id trace { id } } } } }`,
-}
-
-// TestInPlaceFieldsAnswerLikeGqlgen resolves fields that cannot wait in
-// place and on gqlgen's goroutines, and requires the same answers and that
-// some fields really were resolved in place.
-func TestInPlaceFieldsAnswerLikeGqlgen(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
-		e, awkwardID := newAwkwardEnv(t, b)
-		for name, query := range inPlaceQueries {
-			t.Run(name, func(t *testing.T) {
-				_, used := answerBothWays(t, e, query, map[string]any{"n": 10, "id": awkwardID}, graph.SetInPlaceFields, graph.InPlaceResolved)
-				if used == 0 {
-					t.Errorf("no field was resolved in place")
-				}
-			})
-		}
-	})
-}

@@ -25,7 +25,7 @@ func errorGroups(ctx context.Context, projects []*db.Project, first *int, after 
 	}
 	l := loadersFrom(ctx)
 	slot := &l.ErrorGroupsByProjectID
-	rows := batch(l, &slot.rows, "ErrorGroupsByProjectID", groupedBatch(
+	rows := batch(l, &slot.rows, "errorGroupsByProjectID", groupedBatch(
 		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
 		func(ctx context.Context, a pageArgs, ids []int64) ([]db.PageResult[db.ErrorGroup], error) {
 			page, err := a.dbPage(db.ErrorGroupOrder)
@@ -50,7 +50,7 @@ func errorGroups(ctx context.Context, projects []*db.Project, first *int, after 
 	if err != nil {
 		return nil, err
 	}
-	counts := batch(l, &slot.counts, "ErrorGroupsByProjectIDCount", groupedBatch(
+	counts := batch(l, &slot.counts, "errorGroupCountByProjectID", groupedBatch(
 		func(k countKey) (string, int64) { return k.filter, k.parentID },
 		func(ctx context.Context, filter string, ids []int64) ([]int64, error) {
 			f, err := errorGroupFilter(filter)
@@ -96,4 +96,3 @@ func errorGroupFilter(canonical string) (db.ErrorGroupFilter, error) {
 	}
 	return db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, nil
 }
-

@@ -37,11 +37,11 @@ func idsOf[P any](rows []*P, id func(*P) int64) []int64 {
 }
 
 func traceStats(ctx context.Context, traces []*db.Trace) ([]*db.TraceStats, error) {
-	return keyed(ctx, &loadersFrom(ctx).TraceStatsByTraceID, "TraceStatsByTraceID", (*db.DB).TraceStatsFor, traces, traceID)
+	return keyed(ctx, &loadersFrom(ctx).TraceStatsByTraceID, "traceStatsByTraceID", (*db.DB).TraceStatsFor, traces, traceID)
 }
 
 func agentStats(ctx context.Context, agents []*db.AgentCall) ([]*db.AgentStats, error) {
-	return keyed(ctx, &loadersFrom(ctx).AgentStatsByAgentCallID, "AgentStatsByAgentCallID", (*db.DB).AgentStatsFor, agents, agentID)
+	return keyed(ctx, &loadersFrom(ctx).AgentStatsByAgentCallID, "agentStatsByAgentCallID", (*db.DB).AgentStatsFor, agents, agentID)
 }
 
 // rangeKey asks for a project's value over a time range (canonical JSON).
@@ -78,7 +78,7 @@ func ranged[V any](ctx context.Context, slot **load.Batch[rangeKey, V], name str
 }
 
 func projectStats(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([]*db.ProjectStats, error) {
-	values, err := ranged(ctx, &loadersFrom(ctx).ProjectStatsByProjectID, "ProjectStatsByProjectID", (*db.DB).ProjectStatsFor, projects, r)
+	values, err := ranged(ctx, &loadersFrom(ctx).ProjectStatsByProjectID, "projectStatsByProjectID", (*db.DB).ProjectStatsFor, projects, r)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func projectStats(ctx context.Context, projects []*db.Project, r *model.TimeRang
 }
 
 func metricSummaries(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
-	values, err := ranged(ctx, &loadersFrom(ctx).MetricSummariesByProjectID, "MetricSummariesByProjectID", (*db.DB).MetricSummariesFor, projects, r)
+	values, err := ranged(ctx, &loadersFrom(ctx).MetricSummariesByProjectID, "metricSummariesByProjectID", (*db.DB).MetricSummariesFor, projects, r)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,10 @@ type Options struct {
 	Limits Limits
 	// Observer, when set, learns of operations and loader batches.
 	Observer Observer
+	// FieldMiddleware, when set, wraps the resolution of every field (for
+	// field-level tracing). The fast list writer, which writes rows without
+	// resolving their fields, is off for such a server.
+	FieldMiddleware graphql.FieldMiddleware
 }
 
 // Observer receives what the GraphQL layer does, for metrics.
@@ -59,8 +63,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	limits := opts.Limits.withDefaults()
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
 	cfg.Directives.RecordedContent = recordedContent
-	setComplexity(&cfg.Complexity)
-	srv := handler.New(weighTexts(NewExecutableSchema(cfg)))
+	srv := handler.New(weighFields(NewExecutableSchema(cfg)))
 	srv.AddTransport(optionsTransport{})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
@@ -74,6 +77,12 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	if mw := opts.FieldMiddleware; mw != nil {
+		srv.AroundFields(mw)
+		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			return next(withFieldMiddleware(ctx))
+		})
+	}
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "path", graphql.GetPath(ctx).String(),

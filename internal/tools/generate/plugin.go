@@ -2,6 +2,8 @@ package main
 
 import (
 	"go/types"
+	"os"
+	"path/filepath"
 
 	"github.com/99designs/gqlgen/codegen"
 )
@@ -11,7 +13,8 @@ import (
 // but the roots on the calling goroutine (gqlgen's own DisableConcurrency,
 // which it sets for Mutation): edges are batch resolvers over whole sibling
 // sets (graph/load), so nothing is gained by a goroutine per field. It also
-// records, from that model, the functions each rewrite of patches.go must
+// writes graph/rows_gen.go (rows.go), and records, from that model, the
+// functions each rewrite of patches.go must
 // change, so that a rewrite that misses one fails.
 type plugin struct {
 	sites sites
@@ -51,6 +54,14 @@ func (p *plugin) GenerateCode(data *codegen.Data) error {
 		if isRowList(t.GO) {
 			p.sites.rowLists = append(p.sites.rowLists, name)
 		}
+	}
+	// Written before gqlgen writes and compiles the executor, which uses it.
+	rows, err := rowTables(data)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(data.Config.Exec.Dir(), "rows_gen.go"), rows, 0o644); err != nil {
+		return err
 	}
 	for _, root := range []*codegen.Object{data.QueryRoot, data.MutationRoot} {
 		if root != nil {

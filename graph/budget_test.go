@@ -166,8 +166,7 @@ func TestMemoryBudgetBoundsEachRequest(t *testing.T) {
 		})
 
 		t.Run("no statement starts once the budget is spent", func(t *testing.T) {
-			// The walk ahead of the resolvers (prefetch.go) reads the page
-			// and fails; the resolver's own load of it must not run again.
+			// The statement that spends the budget fails; nothing reads it again.
 			before := reads.Load()
 			tooLarge(t, e.do(t, `{ projectByName(name: "big") { llmCalls(first: 100) { nodes { output } } } }`, nil))
 			if n := reads.Load() - before; n != 1 {

@@ -2,17 +2,21 @@ package graph
 
 import (
 	"context"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// children serves one parent's page of e through the request's loaders;
-// filter and orderBy are the connection's typed arguments (nil when absent).
-func children[T any](ctx context.Context, e edge[T], parentID int64, first *int, after *string, last *int, before *string, filter, orderBy any) (*model.Connection[T], error) {
+// connections serves the pages of e for sibling parents (a batch
+// resolver): one statement for the parents' whole cohort, whatever the
+// number of lists they sit in. filter and orderBy are the connection's
+// typed arguments (nil when absent).
+func connections[P, C any](ctx context.Context, e edge[P, C], parents []*P, first *int, after *string, last *int, before *string, filter, orderBy any) ([]*model.Connection[C], error) {
 	args, err := pageOf(first, after, last, before)
 	if err == nil {
 		args, err = args.withListArgs(e.kind, filter, orderBy)
@@ -28,22 +32,164 @@ func children[T any](ctx context.Context, e edge[T], parentID int64, first *int,
 	if err != nil {
 		return nil, err
 	}
-	res, err := pageLoader(l, e).Load(ctx, pageKey{parentID: parentID, args: args})()
+	cohort := load.Of(&l.cohorts, parents)
+	pageKeys := func(rows []*P) []pageKey {
+		keys := make([]pageKey, len(rows))
+		for i, r := range rows {
+			keys[i] = pageKey{parentID: e.parentID(r), args: args}
+		}
+		return keys
+	}
+	res, err := e.pages(l).LoadFor(ctx, pageKeys(cohort), pageKeys(parents))
 	if err != nil {
 		return nil, err
 	}
-	return connectionOf(ctx, l.store, res, order, func(ctx context.Context) (int64, error) {
-		return countLoader(l, e).Load(ctx, countKey{parentID: parentID, filter: args.Filter})()
-	})
+	var once sync.Once
+	var countKeys []countKey // the cohort's, made on the first totalCount
+	out := make([]*model.Connection[C], len(parents))
+	for i, page := range res {
+		key := countKey{parentID: e.parentID(parents[i]), filter: args.Filter}
+		out[i] = connectionOf(ctx, l.store, page, order, func(ctx context.Context) (int64, error) {
+			once.Do(func() {
+				countKeys = make([]countKey, len(cohort))
+				for j, r := range cohort {
+					countKeys[j] = countKey{parentID: e.parentID(r), filter: args.Filter}
+				}
+			})
+			n, err := e.counts(l).LoadFor(ctx, countKeys, []countKey{key})
+			if err != nil {
+				return 0, err
+			}
+			return n[0], nil
+		})
+	}
+	return out, nil
 }
 
-// child serves the first row of e for one parent, or nil.
-func child[T any](ctx context.Context, e edge[T], parentID int64) (*T, error) {
-	res, err := pageLoader(loadersFrom(ctx), e).Load(ctx, pageKey{parentID: parentID, args: pageArgs{First: 1}})()
-	if err != nil || len(res.Rows) == 0 {
+// firstChildren serves the first row of e for each parent, or nil.
+func firstChildren[P, C any](ctx context.Context, e edge[P, C], parents []*P) ([]*C, error) {
+	l := loadersFrom(ctx)
+	pageKeys := func(rows []*P) []pageKey {
+		keys := make([]pageKey, len(rows))
+		for i, r := range rows {
+			keys[i] = pageKey{parentID: e.parentID(r), args: pageArgs{First: 1}}
+		}
+		return keys
+	}
+	res, err := e.pages(l).LoadFor(ctx, pageKeys(load.Of(&l.cohorts, parents)), pageKeys(parents))
+	if err != nil {
 		return nil, err
 	}
-	return res.Rows[0], nil
+	out := make([]*C, len(parents))
+	for i, page := range res {
+		if len(page.Rows) > 0 {
+			out[i] = page.Rows[0]
+		}
+	}
+	return out, nil
+}
+
+// pages returns the request's loader of e's pages: one statement per
+// distinct page arguments, whatever the number of parents.
+func (e edge[P, C]) pages(l *Loaders) *load.Batch[pageKey, db.PageResult[C]] {
+	return batch(l, &e.slot(l).rows, e.name, groupedBatch(
+		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
+		func(ctx context.Context, args pageArgs, parents []int64) ([]db.PageResult[C], error) {
+			where, order, page, err := args.spec(l.store, e.kind)
+			if err != nil {
+				return nil, err
+			}
+			res, err := db.ListByParent[C](ctx, l.store, e.column, parents, where, order, page)
+			if err == nil {
+				var all []*C
+				for _, r := range res {
+					all = append(all, r.Rows...)
+				}
+				load.Add(&l.cohorts, all)
+			}
+			return res, err
+		}))
+}
+
+// counts returns the request's loader of the sizes of e's lists.
+func (e edge[P, C]) counts(l *Loaders) *load.Batch[countKey, int64] {
+	return batch(l, &e.slot(l).counts, e.name+"Count", groupedBatch(
+		func(k countKey) (string, int64) { return k.filter, k.parentID },
+		func(ctx context.Context, filter string, parents []int64) ([]int64, error) {
+			where, _, err := e.kind.spec(l.store, filter, "")
+			if err != nil {
+				return nil, err
+			}
+			return db.CountByParent[C](ctx, l.store, e.column, parents, where)
+		}))
+}
+
+// groupedBatch builds a fetch for keys made of a group (page arguments, a
+// filter, a time range) and a parent id: one call of run per distinct
+// group, its results put back in key order.
+func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(context.Context, G, []int64) ([]V, error)) load.Fetch[K, V] {
+	return func(ctx context.Context, keys []K) ([]V, error) {
+		out := make([]V, len(keys))
+		groups := map[G][]int{}
+		var order []G
+		for i, k := range keys {
+			g, _ := split(k)
+			if _, seen := groups[g]; !seen {
+				order = append(order, g)
+			}
+			groups[g] = append(groups[g], i)
+		}
+		for _, g := range order {
+			idx := groups[g]
+			parents := make([]int64, len(idx))
+			for j, i := range idx {
+				_, parents[j] = split(keys[i])
+			}
+			values, err := run(ctx, g, parents)
+			if err != nil {
+				return nil, err
+			}
+			for j, i := range idx {
+				out[i] = values[j]
+			}
+		}
+		return out, nil
+	}
+}
+
+// references serves, for sibling rows, the rows their reference points to
+// (nil for a nil reference); a missing row breaks a foreign key and is an
+// internal error.
+func references[P, T any](ctx context.Context, ent entity[T], rows []*P, ref func(*P) *int64) ([]*T, error) {
+	l := loadersFrom(ctx)
+	ids := func(rows []*P) []int64 {
+		out := make([]int64, 0, len(rows))
+		for _, r := range rows {
+			if id := ref(r); id != nil {
+				out = append(out, *id)
+			}
+		}
+		return out
+	}
+	want := ids(rows)
+	found, err := ent.byIDs(ctx, ids(load.Of(&l.cohorts, rows)), want)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(rows))
+	j := 0
+	for i, r := range rows {
+		id := ref(r)
+		if id == nil {
+			continue
+		}
+		if found[j] == nil {
+			return nil, apperr.New(apperr.Internal, "internal error: dangling reference to %s %d", ent.typeName, *id)
+		}
+		out[i] = found[j]
+		j++
+	}
+	return out, nil
 }
 
 // rootList serves a page of every row of T of a list kind.
@@ -66,15 +212,15 @@ func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *i
 	if err != nil {
 		return nil, err
 	}
-	prefetchBelow(ctx, res.Rows, true)
+	load.Add(&loadersFrom(ctx).cohorts, res.Rows)
 	return connectionOf(ctx, store, res, order, func(ctx context.Context) (int64, error) {
 		return db.Count[T](ctx, store, where)
-	})
+	}), nil
 }
 
 // connectionOf wraps a page of rows as a Relay connection; cursors are
 // computed only if edges or pageInfo are selected.
-func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T], order db.Order, count func(context.Context) (int64, error)) (*model.Connection[T], error) {
+func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T], order db.Order, count func(context.Context) (int64, error)) *model.Connection[T] {
 	return &model.Connection[T]{
 		Nodes:           res.Rows,
 		HasNextPage:     res.HasNextPage,
@@ -90,25 +236,7 @@ func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T]
 			}
 			return c.Encode(), nil
 		},
-	}, nil
-}
-
-// parent serves the row a child points to; a missing row breaks a foreign
-// key and is an internal error.
-func parent[T any](ctx context.Context, ent entity[T], id int64) (*T, error) {
-	row, err := byIDLoader(loadersFrom(ctx), ent).Load(ctx, id)()
-	if err == nil && row == nil {
-		err = apperr.New(apperr.Internal, "internal error: dangling reference to %s %d", ent.typeName, id)
 	}
-	return row, err
-}
-
-// optionalParent serves the row a nullable reference points to, or nil.
-func optionalParent[T any](ctx context.Context, ent entity[T], id *int64) (*T, error) {
-	if id == nil {
-		return nil, nil
-	}
-	return byIDLoader(loadersFrom(ctx), ent).Load(ctx, *id)()
 }
 
 // lookup serves a row by global id for a root query, NOT_FOUND when missing.
@@ -117,23 +245,17 @@ func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	row, err := byIDLoader(loadersFrom(ctx), ent).Load(ctx, rowID)()
-	if err == nil && row == nil {
+	rows, err := ent.byIDs(ctx, []int64{rowID}, []int64{rowID})
+	if err == nil && rows[0] == nil {
 		err = apperr.NotFoundf("no %s with id %q", ent.typeName, id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	prefetchBelow(ctx, []*T{row}, false)
-	return row, nil
+	return rows[0], nil
 }
 
 // projectByName serves a project by name for a root query.
 func projectByName(ctx context.Context, store *db.DB, name string) (*db.Project, error) {
-	p, err := store.FindProjectByName(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	prefetchBelow(ctx, []*db.Project{p}, false)
-	return p, nil
+	return store.FindProjectByName(ctx, name)
 }

@@ -10,16 +10,6 @@ func SetFastLists(on bool) (restore func()) {
 // FastListsWritten counts the lists the fast marshaller has written.
 func FastListsWritten() int64 { return fastListsWritten.Load() }
 
-// SetInPlaceFields turns resolving fields in place on or off; it returns
-// how to restore the previous setting.
-func SetInPlaceFields(on bool) (restore func()) {
-	was := !inPlaceOff.Swap(!on)
-	return func() { inPlaceOff.Store(!was) }
-}
-
-// InPlaceResolved counts the fields resolved in place.
-func InPlaceResolved() int64 { return inPlaceResolved.Load() }
-
 // OptionalFields lists, per GraphQL type, the fields whose columns lists
 // read only when they are selected.
 func OptionalFields() map[string][]string {

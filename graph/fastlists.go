@@ -18,13 +18,15 @@ import (
 // and metrics) are most of a big answer. gqlgen executes every field of
 // every row: a field context, a middleware chain, a marshaller closure and a
 // map per object, about a microsecond per field. fastList writes such a list
-// straight into one buffer from a plan compiled once per selection set.
-// go generate (internal/tools/seqlists) calls it at the top of every
-// generated list marshaller; it declines whatever it cannot write exactly as
+// straight into one buffer from a plan compiled once per selection set,
+// from the row tables generated from the schema (rows_gen.go). go generate
+// (internal/tools/generate) calls it at the top of every generated list
+// marshaller of rows; it declines whatever it cannot write exactly as
 // gqlgen would, and gqlgen marshals that list as before. The plan bypasses
-// field middleware, so the server must not install AroundFields
-// middleware (authorization is per root field, and @recordedContent is
-// checked here); fastlists_test.go compares both paths byte for byte.
+// field middleware, so it declines on a server with some
+// (NewHandler's fieldMiddleware; authorization is per root field, and
+// @recordedContent is checked here); fastlists_test.go compares both paths
+// byte for byte.
 
 // writeField appends one field's JSON value; false means the value is one
 // the fast path does not write (a NaN, a nil where the schema says non-null)
@@ -77,7 +79,7 @@ type planKey struct {
 // fastList returns the JSON of rows for selection sel, or false when gqlgen
 // must marshal it.
 func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (graphql.Marshaler, bool) {
-	if fastListsOff.Load() || len(rows) == 0 {
+	if fastListsOff.Load() || len(rows) == 0 || ctx.Value(fieldMiddlewareKey{}) != nil {
 		return nil, false
 	}
 	plan := planFor[T](sel)
@@ -241,4 +243,11 @@ func objectField[T, V any](table *rowTable[V], get func(*T) *V) fieldSpec[T] {
 // leaf is a field whose value does not depend on its (empty) selection.
 func leaf[T any](w writeField[T]) fieldSpec[T] {
 	return func(f *ast.Field) (writeField[T], bool) { return w, len(f.SelectionSet) == 0 }
+}
+
+// fieldMiddlewareKey marks the operations of a server with field middleware.
+type fieldMiddlewareKey struct{}
+
+func withFieldMiddleware(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fieldMiddlewareKey{}, true)
 }

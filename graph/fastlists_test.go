@@ -2,7 +2,13 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"sync"
 	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
@@ -91,6 +97,11 @@ var fastListQueries = map[string]string{
 		errors(first: 20) { nodes { __typename id databaseId externalId errorType errorMessage timestamp } }
 		metrics(first: 20) { nodes { __typename id databaseId externalId metricName score reason resultDetail config startTime endTime duration timestamp } }
 	} } } } }`,
+	"every field of the other lists": `query($n: Int) { projects(first: 5) { nodes { __typename id databaseId projectName startTime endTime duration totalCost totalTokens retentionDays
+		metricSummaries { __typename metricName count minScore avgScore maxScore score { count p50 p90 p99 } }
+		errorGroups(first: 5) { nodes { __typename fingerprint errorType normalizedMessage sampleMessage count firstSeen lastSeen affectedTraces } }
+		traces(first: $n) { nodes { __typename id databaseId externalId startTime endTime duration totalCost totalTokens } }
+	} } }`,
 	"aliases, repeats and fragments": `query($n: Int) { projects(first: 5) { nodes { traces(first: $n) { nodes {
 		llmCalls(first: 100) { nodes { first: name id name ... on LLMCall { model id } ...Calls usage: tokenUsage { total t2: total } } }
 		edges: llmCalls(first: 100) { edges { node { id model } } }
@@ -136,32 +147,56 @@ func TestFastListsWriteWhatGqlgenWrites(t *testing.T) {
 	})
 }
 
-// inPlaceQueries reach rows through every kind of prefetched edge: lists,
-// single children, parents and rollups.
-var inPlaceQueries = map[string]string{
-	"lists and children": `query($n: Int) { projects(first: 5) { nodes { id traces(first: $n) { nodes {
-		id systemInfo { osName } stats { llmCallCount }
-		agentCalls(first: 10) { totalCount nodes { id stats { tokens { total } } llmCalls(first: 10) { nodes { id } } } }
-		llmCalls(first: 10) { nodes { id agentCall { name } errors(first: 5) { nodes { errorType } } } }
-		errors(first: 10) { nodes { llmCall { model } toolCall { name } trace { id } project { projectName } } }
-	} } } } }`,
-	"a node by id": `query($id: ID!) { trace(id: $id) { id project { id traces(first: 2) { nodes { id } } }
-		metrics(first: 5) { nodes { id trace { id } } } } }`,
-}
-
-// TestInPlaceFieldsAnswerLikeGqlgen resolves fields that cannot wait in
-// place and on gqlgen's goroutines, and requires the same answers and that
-// some fields really were resolved in place.
-func TestInPlaceFieldsAnswerLikeGqlgen(t *testing.T) {
+// TestFieldMiddlewareSeesEveryField installs field middleware and requires
+// that it runs for every field of a list of rows, which the fast writer
+// would otherwise write without resolving a field.
+func TestFieldMiddlewareSeesEveryField(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
-		e, awkwardID := newAwkwardEnv(t, b)
-		for name, query := range inPlaceQueries {
-			t.Run(name, func(t *testing.T) {
-				_, used := answerBothWays(t, e, query, map[string]any{"n": 10, "id": awkwardID}, graph.SetInPlaceFields, graph.InPlaceResolved)
-				if used == 0 {
-					t.Errorf("no field was resolved in place")
+		store := dbtest.MustOpen(t, b)
+		if err := demo.Load(context.Background(), store, 1, demo.Scale{Projects: 1, TracesPerProject: 2, LLMCallsPerTrace: 3}); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		seen := map[string]int{}
+		mw := func(ctx context.Context, next graphql.Resolver) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			mu.Lock()
+			seen[fc.Object+"."+fc.Field.Name]++
+			mu.Unlock()
+			return next(ctx)
+		}
+		srv := httptest.NewServer(graph.NewHandler(store, graph.Options{}, mw))
+		t.Cleanup(srv.Close)
+		e := &env{store: store, url: srv.URL}
+		before := graph.FastListsWritten()
+		r := e.do(t, `{ traces(first: 2) { nodes { llmCalls(first: 5) { nodes { id name model } } } } }`, nil)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %v", r.Errors)
+		}
+		var got struct {
+			Traces struct {
+				Nodes []struct {
+					LlmCalls struct{ Nodes []map[string]any } `json:"llmCalls"`
 				}
-			})
+			}
+		}
+		if err := json.Unmarshal(r.Data, &got); err != nil {
+			t.Fatal(err)
+		}
+		calls := 0
+		for _, tr := range got.Traces.Nodes {
+			calls += len(tr.LlmCalls.Nodes)
+		}
+		if calls == 0 {
+			t.Fatal("the demo data has no LLM calls to list")
+		}
+		for _, f := range []string{"LLMCall.id", "LLMCall.name", "LLMCall.model"} {
+			if seen[f] != calls {
+				t.Errorf("middleware saw %s %d times, want %d", f, seen[f], calls)
+			}
+		}
+		if n := graph.FastListsWritten() - before; n != 0 {
+			t.Errorf("%d lists written by the fast writer on a server with field middleware", n)
 		}
 	})
 }

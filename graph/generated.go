@@ -482,34 +482,34 @@ type ComplexityRoot struct {
 type AgentCallResolver interface {
 	ID(ctx context.Context, obj *db.AgentCall) (string, error)
 
-	Project(ctx context.Context, obj *db.AgentCall) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.AgentCall) (*db.Trace, error)
+	Project(ctx context.Context, objs []*db.AgentCall) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.AgentCall) ([]*db.Trace, error)
 
-	Stats(ctx context.Context, obj *db.AgentCall) (*db.AgentStats, error)
+	Stats(ctx context.Context, objs []*db.AgentCall) ([]*db.AgentStats, error)
 	LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	ToolCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
 	UserInteractionIds(ctx context.Context, obj *db.AgentCall) ([]string, error)
-	LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+	LlmCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error)
 }
 type AnalyticsRowResolver interface {
-	Trace(ctx context.Context, obj *db.AnalyticsRow) (*db.Trace, error)
+	Trace(ctx context.Context, objs []*db.AnalyticsRow) ([]*db.Trace, error)
 }
 type LLMCallResolver interface {
 	ID(ctx context.Context, obj *db.LLMCall) (string, error)
 
-	Project(ctx context.Context, obj *db.LLMCall) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.LLMCall) (*db.Trace, error)
-	AgentCall(ctx context.Context, obj *db.LLMCall) (*db.AgentCall, error)
+	Project(ctx context.Context, objs []*db.LLMCall) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.LLMCall) ([]*db.Trace, error)
+	AgentCall(ctx context.Context, objs []*db.LLMCall) ([]*db.AgentCall, error)
 
-	Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+	Errors(ctx context.Context, objs []*db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error)
 }
 type MetricResolver interface {
 	ID(ctx context.Context, obj *db.Metric) (string, error)
 
-	Trace(ctx context.Context, obj *db.Metric) (*db.Trace, error)
+	Trace(ctx context.Context, objs []*db.Metric) ([]*db.Trace, error)
 }
 type MutationResolver interface {
 	IngestTraces(ctx context.Context, input []*model.TraceInput) (*model.IngestTracesPayload, error)
@@ -522,16 +522,16 @@ type MutationResolver interface {
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *db.Project) (string, error)
 
-	SystemInfo(ctx context.Context, obj *db.Project) (*db.SystemInfo, error)
-	Stats(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) (*db.ProjectStats, error)
-	MetricSummaries(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) ([]*db.MetricSummary, error)
-	ErrorGroups(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error)
-	Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error)
-	AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
-	LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+	SystemInfo(ctx context.Context, objs []*db.Project) ([]*db.SystemInfo, error)
+	Stats(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([]*db.ProjectStats, error)
+	MetricSummaries(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([][]*db.MetricSummary, error)
+	ErrorGroups(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) ([]*model.Connection[db.ErrorGroup], error)
+	Traces(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) ([]*model.Connection[db.Trace], error)
+	AgentCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error)
+	LlmCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -546,48 +546,48 @@ type QueryResolver interface {
 type SystemInfoResolver interface {
 	ID(ctx context.Context, obj *db.SystemInfo) (string, error)
 
-	Project(ctx context.Context, obj *db.SystemInfo) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.SystemInfo) (*db.Trace, error)
+	Project(ctx context.Context, objs []*db.SystemInfo) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.SystemInfo) ([]*db.Trace, error)
 }
 type ToolCallResolver interface {
 	ID(ctx context.Context, obj *db.ToolCall) (string, error)
 
-	Project(ctx context.Context, obj *db.ToolCall) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.ToolCall) (*db.Trace, error)
-	AgentCall(ctx context.Context, obj *db.ToolCall) (*db.AgentCall, error)
+	Project(ctx context.Context, objs []*db.ToolCall) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.ToolCall) ([]*db.Trace, error)
+	AgentCall(ctx context.Context, objs []*db.ToolCall) ([]*db.AgentCall, error)
 
-	Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
+	Errors(ctx context.Context, objs []*db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error)
 }
 type TraceResolver interface {
 	ID(ctx context.Context, obj *db.Trace) (string, error)
 
-	Project(ctx context.Context, obj *db.Trace) (*db.Project, error)
+	Project(ctx context.Context, objs []*db.Trace) ([]*db.Project, error)
 
-	SystemInfo(ctx context.Context, obj *db.Trace) (*db.SystemInfo, error)
-	Stats(ctx context.Context, obj *db.Trace) (*db.TraceStats, error)
+	SystemInfo(ctx context.Context, objs []*db.Trace) ([]*db.SystemInfo, error)
+	Stats(ctx context.Context, objs []*db.Trace) ([]*db.TraceStats, error)
 
-	AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error)
-	LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error)
-	ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error)
-	UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error)
-	Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error)
-	Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) (*model.Connection[db.Metric], error)
+	AgentCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error)
+	LlmCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error)
+	ToolCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error)
+	UserInteractions(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error)
+	Errors(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error)
+	Metrics(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) ([]*model.Connection[db.Metric], error)
 }
 type TraceErrorResolver interface {
 	ID(ctx context.Context, obj *db.TraceError) (string, error)
 
-	Project(ctx context.Context, obj *db.TraceError) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.TraceError) (*db.Trace, error)
-	AgentCall(ctx context.Context, obj *db.TraceError) (*db.AgentCall, error)
-	ToolCall(ctx context.Context, obj *db.TraceError) (*db.ToolCall, error)
-	LlmCall(ctx context.Context, obj *db.TraceError) (*db.LLMCall, error)
+	Project(ctx context.Context, objs []*db.TraceError) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.TraceError) ([]*db.Trace, error)
+	AgentCall(ctx context.Context, objs []*db.TraceError) ([]*db.AgentCall, error)
+	ToolCall(ctx context.Context, objs []*db.TraceError) ([]*db.ToolCall, error)
+	LlmCall(ctx context.Context, objs []*db.TraceError) ([]*db.LLMCall, error)
 }
 type UserInteractionResolver interface {
 	ID(ctx context.Context, obj *db.UserInteraction) (string, error)
 
-	Project(ctx context.Context, obj *db.UserInteraction) (*db.Project, error)
-	Trace(ctx context.Context, obj *db.UserInteraction) (*db.Trace, error)
-	AgentCall(ctx context.Context, obj *db.UserInteraction) (*db.AgentCall, error)
+	Project(ctx context.Context, objs []*db.UserInteraction) ([]*db.Project, error)
+	Trace(ctx context.Context, objs []*db.UserInteraction) ([]*db.Trace, error)
+	AgentCall(ctx context.Context, objs []*db.UserInteraction) ([]*db.AgentCall, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -6151,7 +6151,7 @@ func (ec *executionContext) _AgentCall_project(ctx context.Context, field graphq
 			return ec.fieldContext_AgentCall_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AgentCall().Project(ctx, obj)
+			return ec.resolveBatch_AgentCall_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -6173,6 +6173,29 @@ func (ec *executionContext) fieldContext_AgentCall_project(_ context.Context, fi
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_AgentCall_project(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.AgentCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"AgentCall.project",
+	)
+}
 
 func (ec *executionContext) _AgentCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6183,7 +6206,7 @@ func (ec *executionContext) _AgentCall_trace(ctx context.Context, field graphql.
 			return ec.fieldContext_AgentCall_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AgentCall().Trace(ctx, obj)
+			return ec.resolveBatch_AgentCall_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -6204,6 +6227,29 @@ func (ec *executionContext) fieldContext_AgentCall_trace(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_AgentCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.AgentCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"AgentCall.trace",
+	)
 }
 
 func (ec *executionContext) _AgentCall_name(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
@@ -6307,7 +6353,7 @@ func (ec *executionContext) _AgentCall_stats(ctx context.Context, field graphql.
 			return ec.fieldContext_AgentCall_stats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AgentCall().Stats(ctx, obj)
+			return ec.resolveBatch_AgentCall_stats(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentStats) graphql.Marshaler {
@@ -6328,6 +6374,29 @@ func (ec *executionContext) fieldContext_AgentCall_stats(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_AgentCall_stats(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Stats(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.AgentStats](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.stats",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Stats(ctx, []*db.AgentCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.AgentStats](
+		ctx,
+		results,
+		err,
+		"AgentCall.stats",
+	)
 }
 
 func (ec *executionContext) _AgentCall_llmCallIds(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
@@ -6408,8 +6477,7 @@ func (ec *executionContext) _AgentCall_llmCalls(ctx context.Context, field graph
 			return ec.fieldContext_AgentCall_llmCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+			return ec.resolveBatch_AgentCall_llmCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -6442,6 +6510,30 @@ func (ec *executionContext) fieldContext_AgentCall_llmCalls(ctx context.Context,
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_AgentCall_llmCalls(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.LlmCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.LLMCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.llmCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.LlmCalls(ctx, []*db.AgentCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.LLMCall]](
+		ctx,
+		results,
+		err,
+		"AgentCall.llmCalls",
+	)
+}
 
 func (ec *executionContext) _AgentCall_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6452,8 +6544,7 @@ func (ec *executionContext) _AgentCall_toolCalls(ctx context.Context, field grap
 			return ec.fieldContext_AgentCall_toolCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+			return ec.resolveBatch_AgentCall_toolCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -6486,6 +6577,30 @@ func (ec *executionContext) fieldContext_AgentCall_toolCalls(ctx context.Context
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_AgentCall_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ToolCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.ToolCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.toolCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ToolCalls(ctx, []*db.AgentCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.ToolCall]](
+		ctx,
+		results,
+		err,
+		"AgentCall.toolCalls",
+	)
+}
 
 func (ec *executionContext) _AgentCall_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6496,8 +6611,7 @@ func (ec *executionContext) _AgentCall_userInteractions(ctx context.Context, fie
 			return ec.fieldContext_AgentCall_userInteractions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+			return ec.resolveBatch_AgentCall_userInteractions(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -6530,6 +6644,30 @@ func (ec *executionContext) fieldContext_AgentCall_userInteractions(ctx context.
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_AgentCall_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.UserInteractions(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.UserInteraction]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.userInteractions",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.UserInteractions(ctx, []*db.AgentCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.UserInteraction]](
+		ctx,
+		results,
+		err,
+		"AgentCall.userInteractions",
+	)
+}
 
 func (ec *executionContext) _AgentCall_errors(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6540,8 +6678,7 @@ func (ec *executionContext) _AgentCall_errors(ctx context.Context, field graphql
 			return ec.fieldContext_AgentCall_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgentCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+			return ec.resolveBatch_AgentCall_errors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -6573,6 +6710,30 @@ func (ec *executionContext) fieldContext_AgentCall_errors(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_AgentCall_errors(ctx context.Context, field graphql.CollectedField, obj *db.AgentCall) (any, error) {
+	resolver := ec.Resolvers.AgentCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.AgentCall](ctx, "AgentCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Errors(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.TraceError]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AgentCall.errors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Errors(ctx, []*db.AgentCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.TraceError]](
+		ctx,
+		results,
+		err,
+		"AgentCall.errors",
+	)
 }
 
 func (ec *executionContext) _AgentCallConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.AgentCall]) (ret graphql.Marshaler) {
@@ -7052,7 +7213,7 @@ func (ec *executionContext) _AnalyticsRow_trace(ctx context.Context, field graph
 			return ec.fieldContext_AnalyticsRow_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AnalyticsRow().Trace(ctx, obj)
+			return ec.resolveBatch_AnalyticsRow_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -7073,6 +7234,29 @@ func (ec *executionContext) fieldContext_AnalyticsRow_trace(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_AnalyticsRow_trace(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (any, error) {
+	resolver := ec.Resolvers.AnalyticsRow()
+	if batch, ok := graphql.BatchParentsFor[*db.AnalyticsRow](ctx, "AnalyticsRow"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"AnalyticsRow.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.AnalyticsRow{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"AnalyticsRow.trace",
+	)
 }
 
 func (ec *executionContext) _AnalyticsRow_count(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsRow) (ret graphql.Marshaler) {
@@ -8010,7 +8194,7 @@ func (ec *executionContext) _LLMCall_project(ctx context.Context, field graphql.
 			return ec.fieldContext_LLMCall_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LLMCall().Project(ctx, obj)
+			return ec.resolveBatch_LLMCall_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -8032,6 +8216,29 @@ func (ec *executionContext) fieldContext_LLMCall_project(_ context.Context, fiel
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_LLMCall_project(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (any, error) {
+	resolver := ec.Resolvers.LLMCall()
+	if batch, ok := graphql.BatchParentsFor[*db.LLMCall](ctx, "LLMCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LLMCall.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.LLMCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"LLMCall.project",
+	)
+}
 
 func (ec *executionContext) _LLMCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -8042,7 +8249,7 @@ func (ec *executionContext) _LLMCall_trace(ctx context.Context, field graphql.Co
 			return ec.fieldContext_LLMCall_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LLMCall().Trace(ctx, obj)
+			return ec.resolveBatch_LLMCall_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -8064,6 +8271,29 @@ func (ec *executionContext) fieldContext_LLMCall_trace(_ context.Context, field 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_LLMCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (any, error) {
+	resolver := ec.Resolvers.LLMCall()
+	if batch, ok := graphql.BatchParentsFor[*db.LLMCall](ctx, "LLMCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LLMCall.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.LLMCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"LLMCall.trace",
+	)
+}
 
 func (ec *executionContext) _LLMCall_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -8074,7 +8304,7 @@ func (ec *executionContext) _LLMCall_agentCall(ctx context.Context, field graphq
 			return ec.fieldContext_LLMCall_agentCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LLMCall().AgentCall(ctx, obj)
+			return ec.resolveBatch_LLMCall_agentCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentCall) graphql.Marshaler {
@@ -8095,6 +8325,29 @@ func (ec *executionContext) fieldContext_LLMCall_agentCall(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_LLMCall_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (any, error) {
+	resolver := ec.Resolvers.LLMCall()
+	if batch, ok := graphql.BatchParentsFor[*db.LLMCall](ctx, "LLMCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.AgentCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LLMCall.agentCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCall(ctx, []*db.LLMCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.AgentCall](
+		ctx,
+		results,
+		err,
+		"LLMCall.agentCall",
+	)
 }
 
 func (ec *executionContext) _LLMCall_name(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (ret graphql.Marshaler) {
@@ -8416,8 +8669,7 @@ func (ec *executionContext) _LLMCall_errors(ctx context.Context, field graphql.C
 			return ec.fieldContext_LLMCall_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.LLMCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+			return ec.resolveBatch_LLMCall_errors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -8449,6 +8701,30 @@ func (ec *executionContext) fieldContext_LLMCall_errors(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_LLMCall_errors(ctx context.Context, field graphql.CollectedField, obj *db.LLMCall) (any, error) {
+	resolver := ec.Resolvers.LLMCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.LLMCall](ctx, "LLMCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Errors(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.TraceError]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LLMCall.errors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Errors(ctx, []*db.LLMCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.TraceError]](
+		ctx,
+		results,
+		err,
+		"LLMCall.errors",
+	)
 }
 
 func (ec *executionContext) _LLMCallConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.LLMCall]) (ret graphql.Marshaler) {
@@ -8703,7 +8979,7 @@ func (ec *executionContext) _Metric_trace(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Metric_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Metric().Trace(ctx, obj)
+			return ec.resolveBatch_Metric_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -8724,6 +9000,29 @@ func (ec *executionContext) fieldContext_Metric_trace(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Metric_trace(ctx context.Context, field graphql.CollectedField, obj *db.Metric) (any, error) {
+	resolver := ec.Resolvers.Metric()
+	if batch, ok := graphql.BatchParentsFor[*db.Metric](ctx, "Metric"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Metric.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.Metric{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"Metric.trace",
+	)
 }
 
 func (ec *executionContext) _Metric_metricName(ctx context.Context, field graphql.CollectedField, obj *db.Metric) (ret graphql.Marshaler) {
@@ -10123,7 +10422,7 @@ func (ec *executionContext) _Project_systemInfo(ctx context.Context, field graph
 			return ec.fieldContext_Project_systemInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Project().SystemInfo(ctx, obj)
+			return ec.resolveBatch_Project_systemInfo(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.SystemInfo) graphql.Marshaler {
@@ -10145,6 +10444,29 @@ func (ec *executionContext) fieldContext_Project_systemInfo(_ context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_systemInfo(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.SystemInfo(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.SystemInfo](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.systemInfo",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.SystemInfo(ctx, []*db.Project{obj})
+	return graphql.ResolveBatchSingleResult[*db.SystemInfo](
+		ctx,
+		results,
+		err,
+		"Project.systemInfo",
+	)
+}
 
 func (ec *executionContext) _Project_stats(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10155,8 +10477,7 @@ func (ec *executionContext) _Project_stats(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Project_stats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Stats(ctx, obj, fc.Args["timeRange"].(*model.TimeRangeInput))
+			return ec.resolveBatch_Project_stats(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.ProjectStats) graphql.Marshaler {
@@ -10189,6 +10510,30 @@ func (ec *executionContext) fieldContext_Project_stats(ctx context.Context, fiel
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_stats(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Stats(ctx, batch.Parents, fc.Args["timeRange"].(*model.TimeRangeInput))
+		})
+		return graphql.ResolveBatchGroupResult[*db.ProjectStats](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.stats",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Stats(ctx, []*db.Project{obj}, fc.Args["timeRange"].(*model.TimeRangeInput))
+	return graphql.ResolveBatchSingleResult[*db.ProjectStats](
+		ctx,
+		results,
+		err,
+		"Project.stats",
+	)
+}
 
 func (ec *executionContext) _Project_metricSummaries(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10199,8 +10544,7 @@ func (ec *executionContext) _Project_metricSummaries(ctx context.Context, field 
 			return ec.fieldContext_Project_metricSummaries(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().MetricSummaries(ctx, obj, fc.Args["timeRange"].(*model.TimeRangeInput))
+			return ec.resolveBatch_Project_metricSummaries(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.MetricSummary) graphql.Marshaler {
@@ -10233,6 +10577,30 @@ func (ec *executionContext) fieldContext_Project_metricSummaries(ctx context.Con
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_metricSummaries(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.MetricSummaries(ctx, batch.Parents, fc.Args["timeRange"].(*model.TimeRangeInput))
+		})
+		return graphql.ResolveBatchGroupResult[[]*db.MetricSummary](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.metricSummaries",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.MetricSummaries(ctx, []*db.Project{obj}, fc.Args["timeRange"].(*model.TimeRangeInput))
+	return graphql.ResolveBatchSingleResult[[]*db.MetricSummary](
+		ctx,
+		results,
+		err,
+		"Project.metricSummaries",
+	)
+}
 
 func (ec *executionContext) _Project_errorGroups(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10243,8 +10611,7 @@ func (ec *executionContext) _Project_errorGroups(ctx context.Context, field grap
 			return ec.fieldContext_Project_errorGroups(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ErrorGroups(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ErrorGroupFilter))
+			return ec.resolveBatch_Project_errorGroups(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ErrorGroup]) graphql.Marshaler {
@@ -10277,6 +10644,30 @@ func (ec *executionContext) fieldContext_Project_errorGroups(ctx context.Context
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_errorGroups(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ErrorGroups(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ErrorGroupFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.ErrorGroup]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.errorGroups",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ErrorGroups(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ErrorGroupFilter))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.ErrorGroup]](
+		ctx,
+		results,
+		err,
+		"Project.errorGroups",
+	)
+}
 
 func (ec *executionContext) _Project_traces(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10287,8 +10678,7 @@ func (ec *executionContext) _Project_traces(ctx context.Context, field graphql.C
 			return ec.fieldContext_Project_traces(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Traces(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceFilter), fc.Args["orderBy"].(*model.TraceOrder))
+			return ec.resolveBatch_Project_traces(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.Trace]) graphql.Marshaler {
@@ -10321,6 +10711,30 @@ func (ec *executionContext) fieldContext_Project_traces(ctx context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_traces(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Traces(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceFilter), fc.Args["orderBy"].(*model.TraceOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.Trace]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.traces",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Traces(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceFilter), fc.Args["orderBy"].(*model.TraceOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.Trace]](
+		ctx,
+		results,
+		err,
+		"Project.traces",
+	)
+}
 
 func (ec *executionContext) _Project_agentCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10331,8 +10745,7 @@ func (ec *executionContext) _Project_agentCalls(ctx context.Context, field graph
 			return ec.fieldContext_Project_agentCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+			return ec.resolveBatch_Project_agentCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.AgentCall]) graphql.Marshaler {
@@ -10365,6 +10778,30 @@ func (ec *executionContext) fieldContext_Project_agentCalls(ctx context.Context,
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_agentCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.AgentCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.agentCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCalls(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.AgentCall]](
+		ctx,
+		results,
+		err,
+		"Project.agentCalls",
+	)
+}
 
 func (ec *executionContext) _Project_llmCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10375,8 +10812,7 @@ func (ec *executionContext) _Project_llmCalls(ctx context.Context, field graphql
 			return ec.fieldContext_Project_llmCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+			return ec.resolveBatch_Project_llmCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -10409,6 +10845,30 @@ func (ec *executionContext) fieldContext_Project_llmCalls(ctx context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_llmCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.LlmCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.LLMCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.llmCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.LlmCalls(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.LLMCall]](
+		ctx,
+		results,
+		err,
+		"Project.llmCalls",
+	)
+}
 
 func (ec *executionContext) _Project_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10419,8 +10879,7 @@ func (ec *executionContext) _Project_toolCalls(ctx context.Context, field graphq
 			return ec.fieldContext_Project_toolCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+			return ec.resolveBatch_Project_toolCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -10453,6 +10912,30 @@ func (ec *executionContext) fieldContext_Project_toolCalls(ctx context.Context, 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ToolCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.ToolCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.toolCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ToolCalls(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.ToolCall]](
+		ctx,
+		results,
+		err,
+		"Project.toolCalls",
+	)
+}
 
 func (ec *executionContext) _Project_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10463,8 +10946,7 @@ func (ec *executionContext) _Project_userInteractions(ctx context.Context, field
 			return ec.fieldContext_Project_userInteractions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+			return ec.resolveBatch_Project_userInteractions(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -10497,6 +10979,30 @@ func (ec *executionContext) fieldContext_Project_userInteractions(ctx context.Co
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Project_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.UserInteractions(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.UserInteraction]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.userInteractions",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.UserInteractions(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.UserInteraction]](
+		ctx,
+		results,
+		err,
+		"Project.userInteractions",
+	)
+}
 
 func (ec *executionContext) _Project_errors(ctx context.Context, field graphql.CollectedField, obj *db.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10507,8 +11013,7 @@ func (ec *executionContext) _Project_errors(ctx context.Context, field graphql.C
 			return ec.fieldContext_Project_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+			return ec.resolveBatch_Project_errors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -10540,6 +11045,30 @@ func (ec *executionContext) fieldContext_Project_errors(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Project_errors(ctx context.Context, field graphql.CollectedField, obj *db.Project) (any, error) {
+	resolver := ec.Resolvers.Project()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Project](ctx, "Project"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Errors(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.TraceError]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Project.errors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Errors(ctx, []*db.Project{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.TraceError]](
+		ctx,
+		results,
+		err,
+		"Project.errors",
+	)
 }
 
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.Project]) (ret graphql.Marshaler) {
@@ -11543,7 +12072,7 @@ func (ec *executionContext) _SystemInfo_project(ctx context.Context, field graph
 			return ec.fieldContext_SystemInfo_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SystemInfo().Project(ctx, obj)
+			return ec.resolveBatch_SystemInfo_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -11565,6 +12094,29 @@ func (ec *executionContext) fieldContext_SystemInfo_project(_ context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_SystemInfo_project(ctx context.Context, field graphql.CollectedField, obj *db.SystemInfo) (any, error) {
+	resolver := ec.Resolvers.SystemInfo()
+	if batch, ok := graphql.BatchParentsFor[*db.SystemInfo](ctx, "SystemInfo"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"SystemInfo.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.SystemInfo{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"SystemInfo.project",
+	)
+}
 
 func (ec *executionContext) _SystemInfo_trace(ctx context.Context, field graphql.CollectedField, obj *db.SystemInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -11575,7 +12127,7 @@ func (ec *executionContext) _SystemInfo_trace(ctx context.Context, field graphql
 			return ec.fieldContext_SystemInfo_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SystemInfo().Trace(ctx, obj)
+			return ec.resolveBatch_SystemInfo_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -11596,6 +12148,29 @@ func (ec *executionContext) fieldContext_SystemInfo_trace(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_SystemInfo_trace(ctx context.Context, field graphql.CollectedField, obj *db.SystemInfo) (any, error) {
+	resolver := ec.Resolvers.SystemInfo()
+	if batch, ok := graphql.BatchParentsFor[*db.SystemInfo](ctx, "SystemInfo"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"SystemInfo.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.SystemInfo{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"SystemInfo.trace",
+	)
 }
 
 func (ec *executionContext) _SystemInfo_osName(ctx context.Context, field graphql.CollectedField, obj *db.SystemInfo) (ret graphql.Marshaler) {
@@ -11979,7 +12554,7 @@ func (ec *executionContext) _ToolCall_project(ctx context.Context, field graphql
 			return ec.fieldContext_ToolCall_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ToolCall().Project(ctx, obj)
+			return ec.resolveBatch_ToolCall_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -12001,6 +12576,29 @@ func (ec *executionContext) fieldContext_ToolCall_project(_ context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_ToolCall_project(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (any, error) {
+	resolver := ec.Resolvers.ToolCall()
+	if batch, ok := graphql.BatchParentsFor[*db.ToolCall](ctx, "ToolCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ToolCall.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.ToolCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"ToolCall.project",
+	)
+}
 
 func (ec *executionContext) _ToolCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12011,7 +12609,7 @@ func (ec *executionContext) _ToolCall_trace(ctx context.Context, field graphql.C
 			return ec.fieldContext_ToolCall_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ToolCall().Trace(ctx, obj)
+			return ec.resolveBatch_ToolCall_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -12033,6 +12631,29 @@ func (ec *executionContext) fieldContext_ToolCall_trace(_ context.Context, field
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_ToolCall_trace(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (any, error) {
+	resolver := ec.Resolvers.ToolCall()
+	if batch, ok := graphql.BatchParentsFor[*db.ToolCall](ctx, "ToolCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ToolCall.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.ToolCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"ToolCall.trace",
+	)
+}
 
 func (ec *executionContext) _ToolCall_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12043,7 +12664,7 @@ func (ec *executionContext) _ToolCall_agentCall(ctx context.Context, field graph
 			return ec.fieldContext_ToolCall_agentCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ToolCall().AgentCall(ctx, obj)
+			return ec.resolveBatch_ToolCall_agentCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentCall) graphql.Marshaler {
@@ -12064,6 +12685,29 @@ func (ec *executionContext) fieldContext_ToolCall_agentCall(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ToolCall_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (any, error) {
+	resolver := ec.Resolvers.ToolCall()
+	if batch, ok := graphql.BatchParentsFor[*db.ToolCall](ctx, "ToolCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.AgentCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ToolCall.agentCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCall(ctx, []*db.ToolCall{obj})
+	return graphql.ResolveBatchSingleResult[*db.AgentCall](
+		ctx,
+		results,
+		err,
+		"ToolCall.agentCall",
+	)
 }
 
 func (ec *executionContext) _ToolCall_name(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (ret graphql.Marshaler) {
@@ -12307,8 +12951,7 @@ func (ec *executionContext) _ToolCall_errors(ctx context.Context, field graphql.
 			return ec.fieldContext_ToolCall_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ToolCall().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+			return ec.resolveBatch_ToolCall_errors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -12340,6 +12983,30 @@ func (ec *executionContext) fieldContext_ToolCall_errors(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ToolCall_errors(ctx context.Context, field graphql.CollectedField, obj *db.ToolCall) (any, error) {
+	resolver := ec.Resolvers.ToolCall()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.ToolCall](ctx, "ToolCall"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Errors(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.TraceError]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ToolCall.errors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Errors(ctx, []*db.ToolCall{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.TraceError]](
+		ctx,
+		results,
+		err,
+		"ToolCall.errors",
+	)
 }
 
 func (ec *executionContext) _ToolCallConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.ToolCall]) (ret graphql.Marshaler) {
@@ -12594,7 +13261,7 @@ func (ec *executionContext) _Trace_project(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Trace_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Trace().Project(ctx, obj)
+			return ec.resolveBatch_Trace_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -12615,6 +13282,29 @@ func (ec *executionContext) fieldContext_Trace_project(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Trace_project(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.Trace{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"Trace.project",
+	)
 }
 
 func (ec *executionContext) _Trace_startTime(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
@@ -12695,7 +13385,7 @@ func (ec *executionContext) _Trace_systemInfo(ctx context.Context, field graphql
 			return ec.fieldContext_Trace_systemInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Trace().SystemInfo(ctx, obj)
+			return ec.resolveBatch_Trace_systemInfo(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.SystemInfo) graphql.Marshaler {
@@ -12717,6 +13407,29 @@ func (ec *executionContext) fieldContext_Trace_systemInfo(_ context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_systemInfo(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.SystemInfo(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.SystemInfo](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.systemInfo",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.SystemInfo(ctx, []*db.Trace{obj})
+	return graphql.ResolveBatchSingleResult[*db.SystemInfo](
+		ctx,
+		results,
+		err,
+		"Trace.systemInfo",
+	)
+}
 
 func (ec *executionContext) _Trace_stats(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12727,7 +13440,7 @@ func (ec *executionContext) _Trace_stats(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Trace_stats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Trace().Stats(ctx, obj)
+			return ec.resolveBatch_Trace_stats(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.TraceStats) graphql.Marshaler {
@@ -12748,6 +13461,29 @@ func (ec *executionContext) fieldContext_Trace_stats(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Trace_stats(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Stats(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.TraceStats](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.stats",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Stats(ctx, []*db.Trace{obj})
+	return graphql.ResolveBatchSingleResult[*db.TraceStats](
+		ctx,
+		results,
+		err,
+		"Trace.stats",
+	)
 }
 
 func (ec *executionContext) _Trace_totalCost(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
@@ -12805,8 +13541,7 @@ func (ec *executionContext) _Trace_agentCalls(ctx context.Context, field graphql
 			return ec.fieldContext_Trace_agentCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().AgentCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+			return ec.resolveBatch_Trace_agentCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.AgentCall]) graphql.Marshaler {
@@ -12839,6 +13574,30 @@ func (ec *executionContext) fieldContext_Trace_agentCalls(ctx context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_agentCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.AgentCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.agentCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCalls(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AgentCallFilter), fc.Args["orderBy"].(*model.AgentCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.AgentCall]](
+		ctx,
+		results,
+		err,
+		"Trace.agentCalls",
+	)
+}
 
 func (ec *executionContext) _Trace_llmCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12849,8 +13608,7 @@ func (ec *executionContext) _Trace_llmCalls(ctx context.Context, field graphql.C
 			return ec.fieldContext_Trace_llmCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().LlmCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+			return ec.resolveBatch_Trace_llmCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.LLMCall]) graphql.Marshaler {
@@ -12883,6 +13641,30 @@ func (ec *executionContext) fieldContext_Trace_llmCalls(ctx context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_llmCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.LlmCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.LLMCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.llmCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.LlmCalls(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LLMCallFilter), fc.Args["orderBy"].(*model.LLMCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.LLMCall]](
+		ctx,
+		results,
+		err,
+		"Trace.llmCalls",
+	)
+}
 
 func (ec *executionContext) _Trace_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12893,8 +13675,7 @@ func (ec *executionContext) _Trace_toolCalls(ctx context.Context, field graphql.
 			return ec.fieldContext_Trace_toolCalls(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().ToolCalls(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+			return ec.resolveBatch_Trace_toolCalls(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.ToolCall]) graphql.Marshaler {
@@ -12927,6 +13708,30 @@ func (ec *executionContext) fieldContext_Trace_toolCalls(ctx context.Context, fi
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_toolCalls(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ToolCalls(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.ToolCall]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.toolCalls",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ToolCalls(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ToolCallFilter), fc.Args["orderBy"].(*model.ToolCallOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.ToolCall]](
+		ctx,
+		results,
+		err,
+		"Trace.toolCalls",
+	)
+}
 
 func (ec *executionContext) _Trace_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12937,8 +13742,7 @@ func (ec *executionContext) _Trace_userInteractions(ctx context.Context, field g
 			return ec.fieldContext_Trace_userInteractions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().UserInteractions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+			return ec.resolveBatch_Trace_userInteractions(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.UserInteraction]) graphql.Marshaler {
@@ -12971,6 +13775,30 @@ func (ec *executionContext) fieldContext_Trace_userInteractions(ctx context.Cont
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_userInteractions(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.UserInteractions(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.UserInteraction]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.userInteractions",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.UserInteractions(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.UserInteractionFilter), fc.Args["orderBy"].(*model.UserInteractionOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.UserInteraction]](
+		ctx,
+		results,
+		err,
+		"Trace.userInteractions",
+	)
+}
 
 func (ec *executionContext) _Trace_errors(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12981,8 +13809,7 @@ func (ec *executionContext) _Trace_errors(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Trace_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+			return ec.resolveBatch_Trace_errors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.TraceError]) graphql.Marshaler {
@@ -13015,6 +13842,30 @@ func (ec *executionContext) fieldContext_Trace_errors(ctx context.Context, field
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Trace_errors(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Errors(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.TraceError]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.errors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Errors(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.TraceErrorFilter), fc.Args["orderBy"].(*model.TraceErrorOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.TraceError]](
+		ctx,
+		results,
+		err,
+		"Trace.errors",
+	)
+}
 
 func (ec *executionContext) _Trace_metrics(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13025,8 +13876,7 @@ func (ec *executionContext) _Trace_metrics(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Trace_metrics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trace().Metrics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MetricFilter), fc.Args["orderBy"].(*model.MetricOrder))
+			return ec.resolveBatch_Trace_metrics(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[db.Metric]) graphql.Marshaler {
@@ -13058,6 +13908,30 @@ func (ec *executionContext) fieldContext_Trace_metrics(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Trace_metrics(ctx context.Context, field graphql.CollectedField, obj *db.Trace) (any, error) {
+	resolver := ec.Resolvers.Trace()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Trace](ctx, "Trace"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Metrics(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MetricFilter), fc.Args["orderBy"].(*model.MetricOrder))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Connection[db.Metric]](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Trace.metrics",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Metrics(ctx, []*db.Trace{obj}, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MetricFilter), fc.Args["orderBy"].(*model.MetricOrder))
+	return graphql.ResolveBatchSingleResult[*model.Connection[db.Metric]](
+		ctx,
+		results,
+		err,
+		"Trace.metrics",
+	)
 }
 
 func (ec *executionContext) _TraceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[db.Trace]) (ret graphql.Marshaler) {
@@ -13312,7 +14186,7 @@ func (ec *executionContext) _TraceError_project(ctx context.Context, field graph
 			return ec.fieldContext_TraceError_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TraceError().Project(ctx, obj)
+			return ec.resolveBatch_TraceError_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -13334,6 +14208,29 @@ func (ec *executionContext) fieldContext_TraceError_project(_ context.Context, f
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_TraceError_project(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (any, error) {
+	resolver := ec.Resolvers.TraceError()
+	if batch, ok := graphql.BatchParentsFor[*db.TraceError](ctx, "TraceError"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"TraceError.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.TraceError{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"TraceError.project",
+	)
+}
 
 func (ec *executionContext) _TraceError_trace(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13344,7 +14241,7 @@ func (ec *executionContext) _TraceError_trace(ctx context.Context, field graphql
 			return ec.fieldContext_TraceError_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TraceError().Trace(ctx, obj)
+			return ec.resolveBatch_TraceError_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -13366,6 +14263,29 @@ func (ec *executionContext) fieldContext_TraceError_trace(_ context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_TraceError_trace(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (any, error) {
+	resolver := ec.Resolvers.TraceError()
+	if batch, ok := graphql.BatchParentsFor[*db.TraceError](ctx, "TraceError"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"TraceError.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.TraceError{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"TraceError.trace",
+	)
+}
 
 func (ec *executionContext) _TraceError_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13376,7 +14296,7 @@ func (ec *executionContext) _TraceError_agentCall(ctx context.Context, field gra
 			return ec.fieldContext_TraceError_agentCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TraceError().AgentCall(ctx, obj)
+			return ec.resolveBatch_TraceError_agentCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentCall) graphql.Marshaler {
@@ -13398,6 +14318,29 @@ func (ec *executionContext) fieldContext_TraceError_agentCall(_ context.Context,
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_TraceError_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (any, error) {
+	resolver := ec.Resolvers.TraceError()
+	if batch, ok := graphql.BatchParentsFor[*db.TraceError](ctx, "TraceError"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.AgentCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"TraceError.agentCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCall(ctx, []*db.TraceError{obj})
+	return graphql.ResolveBatchSingleResult[*db.AgentCall](
+		ctx,
+		results,
+		err,
+		"TraceError.agentCall",
+	)
+}
 
 func (ec *executionContext) _TraceError_toolCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13408,7 +14351,7 @@ func (ec *executionContext) _TraceError_toolCall(ctx context.Context, field grap
 			return ec.fieldContext_TraceError_toolCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TraceError().ToolCall(ctx, obj)
+			return ec.resolveBatch_TraceError_toolCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.ToolCall) graphql.Marshaler {
@@ -13430,6 +14373,29 @@ func (ec *executionContext) fieldContext_TraceError_toolCall(_ context.Context, 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_TraceError_toolCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (any, error) {
+	resolver := ec.Resolvers.TraceError()
+	if batch, ok := graphql.BatchParentsFor[*db.TraceError](ctx, "TraceError"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ToolCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.ToolCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"TraceError.toolCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ToolCall(ctx, []*db.TraceError{obj})
+	return graphql.ResolveBatchSingleResult[*db.ToolCall](
+		ctx,
+		results,
+		err,
+		"TraceError.toolCall",
+	)
+}
 
 func (ec *executionContext) _TraceError_llmCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13440,7 +14406,7 @@ func (ec *executionContext) _TraceError_llmCall(ctx context.Context, field graph
 			return ec.fieldContext_TraceError_llmCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TraceError().LlmCall(ctx, obj)
+			return ec.resolveBatch_TraceError_llmCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.LLMCall) graphql.Marshaler {
@@ -13461,6 +14427,29 @@ func (ec *executionContext) fieldContext_TraceError_llmCall(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_TraceError_llmCall(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (any, error) {
+	resolver := ec.Resolvers.TraceError()
+	if batch, ok := graphql.BatchParentsFor[*db.TraceError](ctx, "TraceError"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.LlmCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.LLMCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"TraceError.llmCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.LlmCall(ctx, []*db.TraceError{obj})
+	return graphql.ResolveBatchSingleResult[*db.LLMCall](
+		ctx,
+		results,
+		err,
+		"TraceError.llmCall",
+	)
 }
 
 func (ec *executionContext) _TraceError_errorType(ctx context.Context, field graphql.CollectedField, obj *db.TraceError) (ret graphql.Marshaler) {
@@ -14022,7 +15011,7 @@ func (ec *executionContext) _UserInteraction_project(ctx context.Context, field 
 			return ec.fieldContext_UserInteraction_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UserInteraction().Project(ctx, obj)
+			return ec.resolveBatch_UserInteraction_project(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Project) graphql.Marshaler {
@@ -14044,6 +15033,29 @@ func (ec *executionContext) fieldContext_UserInteraction_project(_ context.Conte
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_UserInteraction_project(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (any, error) {
+	resolver := ec.Resolvers.UserInteraction()
+	if batch, ok := graphql.BatchParentsFor[*db.UserInteraction](ctx, "UserInteraction"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"UserInteraction.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*db.UserInteraction{obj})
+	return graphql.ResolveBatchSingleResult[*db.Project](
+		ctx,
+		results,
+		err,
+		"UserInteraction.project",
+	)
+}
 
 func (ec *executionContext) _UserInteraction_trace(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -14054,7 +15066,7 @@ func (ec *executionContext) _UserInteraction_trace(ctx context.Context, field gr
 			return ec.fieldContext_UserInteraction_trace(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UserInteraction().Trace(ctx, obj)
+			return ec.resolveBatch_UserInteraction_trace(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Trace) graphql.Marshaler {
@@ -14076,6 +15088,29 @@ func (ec *executionContext) fieldContext_UserInteraction_trace(_ context.Context
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_UserInteraction_trace(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (any, error) {
+	resolver := ec.Resolvers.UserInteraction()
+	if batch, ok := graphql.BatchParentsFor[*db.UserInteraction](ctx, "UserInteraction"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Trace(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Trace](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"UserInteraction.trace",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Trace(ctx, []*db.UserInteraction{obj})
+	return graphql.ResolveBatchSingleResult[*db.Trace](
+		ctx,
+		results,
+		err,
+		"UserInteraction.trace",
+	)
+}
 
 func (ec *executionContext) _UserInteraction_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -14086,7 +15121,7 @@ func (ec *executionContext) _UserInteraction_agentCall(ctx context.Context, fiel
 			return ec.fieldContext_UserInteraction_agentCall(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UserInteraction().AgentCall(ctx, obj)
+			return ec.resolveBatch_UserInteraction_agentCall(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.AgentCall) graphql.Marshaler {
@@ -14107,6 +15142,29 @@ func (ec *executionContext) fieldContext_UserInteraction_agentCall(_ context.Con
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_UserInteraction_agentCall(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (any, error) {
+	resolver := ec.Resolvers.UserInteraction()
+	if batch, ok := graphql.BatchParentsFor[*db.UserInteraction](ctx, "UserInteraction"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.AgentCall(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.AgentCall](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"UserInteraction.agentCall",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.AgentCall(ctx, []*db.UserInteraction{obj})
+	return graphql.ResolveBatchSingleResult[*db.AgentCall](
+		ctx,
+		results,
+		err,
+		"UserInteraction.agentCall",
+	)
 }
 
 func (ec *executionContext) _UserInteraction_interactionType(ctx context.Context, field graphql.CollectedField, obj *db.UserInteraction) (ret graphql.Marshaler) {
@@ -15605,7 +16663,10 @@ func (ec *executionContext) unmarshalInputAgentCallFilter(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "startTime"}
 	for _, k := range fieldsInOrder {
@@ -15615,15 +16676,17 @@ func (ec *executionContext) unmarshalInputAgentCallFilter(ctx context.Context, o
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Name = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.StartTime = data
 		}
@@ -15649,7 +16712,10 @@ func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "name", "startTime", "endTime", "llmCalls", "toolCalls", "userInteractions"}
 	for _, k := range fieldsInOrder {
@@ -15659,45 +16725,52 @@ func (ec *executionContext) unmarshalInputAgentCallInput(ctx context.Context, ob
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "llmCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
 			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("llmCalls"), v, err, ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ)
+				return it, err
 			}
 			it.LlmCalls = data
 		case "toolCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
 			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("toolCalls"), v, err, ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ)
+				return it, err
 			}
 			it.ToolCalls = data
 		case "userInteractions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
 			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("userInteractions"), v, err, ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ)
+				return it, err
 			}
 			it.UserInteractions = data
 		}
@@ -15740,15 +16813,17 @@ func (ec *executionContext) unmarshalInputAgentCallOrder(ctx context.Context, ob
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNAgentCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -15774,7 +16849,10 @@ func (ec *executionContext) unmarshalInputCostInput(ctx context.Context, obj any
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"input", "output", "reasoning", "total"}
 	for _, k := range fieldsInOrder {
@@ -15784,27 +16862,31 @@ func (ec *executionContext) unmarshalInputCostInput(ctx context.Context, obj any
 		}
 		switch k {
 		case "input":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("input"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Input = data
 		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Output = data
 		case "reasoning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("reasoning"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Reasoning = data
 		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Total = data
 		}
@@ -15830,7 +16912,10 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "retentionDays"}
 	for _, k := range fieldsInOrder {
@@ -15840,15 +16925,17 @@ func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "retentionDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retentionDays"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("retentionDays"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.RetentionDays = data
 		}
@@ -15874,7 +16961,10 @@ func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"total", "available"}
 	for _, k := range fieldsInOrder {
@@ -15884,15 +16974,17 @@ func (ec *executionContext) unmarshalInputDiskInfoInput(ctx context.Context, obj
 		}
 		switch k {
 		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Total = data
 		case "available":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("available"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("available"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Available = data
 		}
@@ -15918,7 +17010,10 @@ func (ec *executionContext) unmarshalInputErrorGroupFilter(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"errorType", "timestamp", "search"}
 	for _, k := range fieldsInOrder {
@@ -15928,21 +17023,24 @@ func (ec *executionContext) unmarshalInputErrorGroupFilter(ctx context.Context, 
 		}
 		switch k {
 		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ErrorType = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.Timestamp = data
 		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("search"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Search = data
 		}
@@ -15968,7 +17066,10 @@ func (ec *executionContext) unmarshalInputFloatRangeInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"min", "max"}
 	for _, k := range fieldsInOrder {
@@ -15978,15 +17079,17 @@ func (ec *executionContext) unmarshalInputFloatRangeInput(ctx context.Context, o
 		}
 		switch k {
 		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("min"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Min = data
 		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("max"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Max = data
 		}
@@ -16012,7 +17115,10 @@ func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "memoryTotal"}
 	for _, k := range fieldsInOrder {
@@ -16022,15 +17128,17 @@ func (ec *executionContext) unmarshalInputGpuInfoInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "memoryTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("memoryTotal"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.MemoryTotal = data
 		}
@@ -16056,7 +17164,10 @@ func (ec *executionContext) unmarshalInputHttpHeaderInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "value"}
 	for _, k := range fieldsInOrder {
@@ -16066,15 +17177,17 @@ func (ec *executionContext) unmarshalInputHttpHeaderInput(ctx context.Context, o
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("value"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Value = data
 		}
@@ -16100,7 +17213,10 @@ func (ec *executionContext) unmarshalInputInstalledPackageInput(ctx context.Cont
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "version"}
 	for _, k := range fieldsInOrder {
@@ -16110,15 +17226,17 @@ func (ec *executionContext) unmarshalInputInstalledPackageInput(ctx context.Cont
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("version"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Version = data
 		}
@@ -16144,7 +17262,10 @@ func (ec *executionContext) unmarshalInputIntRangeInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"min", "max"}
 	for _, k := range fieldsInOrder {
@@ -16154,15 +17275,17 @@ func (ec *executionContext) unmarshalInputIntRangeInput(ctx context.Context, obj
 		}
 		switch k {
 		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("min"), v, err, ec.unmarshalOBigInt2ᚖint64)
+				return it, err
 			}
 			it.Min = data
 		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("max"), v, err, ec.unmarshalOBigInt2ᚖint64)
+				return it, err
 			}
 			it.Max = data
 		}
@@ -16188,7 +17311,10 @@ func (ec *executionContext) unmarshalInputLLMCallFilter(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "model", "startTime", "duration", "cost", "tokens"}
 	for _, k := range fieldsInOrder {
@@ -16198,39 +17324,45 @@ func (ec *executionContext) unmarshalInputLLMCallFilter(ctx context.Context, obj
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Name = data
 		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Model = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.StartTime = data
 		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Duration = data
 		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Cost = data
 		case "tokens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
 			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("tokens"), v, err, ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput)
+				return it, err
 			}
 			it.Tokens = data
 		}
@@ -16256,7 +17388,10 @@ func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "model", "inputPrompt", "output", "toolCall", "startTime", "endTime", "tokenUsage", "cost", "memoryUsed"}
 	for _, k := range fieldsInOrder {
@@ -16266,75 +17401,87 @@ func (ec *executionContext) unmarshalInputLLMCallInput(ctx context.Context, obj 
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.AgentCallExternalID = data
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Model = data
 		case "inputPrompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputPrompt"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("inputPrompt"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.InputPrompt = data
 		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Output = data
 		case "toolCall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCall"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("toolCall"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ToolCall = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "tokenUsage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenUsage"))
 			data, err := ec.unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("tokenUsage"), v, err, ec.unmarshalOTokenUsageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTokenUsageInput)
+				return it, err
 			}
 			it.TokenUsage = data
 		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOCostInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐCostInput)
+				return it, err
 			}
 			it.Cost = data
 		case "memoryUsed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("memoryUsed"), v, err, ec.unmarshalOBigInt2ᚖint64)
+				return it, err
 			}
 			it.MemoryUsed = data
 		}
@@ -16377,15 +17524,17 @@ func (ec *executionContext) unmarshalInputLLMCallOrder(ctx context.Context, obj 
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNLLMCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -16411,7 +17560,10 @@ func (ec *executionContext) unmarshalInputMetricFilter(ctx context.Context, obj 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"metricName", "score", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16421,21 +17573,24 @@ func (ec *executionContext) unmarshalInputMetricFilter(ctx context.Context, obj 
 		}
 		switch k {
 		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.MetricName = data
 		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Score = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -16461,7 +17616,10 @@ func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj a
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16471,57 +17629,66 @@ func (ec *executionContext) unmarshalInputMetricInput(ctx context.Context, obj a
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.MetricName = data
 		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Score = data
 		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("reason"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Reason = data
 		case "resultDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("resultDetail"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
+				return it, err
 			}
 			it.ResultDetail = data
 		case "config":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("config"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
+				return it, err
 			}
 			it.Config = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -16564,15 +17731,17 @@ func (ec *executionContext) unmarshalInputMetricOrder(ctx context.Context, obj a
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNMetricOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -16598,7 +17767,10 @@ func (ec *executionContext) unmarshalInputMetricScoreFilter(ctx context.Context,
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "score"}
 	for _, k := range fieldsInOrder {
@@ -16608,15 +17780,17 @@ func (ec *executionContext) unmarshalInputMetricScoreFilter(ctx context.Context,
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Score = data
 		}
@@ -16642,7 +17816,10 @@ func (ec *executionContext) unmarshalInputNetworkCallInput(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"method", "url", "statusCode", "error", "startTime", "endTime", "requestHeaders", "requestBody", "responseHeaders", "responseBody"}
 	for _, k := range fieldsInOrder {
@@ -16652,63 +17829,73 @@ func (ec *executionContext) unmarshalInputNetworkCallInput(ctx context.Context, 
 		}
 		switch k {
 		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("method"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Method = data
 		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("url"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.URL = data
 		case "statusCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusCode"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("statusCode"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.StatusCode = data
 		case "error":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("error"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("error"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Error = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "requestHeaders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestHeaders"))
 			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("requestHeaders"), v, err, ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ)
+				return it, err
 			}
 			it.RequestHeaders = data
 		case "requestBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestBody"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("requestBody"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.RequestBody = data
 		case "responseHeaders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseHeaders"))
 			data, err := ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("responseHeaders"), v, err, ec.unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInputᚄ)
+				return it, err
 			}
 			it.ResponseHeaders = data
 		case "responseBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseBody"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("responseBody"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ResponseBody = data
 		}
@@ -16734,7 +17921,10 @@ func (ec *executionContext) unmarshalInputRecordMetricInput(ctx context.Context,
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"traceId", "externalId", "metricName", "score", "reason", "resultDetail", "config", "startTime", "endTime", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -16744,63 +17934,73 @@ func (ec *executionContext) unmarshalInputRecordMetricInput(ctx context.Context,
 		}
 		switch k {
 		case "traceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("traceId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("traceId"), v, err, ec.unmarshalNID2string)
+				return it, err
 			}
 			it.TraceID = data
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "metricName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("metricName"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.MetricName = data
 		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("score"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.Score = data
 		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("reason"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Reason = data
 		case "resultDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resultDetail"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("resultDetail"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
+				return it, err
 			}
 			it.ResultDetail = data
 		case "config":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("config"))
 			data, err := ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("config"), v, err, ec.unmarshalOJSON2githubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐRawJSON)
+				return it, err
 			}
 			it.Config = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -16826,7 +18026,10 @@ func (ec *executionContext) unmarshalInputSystemInfoInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"osName", "osVersion", "pythonVersion", "cpuInfo", "gpuInfo", "diskInfo", "memoryTotal", "installedPackages"}
 	for _, k := range fieldsInOrder {
@@ -16836,51 +18039,59 @@ func (ec *executionContext) unmarshalInputSystemInfoInput(ctx context.Context, o
 		}
 		switch k {
 		case "osName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("osName"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.OsName = data
 		case "osVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("osVersion"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("osVersion"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.OsVersion = data
 		case "pythonVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pythonVersion"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("pythonVersion"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.PythonVersion = data
 		case "cpuInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cpuInfo"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("cpuInfo"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.CPUInfo = data
 		case "gpuInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gpuInfo"))
 			data, err := ec.unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("gpuInfo"), v, err, ec.unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInputᚄ)
+				return it, err
 			}
 			it.GpuInfo = data
 		case "diskInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("diskInfo"))
 			data, err := ec.unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("diskInfo"), v, err, ec.unmarshalODiskInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐDiskInfoInput)
+				return it, err
 			}
 			it.DiskInfo = data
 		case "memoryTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryTotal"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("memoryTotal"), v, err, ec.unmarshalOFloat2ᚖfloat64)
+				return it, err
 			}
 			it.MemoryTotal = data
 		case "installedPackages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installedPackages"))
 			data, err := ec.unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("installedPackages"), v, err, ec.unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInputᚄ)
+				return it, err
 			}
 			it.InstalledPackages = data
 		}
@@ -16906,7 +18117,10 @@ func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"from", "to"}
 	for _, k := range fieldsInOrder {
@@ -16916,15 +18130,17 @@ func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, ob
 		}
 		switch k {
 		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("from"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.From = data
 		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("to"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.To = data
 		}
@@ -16950,7 +18166,10 @@ func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"input", "completion", "reasoning", "total"}
 	for _, k := range fieldsInOrder {
@@ -16960,27 +18179,31 @@ func (ec *executionContext) unmarshalInputTokenUsageInput(ctx context.Context, o
 		}
 		switch k {
 		case "input":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("input"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.Input = data
 		case "completion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("completion"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.Completion = data
 		case "reasoning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasoning"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("reasoning"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.Reasoning = data
 		case "total":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("total"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("total"), v, err, ec.unmarshalOInt2ᚖint)
+				return it, err
 			}
 			it.Total = data
 		}
@@ -17006,7 +18229,10 @@ func (ec *executionContext) unmarshalInputToolCallFilter(ctx context.Context, ob
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"name", "startTime", "duration"}
 	for _, k := range fieldsInOrder {
@@ -17016,21 +18242,24 @@ func (ec *executionContext) unmarshalInputToolCallFilter(ctx context.Context, ob
 		}
 		switch k {
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Name = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.StartTime = data
 		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Duration = data
 		}
@@ -17056,7 +18285,10 @@ func (ec *executionContext) unmarshalInputToolCallInput(ctx context.Context, obj
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "name", "inputParameters", "output", "startTime", "endTime", "memoryUsed", "networkCalls"}
 	for _, k := range fieldsInOrder {
@@ -17066,57 +18298,66 @@ func (ec *executionContext) unmarshalInputToolCallInput(ctx context.Context, obj
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.AgentCallExternalID = data
 		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("name"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Name = data
 		case "inputParameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputParameters"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("inputParameters"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.InputParameters = data
 		case "output":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("output"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("output"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Output = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "memoryUsed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memoryUsed"))
 			data, err := ec.unmarshalOBigInt2ᚖint64(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("memoryUsed"), v, err, ec.unmarshalOBigInt2ᚖint64)
+				return it, err
 			}
 			it.MemoryUsed = data
 		case "networkCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("networkCalls"))
 			data, err := ec.unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("networkCalls"), v, err, ec.unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInputᚄ)
+				return it, err
 			}
 			it.NetworkCalls = data
 		}
@@ -17159,15 +18400,17 @@ func (ec *executionContext) unmarshalInputToolCallOrder(ctx context.Context, obj
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNToolCallOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -17193,7 +18436,10 @@ func (ec *executionContext) unmarshalInputTraceErrorFilter(ctx context.Context, 
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"errorType", "fingerprint", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17203,21 +18449,24 @@ func (ec *executionContext) unmarshalInputTraceErrorFilter(ctx context.Context, 
 		}
 		switch k {
 		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ErrorType = data
 		case "fingerprint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fingerprint"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("fingerprint"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Fingerprint = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -17243,7 +18492,10 @@ func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, o
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "errorType", "errorMessage", "timestamp", "agentCallExternalId", "llmCallExternalId", "toolCallExternalId"}
 	for _, k := range fieldsInOrder {
@@ -17253,45 +18505,52 @@ func (ec *executionContext) unmarshalInputTraceErrorInput(ctx context.Context, o
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.ErrorType = data
 		case "errorMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorMessage"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errorMessage"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ErrorMessage = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.Timestamp = data
 		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.AgentCallExternalID = data
 		case "llmCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("llmCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.LlmCallExternalID = data
 		case "toolCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("toolCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ToolCallExternalID = data
 		}
@@ -17334,15 +18593,17 @@ func (ec *executionContext) unmarshalInputTraceErrorOrder(ctx context.Context, o
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -17368,7 +18629,10 @@ func (ec *executionContext) unmarshalInputTraceFilter(ctx context.Context, obj a
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"startTime", "hasErrors", "errorType", "agentName", "toolName", "model", "duration", "cost", "tokens", "metric", "search"}
 	for _, k := range fieldsInOrder {
@@ -17378,69 +18642,80 @@ func (ec *executionContext) unmarshalInputTraceFilter(ctx context.Context, obj a
 		}
 		switch k {
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.StartTime = data
 		case "hasErrors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasErrors"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("hasErrors"), v, err, ec.unmarshalOBoolean2ᚖbool)
+				return it, err
 			}
 			it.HasErrors = data
 		case "errorType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errorType"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ErrorType = data
 		case "agentName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentName"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.AgentName = data
 		case "toolName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("toolName"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ToolName = data
 		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("model"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Model = data
 		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("duration"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Duration = data
 		case "cost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cost"))
 			data, err := ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("cost"), v, err, ec.unmarshalOFloatRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐFloatRangeInput)
+				return it, err
 			}
 			it.Cost = data
 		case "tokens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokens"))
 			data, err := ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("tokens"), v, err, ec.unmarshalOIntRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐIntRangeInput)
+				return it, err
 			}
 			it.Tokens = data
 		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
 			data, err := ec.unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("metric"), v, err, ec.unmarshalOMetricScoreFilter2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricScoreFilter)
+				return it, err
 			}
 			it.Metric = data
 		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("search"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Search = data
 		}
@@ -17466,7 +18741,10 @@ func (ec *executionContext) unmarshalInputTraceInput(ctx context.Context, obj an
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"project", "externalId", "startTime", "endTime", "systemInfo", "agentCalls", "llmCalls", "toolCalls", "userInteractions", "errors", "metrics"}
 	for _, k := range fieldsInOrder {
@@ -17476,69 +18754,80 @@ func (ec *executionContext) unmarshalInputTraceInput(ctx context.Context, obj an
 		}
 		switch k {
 		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("project"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.Project = data
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("startTime"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("endTime"), v, err, ec.unmarshalODateTime2ᚖtimeᚐTime)
+				return it, err
 			}
 			it.EndTime = data
 		case "systemInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("systemInfo"))
 			data, err := ec.unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("systemInfo"), v, err, ec.unmarshalOSystemInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSystemInfoInput)
+				return it, err
 			}
 			it.SystemInfo = data
 		case "agentCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCalls"))
 			data, err := ec.unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentCalls"), v, err, ec.unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInputᚄ)
+				return it, err
 			}
 			it.AgentCalls = data
 		case "llmCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("llmCalls"))
 			data, err := ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("llmCalls"), v, err, ec.unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInputᚄ)
+				return it, err
 			}
 			it.LlmCalls = data
 		case "toolCalls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolCalls"))
 			data, err := ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("toolCalls"), v, err, ec.unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInputᚄ)
+				return it, err
 			}
 			it.ToolCalls = data
 		case "userInteractions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userInteractions"))
 			data, err := ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("userInteractions"), v, err, ec.unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInputᚄ)
+				return it, err
 			}
 			it.UserInteractions = data
 		case "errors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errors"))
 			data, err := ec.unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("errors"), v, err, ec.unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInputᚄ)
+				return it, err
 			}
 			it.Errors = data
 		case "metrics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metrics"))
 			data, err := ec.unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("metrics"), v, err, ec.unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInputᚄ)
+				return it, err
 			}
 			it.Metrics = data
 		}
@@ -17581,15 +18870,17 @@ func (ec *executionContext) unmarshalInputTraceOrder(ctx context.Context, obj an
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTraceOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -17615,7 +18906,10 @@ func (ec *executionContext) unmarshalInputUserInteractionFilter(ctx context.Cont
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"interactionType", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17625,15 +18919,17 @@ func (ec *executionContext) unmarshalInputUserInteractionFilter(ctx context.Cont
 		}
 		switch k {
 		case "interactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("interactionType"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.InteractionType = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalOTimeRangeInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimeRangeInput)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -17659,7 +18955,10 @@ func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Conte
 		return it, nil
 	}
 
-	asMap := obj.(map[string]any)
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
 
 	fieldsInOrder := [...]string{"externalId", "agentCallExternalId", "interactionType", "content", "timestamp"}
 	for _, k := range fieldsInOrder {
@@ -17669,33 +18968,38 @@ func (ec *executionContext) unmarshalInputUserInteractionInput(ctx context.Conte
 		}
 		switch k {
 		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("externalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.ExternalID = data
 		case "agentCallExternalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentCallExternalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("agentCallExternalId"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.AgentCallExternalID = data
 		case "interactionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactionType"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("interactionType"), v, err, ec.unmarshalNString2string)
+				return it, err
 			}
 			it.InteractionType = data
 		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("content"), v, err, ec.unmarshalOString2ᚖstring)
+				return it, err
 			}
 			it.Content = data
 		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("timestamp"), v, err, ec.unmarshalNDateTime2timeᚐTime)
+				return it, err
 			}
 			it.Timestamp = data
 		}
@@ -17738,15 +19042,17 @@ func (ec *executionContext) unmarshalInputUserInteractionOrder(ctx context.Conte
 		}
 		switch k {
 		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("field"), v, err, ec.unmarshalNTimestampOrderField2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTimestampOrderField)
+				return it, err
 			}
 			it.Field = data
 		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
 			if err != nil {
-				return it, onInputPath(ctx, graphql.NewPathWithField("direction"), v, err, ec.unmarshalNSortDirection2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐSortDirection)
+				return it, err
 			}
 			it.Direction = data
 		}
@@ -17862,101 +19168,90 @@ func (ec *executionContext) _AgentCall(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AgentCall")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._AgentCall_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._AgentCall_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._AgentCall_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startTime":
 			out.Values[i] = ec._AgentCall_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._AgentCall_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._AgentCall_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "stats":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_stats(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "llmCallIds":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_llmCallIds(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_llmCallIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "toolCallIds":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_toolCallIds(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_toolCallIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "userInteractionIds":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_userInteractionIds(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_userInteractionIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "llmCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_llmCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_llmCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "toolCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_toolCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_toolCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "userInteractions":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_userInteractions(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_userInteractions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "errors":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCall_errors(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCall_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17988,24 +19283,23 @@ func (ec *executionContext) _AgentCallConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._AgentCallConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._AgentCallConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AgentCallConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AgentCallConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._AgentCallConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18133,63 +19427,62 @@ func (ec *executionContext) _AnalyticsRow(ctx context.Context, sel ast.Selection
 		case "bucket":
 			out.Values[i] = ec._AnalyticsRow_bucket(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "model":
 			out.Values[i] = ec._AnalyticsRow_model(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "agent":
 			out.Values[i] = ec._AnalyticsRow_agent(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "tool":
 			out.Values[i] = ec._AnalyticsRow_tool(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "errorType":
 			out.Values[i] = ec._AnalyticsRow_errorType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "metric":
 			out.Values[i] = ec._AnalyticsRow_metric(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AnalyticsRow_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._AnalyticsRow_trace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "count":
 			out.Values[i] = ec._AnalyticsRow_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "errorCount":
 			out.Values[i] = ec._AnalyticsRow_errorCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "value":
 			out.Values[i] = ec._AnalyticsRow_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "tokens":
 			out.Values[i] = ec._AnalyticsRow_tokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cost":
 			out.Values[i] = ec._AnalyticsRow_cost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18409,24 +19702,23 @@ func (ec *executionContext) _ErrorGroupConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._ErrorGroupConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._ErrorGroupConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ErrorGroupConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ErrorGroupConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._ErrorGroupConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18641,100 +19933,95 @@ func (ec *executionContext) _LLMCall(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LLMCall")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCall_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCall_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._LLMCall_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._LLMCall_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCall_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCall_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCall_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCall_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "agentCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCall_agentCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCall_agentCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._LLMCall_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "model":
 			out.Values[i] = ec._LLMCall_model(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "inputPrompt":
 			out.Values[i] = ec._LLMCall_inputPrompt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "output":
 			out.Values[i] = ec._LLMCall_output(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "toolCall":
 			out.Values[i] = ec._LLMCall_toolCall(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startTime":
 			out.Values[i] = ec._LLMCall_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._LLMCall_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._LLMCall_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "tokenUsage":
 			out.Values[i] = ec._LLMCall_tokenUsage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cost":
 			out.Values[i] = ec._LLMCall_cost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "memoryUsed":
 			out.Values[i] = ec._LLMCall_memoryUsed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "errors":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCall_errors(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCall_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18766,24 +20053,23 @@ func (ec *executionContext) _LLMCallConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LLMCallConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._LLMCallConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LLMCallConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LLMCallConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._LLMCallConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18851,71 +20137,69 @@ func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Metric")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Metric_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Metric_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._Metric_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._Metric_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Metric_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._Metric_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "metricName":
 			out.Values[i] = ec._Metric_metricName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "score":
 			out.Values[i] = ec._Metric_score(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "reason":
 			out.Values[i] = ec._Metric_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "resultDetail":
 			out.Values[i] = ec._Metric_resultDetail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "config":
 			out.Values[i] = ec._Metric_config(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startTime":
 			out.Values[i] = ec._Metric_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._Metric_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._Metric_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "timestamp":
 			out.Values[i] = ec._Metric_timestamp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18948,24 +20232,23 @@ func (ec *executionContext) _MetricConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._MetricConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._MetricConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._MetricConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MetricConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._MetricConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19300,111 +20583,100 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Project")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._Project_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "projectName":
 			out.Values[i] = ec._Project_projectName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startTime":
 			out.Values[i] = ec._Project_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._Project_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._Project_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCost":
 			out.Values[i] = ec._Project_totalCost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalTokens":
 			out.Values[i] = ec._Project_totalTokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "retentionDays":
 			out.Values[i] = ec._Project_retentionDays(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "systemInfo":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_systemInfo(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_systemInfo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "stats":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_stats(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "metricSummaries":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_metricSummaries(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_metricSummaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "errorGroups":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_errorGroups(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_errorGroups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "traces":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_traces(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_traces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "agentCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_agentCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_agentCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "llmCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_llmCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_llmCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "toolCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_toolCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_toolCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "userInteractions":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_userInteractions(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_userInteractions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "errors":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_errors(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19436,24 +20708,23 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._ProjectConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._ProjectConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProjectConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProjectConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19740,67 +21011,64 @@ func (ec *executionContext) _SystemInfo(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SystemInfo")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SystemInfo_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._SystemInfo_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._SystemInfo_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SystemInfo_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._SystemInfo_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SystemInfo_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._SystemInfo_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "osName":
 			out.Values[i] = ec._SystemInfo_osName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "osVersion":
 			out.Values[i] = ec._SystemInfo_osVersion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pythonVersion":
 			out.Values[i] = ec._SystemInfo_pythonVersion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cpuInfo":
 			out.Values[i] = ec._SystemInfo_cpuInfo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "gpuInfo":
 			out.Values[i] = ec._SystemInfo_gpuInfo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "diskInfo":
 			out.Values[i] = ec._SystemInfo_diskInfo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "memoryTotal":
 			out.Values[i] = ec._SystemInfo_memoryTotal(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "installedPackages":
 			out.Values[i] = ec._SystemInfo_installedPackages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19879,85 +21147,80 @@ func (ec *executionContext) _ToolCall(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ToolCall")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCall_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCall_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._ToolCall_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._ToolCall_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCall_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCall_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCall_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCall_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "agentCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCall_agentCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCall_agentCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._ToolCall_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "inputParameters":
 			out.Values[i] = ec._ToolCall_inputParameters(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "output":
 			out.Values[i] = ec._ToolCall_output(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startTime":
 			out.Values[i] = ec._ToolCall_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._ToolCall_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._ToolCall_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "memoryUsed":
 			out.Values[i] = ec._ToolCall_memoryUsed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "networkCalls":
 			out.Values[i] = ec._ToolCall_networkCalls(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "errors":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCall_errors(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCall_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19989,24 +21252,23 @@ func (ec *executionContext) _ToolCallConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._ToolCallConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._ToolCallConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ToolCallConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolCallConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolCallConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20074,100 +21336,90 @@ func (ec *executionContext) _Trace(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Trace")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._Trace_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._Trace_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "startTime":
 			out.Values[i] = ec._Trace_startTime(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endTime":
 			out.Values[i] = ec._Trace_endTime(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "duration":
 			out.Values[i] = ec._Trace_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "systemInfo":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_systemInfo(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_systemInfo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "stats":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_stats(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "totalCost":
 			out.Values[i] = ec._Trace_totalCost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalTokens":
 			out.Values[i] = ec._Trace_totalTokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "agentCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_agentCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_agentCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "llmCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_llmCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_llmCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "toolCalls":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_toolCalls(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_toolCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "userInteractions":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_userInteractions(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_userInteractions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "errors":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_errors(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "metrics":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Trace_metrics(ctx, field, obj)
-				})
+			out.Values[i] = ec._Trace_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20199,24 +21451,23 @@ func (ec *executionContext) _TraceConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._TraceConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._TraceConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._TraceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20284,65 +21535,59 @@ func (ec *executionContext) _TraceError(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("TraceError")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._TraceError_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._TraceError_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "agentCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_agentCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_agentCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "toolCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_toolCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_toolCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "llmCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceError_llmCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceError_llmCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "errorType":
 			out.Values[i] = ec._TraceError_errorType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "errorMessage":
 			out.Values[i] = ec._TraceError_errorMessage(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "timestamp":
 			out.Values[i] = ec._TraceError_timestamp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20375,24 +21620,23 @@ func (ec *executionContext) _TraceErrorConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._TraceErrorConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._TraceErrorConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._TraceErrorConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TraceErrorConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._TraceErrorConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20533,53 +21777,49 @@ func (ec *executionContext) _UserInteraction(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("UserInteraction")
 		case "id":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UserInteraction_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._UserInteraction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._UserInteraction_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "externalId":
 			out.Values[i] = ec._UserInteraction_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "project":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UserInteraction_project(ctx, field, obj)
-				})
+			out.Values[i] = ec._UserInteraction_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trace":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UserInteraction_trace(ctx, field, obj)
-				})
+			out.Values[i] = ec._UserInteraction_trace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "agentCall":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UserInteraction_agentCall(ctx, field, obj)
-				})
+			out.Values[i] = ec._UserInteraction_agentCall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "interactionType":
 			out.Values[i] = ec._UserInteraction_interactionType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "content":
 			out.Values[i] = ec._UserInteraction_content(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "timestamp":
 			out.Values[i] = ec._UserInteraction_timestamp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20612,24 +21852,23 @@ func (ec *executionContext) _UserInteractionConnection(ctx context.Context, sel 
 		case "edges":
 			out.Values[i] = ec._UserInteractionConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._UserInteractionConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._UserInteractionConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
-			resolveObjectField(ctx, out, field, obj, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UserInteractionConnection_totalCount(ctx, field, obj)
-				})
+			out.Values[i] = ec._UserInteractionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21111,10 +22350,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAgentCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AgentCall) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "AgentCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgentCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentCall(ctx, sel, v[i])
@@ -21149,7 +22389,7 @@ func (ec *executionContext) marshalNAgentCallEdge2ᚕᚖgithubᚗcomᚋagentgrap
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgentCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21206,10 +22446,11 @@ func (ec *executionContext) marshalNAnalyticsDimension2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AnalyticsRow) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "AnalyticsRow", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAnalyticsRow2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRow(ctx, sel, v[i])
@@ -21305,7 +22546,7 @@ func (ec *executionContext) marshalNErrorGroup2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNErrorGroup2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐErrorGroup(ctx, sel, v[i])
@@ -21340,7 +22581,7 @@ func (ec *executionContext) marshalNErrorGroupEdge2ᚕᚖgithubᚗcomᚋagentgra
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNErrorGroupEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21430,9 +22671,10 @@ func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any
 	var err error
 	res := make([]string, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNID2string)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -21515,10 +22757,11 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNLLMCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐLLMCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.LLMCall) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "LLMCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLLMCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐLLMCall(ctx, sel, v[i])
@@ -21553,7 +22796,7 @@ func (ec *executionContext) marshalNLLMCallEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLLMCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21592,10 +22835,11 @@ func (ec *executionContext) marshalNLLMCallOrderField2githubᚗcomᚋagentgraph�
 }
 
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Metric) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Metric", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetric2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetric(ctx, sel, v[i])
@@ -21630,7 +22874,7 @@ func (ec *executionContext) marshalNMetricEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetricEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21672,7 +22916,7 @@ func (ec *executionContext) marshalNMetricSummary2ᚕᚖgithubᚗcomᚋagentgrap
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetricSummary2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricSummary(ctx, sel, v[i])
@@ -21705,6 +22949,111 @@ func (ec *executionContext) unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgr
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	{
+		var batchItemsUserInteraction []*db.UserInteraction
+		batchIdxMapUserInteraction := map[int]int{}
+		var batchItemsTraceError []*db.TraceError
+		batchIdxMapTraceError := map[int]int{}
+		var batchItemsTrace []*db.Trace
+		batchIdxMapTrace := map[int]int{}
+		var batchItemsToolCall []*db.ToolCall
+		batchIdxMapToolCall := map[int]int{}
+		var batchItemsSystemInfo []*db.SystemInfo
+		batchIdxMapSystemInfo := map[int]int{}
+		var batchItemsProject []*db.Project
+		batchIdxMapProject := map[int]int{}
+		var batchItemsMetric []*db.Metric
+		batchIdxMapMetric := map[int]int{}
+		var batchItemsLLMCall []*db.LLMCall
+		batchIdxMapLLMCall := map[int]int{}
+		var batchItemsAgentCall []*db.AgentCall
+		batchIdxMapAgentCall := map[int]int{}
+		for i, item := range v {
+			switch concrete := item.(type) {
+			case db.UserInteraction:
+				batchIdxMapUserInteraction[i] = len(batchItemsUserInteraction)
+				batchItemsUserInteraction = append(batchItemsUserInteraction, &concrete)
+			case *db.UserInteraction:
+				batchIdxMapUserInteraction[i] = len(batchItemsUserInteraction)
+				batchItemsUserInteraction = append(batchItemsUserInteraction, concrete)
+			case db.TraceError:
+				batchIdxMapTraceError[i] = len(batchItemsTraceError)
+				batchItemsTraceError = append(batchItemsTraceError, &concrete)
+			case *db.TraceError:
+				batchIdxMapTraceError[i] = len(batchItemsTraceError)
+				batchItemsTraceError = append(batchItemsTraceError, concrete)
+			case db.Trace:
+				batchIdxMapTrace[i] = len(batchItemsTrace)
+				batchItemsTrace = append(batchItemsTrace, &concrete)
+			case *db.Trace:
+				batchIdxMapTrace[i] = len(batchItemsTrace)
+				batchItemsTrace = append(batchItemsTrace, concrete)
+			case db.ToolCall:
+				batchIdxMapToolCall[i] = len(batchItemsToolCall)
+				batchItemsToolCall = append(batchItemsToolCall, &concrete)
+			case *db.ToolCall:
+				batchIdxMapToolCall[i] = len(batchItemsToolCall)
+				batchItemsToolCall = append(batchItemsToolCall, concrete)
+			case db.SystemInfo:
+				batchIdxMapSystemInfo[i] = len(batchItemsSystemInfo)
+				batchItemsSystemInfo = append(batchItemsSystemInfo, &concrete)
+			case *db.SystemInfo:
+				batchIdxMapSystemInfo[i] = len(batchItemsSystemInfo)
+				batchItemsSystemInfo = append(batchItemsSystemInfo, concrete)
+			case db.Project:
+				batchIdxMapProject[i] = len(batchItemsProject)
+				batchItemsProject = append(batchItemsProject, &concrete)
+			case *db.Project:
+				batchIdxMapProject[i] = len(batchItemsProject)
+				batchItemsProject = append(batchItemsProject, concrete)
+			case db.Metric:
+				batchIdxMapMetric[i] = len(batchItemsMetric)
+				batchItemsMetric = append(batchItemsMetric, &concrete)
+			case *db.Metric:
+				batchIdxMapMetric[i] = len(batchItemsMetric)
+				batchItemsMetric = append(batchItemsMetric, concrete)
+			case db.LLMCall:
+				batchIdxMapLLMCall[i] = len(batchItemsLLMCall)
+				batchItemsLLMCall = append(batchItemsLLMCall, &concrete)
+			case *db.LLMCall:
+				batchIdxMapLLMCall[i] = len(batchItemsLLMCall)
+				batchItemsLLMCall = append(batchItemsLLMCall, concrete)
+			case db.AgentCall:
+				batchIdxMapAgentCall[i] = len(batchItemsAgentCall)
+				batchItemsAgentCall = append(batchItemsAgentCall, &concrete)
+			case *db.AgentCall:
+				batchIdxMapAgentCall[i] = len(batchItemsAgentCall)
+				batchItemsAgentCall = append(batchItemsAgentCall, concrete)
+			}
+		}
+		if len(batchItemsUserInteraction) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "UserInteraction", batchItemsUserInteraction, batchIdxMapUserInteraction)
+		}
+		if len(batchItemsTraceError) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "TraceError", batchItemsTraceError, batchIdxMapTraceError)
+		}
+		if len(batchItemsTrace) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Trace", batchItemsTrace, batchIdxMapTrace)
+		}
+		if len(batchItemsToolCall) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "ToolCall", batchItemsToolCall, batchIdxMapToolCall)
+		}
+		if len(batchItemsSystemInfo) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "SystemInfo", batchItemsSystemInfo, batchIdxMapSystemInfo)
+		}
+		if len(batchItemsProject) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Project", batchItemsProject, batchIdxMapProject)
+		}
+		if len(batchItemsMetric) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Metric", batchItemsMetric, batchIdxMapMetric)
+		}
+		if len(batchItemsLLMCall) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "LLMCall", batchItemsLLMCall, batchIdxMapLLMCall)
+		}
+		if len(batchItemsAgentCall) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "AgentCall", batchItemsAgentCall, batchIdxMapAgentCall)
+		}
+	}
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -21723,10 +23072,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagen
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Project) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Project", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProject2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProject(ctx, sel, v[i])
@@ -21761,7 +23111,7 @@ func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋagentgraph�
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21845,10 +23195,11 @@ func (ec *executionContext) marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagent
 }
 
 func (ec *executionContext) marshalNToolCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ToolCall) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ToolCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToolCall2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCall(ctx, sel, v[i])
@@ -21883,7 +23234,7 @@ func (ec *executionContext) marshalNToolCallEdge2ᚕᚖgithubᚗcomᚋagentgraph
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToolCallEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21922,10 +23273,11 @@ func (ec *executionContext) marshalNToolCallOrderField2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Trace", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrace2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTrace(ctx, sel, v[i])
@@ -21960,7 +23312,7 @@ func (ec *executionContext) marshalNTraceEdge2ᚕᚖgithubᚗcomᚋagentgraphᚋ
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -21984,10 +23336,11 @@ func (ec *executionContext) marshalNTraceEdge2ᚖgithubᚗcomᚋagentgraphᚋage
 }
 
 func (ec *executionContext) marshalNTraceError2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.TraceError) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "TraceError", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceError2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceError(ctx, sel, v[i])
@@ -22022,7 +23375,7 @@ func (ec *executionContext) marshalNTraceErrorEdge2ᚕᚖgithubᚗcomᚋagentgra
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraceErrorEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22055,9 +23408,10 @@ func (ec *executionContext) unmarshalNTraceInput2ᚕᚖgithubᚗcomᚋagentgraph
 	var err error
 	res := make([]*model.TraceInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNTraceInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22087,10 +23441,11 @@ func (ec *executionContext) marshalNTraceStats2ᚖgithubᚗcomᚋagentgraphᚋag
 }
 
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "UserInteraction", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserInteraction2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteraction(ctx, sel, v[i])
@@ -22125,7 +23480,7 @@ func (ec *executionContext) marshalNUserInteractionEdge2ᚕᚖgithubᚗcomᚋage
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
-	ret := marshalRowList(ctx, v, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserInteractionEdge2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -22196,9 +23551,10 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 	var err error
 	res := make([]string, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalN__DirectiveLocation2string(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalN__DirectiveLocation2string)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22321,9 +23677,10 @@ func (ec *executionContext) unmarshalOAgentCallInput2ᚕᚖgithubᚗcomᚋagentg
 	var err error
 	res := make([]*model.AgentCallInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNAgentCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAgentCallInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22345,9 +23702,10 @@ func (ec *executionContext) unmarshalOAnalyticsDimension2ᚕgithubᚗcomᚋagent
 	var err error
 	res := make([]model.AnalyticsDimension, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNAnalyticsDimension2githubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐAnalyticsDimension)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22521,9 +23879,10 @@ func (ec *executionContext) unmarshalOGpuInfoInput2ᚕᚖgithubᚗcomᚋagentgra
 	var err error
 	res := make([]*model.GpuInfoInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNGpuInfoInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐGpuInfoInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22537,9 +23896,10 @@ func (ec *executionContext) unmarshalOHttpHeaderInput2ᚕᚖgithubᚗcomᚋagent
 	var err error
 	res := make([]*model.HTTPHeaderInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNHttpHeaderInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐHTTPHeaderInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22553,9 +23913,10 @@ func (ec *executionContext) unmarshalOInstalledPackageInput2ᚕᚖgithubᚗcom�
 	var err error
 	res := make([]*model.InstalledPackageInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNInstalledPackageInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐInstalledPackageInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22628,9 +23989,10 @@ func (ec *executionContext) unmarshalOLLMCallInput2ᚕᚖgithubᚗcomᚋagentgra
 	var err error
 	res := make([]*model.LLMCallInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNLLMCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐLLMCallInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22660,9 +24022,10 @@ func (ec *executionContext) unmarshalOMetricInput2ᚕᚖgithubᚗcomᚋagentgrap
 	var err error
 	res := make([]*model.MetricInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNMetricInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐMetricInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22711,9 +24074,10 @@ func (ec *executionContext) unmarshalONetworkCallInput2ᚕᚖgithubᚗcomᚋagen
 	var err error
 	res := make([]*model.NetworkCallInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNNetworkCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐNetworkCallInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22833,9 +24197,10 @@ func (ec *executionContext) unmarshalOToolCallInput2ᚕᚖgithubᚗcomᚋagentgr
 	var err error
 	res := make([]*model.ToolCallInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNToolCallInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐToolCallInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22872,9 +24237,10 @@ func (ec *executionContext) unmarshalOTraceErrorInput2ᚕᚖgithubᚗcomᚋagent
 	var err error
 	res := make([]*model.TraceErrorInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNTraceErrorInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐTraceErrorInput)
+			return nil, err
 		}
 	}
 	return res, nil
@@ -22920,9 +24286,10 @@ func (ec *executionContext) unmarshalOUserInteractionInput2ᚕᚖgithubᚗcomᚋ
 	var err error
 	res := make([]*model.UserInteractionInput, len(vSlice))
 	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput(ctx, vSlice[i])
 		if err != nil {
-			return nil, onInputPath(ctx, graphql.NewPathWithIndex(i), vSlice[i], err, ec.unmarshalNUserInteractionInput2ᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋgraphᚋmodelᚐUserInteractionInput)
+			return nil, err
 		}
 	}
 	return res, nil

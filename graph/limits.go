@@ -18,8 +18,6 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/fair"
 	"github.com/agentgraph/agentgraph/internal/observe"
-
-	"github.com/agentgraph/agentgraph/graph/model"
 )
 
 // Error codes of requests refused for their size or cost; GraphQL over HTTP
@@ -282,11 +280,6 @@ func pageCost(child int, first, last *int) int {
 	return 1 + n*child
 }
 
-// connectionCost adapts pageCost to a connection field's arguments.
-func connectionCost[F, O any](child int, first *int, _ *string, last *int, _ *string, _ F, _ O) int {
-	return pageCost(child, first, last)
-}
-
 // textCost is the complexity of a field of recorded text (@recordedContent)
 // or a JSON document, against 1 for other fields: such a value can be a
 // megabyte, so a request selecting tens of thousands of them (ten
@@ -297,61 +290,63 @@ func connectionCost[F, O any](child int, first *int, _ *string, last *int, _ *st
 // what runs (README, "Limits").
 const textCost = 50
 
-// setComplexity prices every connection by its page size (and weighTexts
-// every text field).
-func setComplexity(c *ComplexityRoot) {
-	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return pageCost(child, first, last) }
-	c.Query.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
-	c.Query.Nodes = func(child int, ids []string) int { return 1 + len(ids)*child }
-	c.Project.Traces = connectionCost[*model.TraceFilter, *model.TraceOrder]
-	c.Project.AgentCalls = connectionCost[*model.AgentCallFilter, *model.AgentCallOrder]
-	c.Project.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
-	c.Project.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
-	c.Project.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
-	c.Project.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
-	c.Project.ErrorGroups = func(child int, first *int, _ *string, last *int, _ *string, _ *model.ErrorGroupFilter) int {
-		return pageCost(child, first, last)
-	}
-	c.Trace.AgentCalls = connectionCost[*model.AgentCallFilter, *model.AgentCallOrder]
-	c.Trace.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
-	c.Trace.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
-	c.Trace.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
-	c.Trace.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
-	c.Trace.Metrics = connectionCost[*model.MetricFilter, *model.MetricOrder]
-	c.AgentCall.LlmCalls = connectionCost[*model.LLMCallFilter, *model.LLMCallOrder]
-	c.AgentCall.ToolCalls = connectionCost[*model.ToolCallFilter, *model.ToolCallOrder]
-	c.AgentCall.UserInteractions = connectionCost[*model.UserInteractionFilter, *model.UserInteractionOrder]
-	c.AgentCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
-	c.LLMCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
-	c.ToolCall.Errors = connectionCost[*model.TraceErrorFilter, *model.TraceErrorOrder]
-}
-
-// weighTexts makes es price the schema's text fields (see textCost), found
-// in the schema by their directive or type, so no list repeats them.
-func weighTexts(es graphql.ExecutableSchema) graphql.ExecutableSchema {
-	texts := map[string]bool{}
+// weighFields makes es price its fields from the schema alone, so that no
+// list of fields repeats it: a connection (a field taking first and last)
+// costs its page size times its selection, nodes(ids:) the number of its
+// ids times its selection, a text field (see textCost) its size.
+func weighFields(es graphql.ExecutableSchema) graphql.ExecutableSchema {
+	w := fieldWeights{ExecutableSchema: es, kinds: map[string]weight{}}
 	for _, def := range es.Schema().Types {
 		if def.Kind != ast.Object {
 			continue
 		}
 		for _, f := range def.Fields {
-			if isText(f) {
-				texts[def.Name+"."+f.Name] = true
+			if k := weightOf(f); k != plain {
+				w.kinds[def.Name+"."+f.Name] = k
 			}
 		}
 	}
-	return textWeights{ExecutableSchema: es, texts: texts}
+	return w
 }
 
-// textWeights is an executable schema whose text fields cost textCost.
-type textWeights struct {
+type weight int
+
+const (
+	plain weight = iota
+	text
+	page
+	idList
+)
+
+func weightOf(f *ast.FieldDefinition) weight {
+	switch {
+	case isText(f):
+		return text
+	case f.Arguments.ForName("first") != nil && f.Arguments.ForName("last") != nil:
+		return page
+	case f.Arguments.ForName("ids") != nil && f.Type.Elem != nil:
+		return idList
+	}
+	return plain
+}
+
+// fieldWeights is an executable schema whose fields cost what weighFields says.
+type fieldWeights struct {
 	graphql.ExecutableSchema
-	texts map[string]bool // "Type.field"
+	kinds map[string]weight // by "Type.field"
 }
 
-func (w textWeights) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
-	if w.texts[typeName+"."+field] {
+func (w fieldWeights) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	switch w.kinds[typeName+"."+field] {
+	case text:
 		return child + textCost, true
+	case page:
+		first, _ := intArg(args["first"])
+		last, _ := intArg(args["last"])
+		return pageCost(child, first, last), true
+	case idList:
+		ids, _ := args["ids"].([]any)
+		return 1 + len(ids)*child, true
 	}
 	return w.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 }

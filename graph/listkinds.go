@@ -251,9 +251,8 @@ func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string 
 	}
 	// Every parent of a list asks with the same selection: work it out once
 	// per request and selection (identified by its first field's node).
-	l, _ := ctx.Value(loadersKey{}).(*Loaders)
 	key := omitKey{kind: kind, first: conn[0], n: len(conn)}
-	omit, _ := remember(l, func(l *Loaders) *map[omitKey]string { return &l.omits }, key, func() (string, error) {
+	omit, _ := remember(ctx, func(m *memo) *map[omitKey]string { return &m.omits }, key, func() (string, error) {
 		return computeOmit(ctx, optional.typeName, optional.fields, conn), nil
 	})
 	return omit

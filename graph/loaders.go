@@ -2,70 +2,71 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"github.com/vektah/gqlparser/v2/ast"
-	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
+	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// edge is a parent->children relation, served as a connection.
-type edge[T any] struct {
-	name   string // the page loader's name, value-by-key
-	column string // the children's column that holds the parent id
-	kind   *listKind
+// Loaders are the loaders of one request, named value-by-key and created
+// on first use. They never outlive the request, so their caches cannot
+// serve stale rows.
+type Loaders struct {
+	store    *db.DB
+	wait     time.Duration
+	observer Observer
+	cohorts  load.Cohorts
+	mu       sync.Mutex
+
+	ProjectByID         *load.Batch[int64, *db.Project]
+	TraceByID           *load.Batch[int64, *db.Trace]
+	SystemInfoByID      *load.Batch[int64, *db.SystemInfo]
+	TraceErrorByID      *load.Batch[int64, *db.TraceError]
+	LLMCallByID         *load.Batch[int64, *db.LLMCall]
+	ToolCallByID        *load.Batch[int64, *db.ToolCall]
+	AgentCallByID       *load.Batch[int64, *db.AgentCall]
+	UserInteractionByID *load.Batch[int64, *db.UserInteraction]
+	MetricByID          *load.Batch[int64, *db.Metric]
+
+	TracesByProjectID           pages[db.Trace]
+	AgentCallsByProjectID       pages[db.AgentCall]
+	LLMCallsByProjectID         pages[db.LLMCall]
+	ToolCallsByProjectID        pages[db.ToolCall]
+	UserInteractionsByProjectID pages[db.UserInteraction]
+	ErrorsByProjectID           pages[db.TraceError]
+	SystemInfoByProjectID       pages[db.SystemInfo]
+	ErrorGroupsByProjectID      pages[db.ErrorGroup]
+
+	AgentCallsByTraceID       pages[db.AgentCall]
+	LLMCallsByTraceID         pages[db.LLMCall]
+	ToolCallsByTraceID        pages[db.ToolCall]
+	UserInteractionsByTraceID pages[db.UserInteraction]
+	ErrorsByTraceID           pages[db.TraceError]
+	MetricsByTraceID          pages[db.Metric]
+	SystemInfoByTraceID       pages[db.SystemInfo]
+
+	LLMCallsByAgentCallID         pages[db.LLMCall]
+	ToolCallsByAgentCallID        pages[db.ToolCall]
+	UserInteractionsByAgentCallID pages[db.UserInteraction]
+	ErrorsByAgentCallID           pages[db.TraceError]
+	ErrorsByLLMCallID             pages[db.TraceError]
+	ErrorsByToolCallID            pages[db.TraceError]
+
+	TraceStatsByTraceID        *load.Batch[int64, db.TraceStats]
+	AgentStatsByAgentCallID    *load.Batch[int64, db.AgentStats]
+	ProjectStatsByProjectID    *load.Batch[rangeKey, db.ProjectStats]
+	MetricSummariesByProjectID *load.Batch[rangeKey, []db.MetricSummary]
 }
 
-// The edges of the graph, named value-by-key.
-var (
-	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", "project_id", traceKind}
-	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", "project_id", agentCallKind}
-	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", "project_id", llmCallKind}
-	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", "project_id", toolCallKind}
-	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", "project_id", interactionKind}
-	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", "project_id", errorKind}
-	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", "project_id", systemInfoKind}
-
-	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", "trace_id", agentCallKind}
-	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", "trace_id", llmCallKind}
-	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", "trace_id", toolCallKind}
-	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", "trace_id", interactionKind}
-	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", "trace_id", errorKind}
-	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", "trace_id", metricKind}
-	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", "trace_id", systemInfoKind}
-
-	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", "agent_id", llmCallKind}
-	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", "agent_id", toolCallKind}
-	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", "agent_id", interactionKind}
-	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", "agent_id", errorKind}
-	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", "llm_call_id", errorKind}
-	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", "tool_call_id", errorKind}
-)
-
-// entity is a table served as a GraphQL type implementing Node.
-type entity[T any] struct {
-	typeName string // the GraphQL type, also the prefix of global ids
+// pages are the loaders of one edge: its pages, and its lists' sizes.
+type pages[T any] struct {
+	rows   *load.Batch[pageKey, db.PageResult[T]]
+	counts *load.Batch[countKey, int64]
 }
-
-// The entities of the graph.
-var (
-	projectEntity         = entity[db.Project]{"Project"}
-	traceEntity           = entity[db.Trace]{"Trace"}
-	systemInfoEntity      = entity[db.SystemInfo]{"SystemInfo"}
-	traceErrorEntity      = entity[db.TraceError]{"TraceError"}
-	llmCallEntity         = entity[db.LLMCall]{"LLMCall"}
-	toolCallEntity        = entity[db.ToolCall]{"ToolCall"}
-	agentCallEntity       = entity[db.AgentCall]{"AgentCall"}
-	userInteractionEntity = entity[db.UserInteraction]{"UserInteraction"}
-	metricEntity          = entity[db.Metric]{"Metric"}
-)
 
 // pageKey asks for one page of one parent's children.
 type pageKey struct {
@@ -73,50 +74,30 @@ type pageKey struct {
 	args     pageArgs
 }
 
-// Loaders are the dataloaders of one request, created on first use. They
-// never outlive the request, so their caches cannot serve stale rows.
-type Loaders struct {
-	store    *db.DB
-	wait     time.Duration
-	observer Observer
-	mu       sync.Mutex
-	all      map[string]any
-	omits    map[omitKey]string            // omitFor's answers
-	args     map[*ast.Field]map[string]any // fieldArgs' answers
-	primed   primedSet                     // see inline.go
+// countKey asks for the size of one parent's list under a filter.
+type countKey struct {
+	parentID int64
+	filter   string
 }
 
-// NewLoaders returns empty loaders over store that batch the keys arriving
-// within wait of each other.
+// NewLoaders returns empty loaders over store; wait is how long a load of
+// a key outside any cohort waits for others (see package load).
 func NewLoaders(store *db.DB, wait time.Duration) *Loaders {
-	return &Loaders{store: store, wait: wait, all: map[string]any{}}
+	return &Loaders{store: store, wait: wait}
 }
 
-// remember returns the request's answer for key in the cache of l that
-// cacheOf names, working it out with compute the first time; a failure is
-// not kept. Without loaders (l nil) it only computes.
-func remember[K comparable, V any](l *Loaders, cacheOf func(*Loaders) *map[K]V, key K, compute func() (V, error)) (V, error) {
-	if l == nil {
-		return compute()
-	}
-	cache := cacheOf(l)
+// batch returns *slot, creating it with fetch on first use.
+func batch[K comparable, V any](l *Loaders, slot **load.Batch[K, V], name string, fetch load.Fetch[K, V]) *load.Batch[K, V] {
 	l.mu.Lock()
-	v, ok := (*cache)[key]
-	l.mu.Unlock()
-	if ok {
-		return v, nil
+	defer l.mu.Unlock()
+	if *slot == nil {
+		var report func(string, int)
+		if l.observer != nil {
+			report = l.observer.Batch
+		}
+		*slot = load.NewBatch(name, fetch, report, l.wait)
 	}
-	v, err := compute()
-	if err != nil {
-		return v, err
-	}
-	l.mu.Lock()
-	if *cache == nil {
-		*cache = map[K]V{}
-	}
-	(*cache)[key] = v
-	l.mu.Unlock()
-	return v, nil
+	return *slot
 }
 
 type loadersKey struct{}
@@ -125,15 +106,9 @@ type loadersKey struct{}
 func LoadersMiddleware(store *db.DB, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(store, wait))
+		ctx = context.WithValue(ctx, memoKey{}, &memo{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// observeBatch reports a batch run outside the loaders (by the prefetch).
-func (l *Loaders) observeBatch(name string, keys int) {
-	if l.observer != nil {
-		l.observer.Batch(name, keys)
-	}
 }
 
 // observeLoaders lets the request's loaders report their batches.
@@ -153,132 +128,41 @@ func loadersFrom(ctx context.Context) *Loaders {
 	return l
 }
 
-// loader returns the loader called name, creating it with batch.
-func loader[K comparable, V any](l *Loaders, name string, batch dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if existing, ok := l.all[name]; ok {
-		return existing.(*dataloader.Loader[K, V])
-	}
-	if obs := l.observer; obs != nil {
-		inner := batch
-		batch = func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-			obs.Batch(name, len(keys))
-			return inner(ctx, keys)
-		}
-	}
-	created := dataloader.NewBatchedLoader(recovered(name, batch), dataloader.WithWait[K, V](l.wait))
-	l.all[name] = created
-	return created
+// memo holds what a request works out once per query document node: the
+// arguments of a field (fieldargs.go), the columns a list may omit
+// (listkinds.go).
+type memo struct {
+	mu    sync.Mutex
+	omits map[omitKey]string
+	args  map[*ast.Field]map[string]any
 }
 
-// recovered turns a panic in a batch function into an internal error for
-// every key, logged with its stack, so one bad batch cannot kill the server.
-func recovered[K comparable, V any](name string, batch dataloader.BatchFunc[K, V]) dataloader.BatchFunc[K, V] {
-	return func(ctx context.Context, keys []K) (results []*dataloader.Result[V]) {
-		defer func() {
-			if p := recover(); p != nil {
-				slog.ErrorContext(ctx, "panic in batch function", "loader", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				err := apperr.New(apperr.Internal, "internal error")
-				results = make([]*dataloader.Result[V], len(keys))
-				for i := range results {
-					results[i] = &dataloader.Result[V]{Error: err}
-				}
-			}
-		}()
-		return batch(ctx, keys)
+type memoKey struct{}
+
+// remember returns the request's answer for key in the cache of m that
+// cacheOf names, working it out with compute the first time; a failure is
+// not kept. Without a memo (m nil) it only computes.
+func remember[K comparable, V any](ctx context.Context, cacheOf func(*memo) *map[K]V, key K, compute func() (V, error)) (V, error) {
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil {
+		return compute()
 	}
-}
-
-// pageLoader returns the loader of e's pages: one statement per distinct page
-// arguments (normally one per request), whatever the number of parents.
-func pageLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[pageKey, db.PageResult[T]] {
-	return loader(l, e.name, groupedBatch(
-		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
-		func(ctx context.Context, args pageArgs, parents []int64) ([]db.PageResult[T], error) {
-			return loadPages(ctx, l.store, e, parents, args)
-		}))
-}
-
-// groupedBatch builds a batch function for keys made of a group (page
-// arguments, a filter, a time range) and a parent id: one call of run per
-// distinct group in the batch, its results put back in key order.
-func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(context.Context, G, []int64) ([]V, error)) dataloader.BatchFunc[K, V] {
-	return func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-		results := make([]*dataloader.Result[V], len(keys))
-		groups := map[G][]int{}
-		var order []G
-		for i, k := range keys {
-			g, _ := split(k)
-			if _, seen := groups[g]; !seen {
-				order = append(order, g)
-			}
-			groups[g] = append(groups[g], i)
-		}
-		for _, g := range order {
-			idx := groups[g]
-			parents := make([]int64, len(idx))
-			for j, i := range idx {
-				_, parents[j] = split(keys[i])
-			}
-			values, err := run(ctx, g, parents)
-			for j, r := range resultsOf(len(idx), values, err) {
-				results[idx[j]] = r
-			}
-		}
-		return results
+	cache := cacheOf(m)
+	m.mu.Lock()
+	v, ok := (*cache)[key]
+	m.mu.Unlock()
+	if ok {
+		return v, nil
 	}
-}
-
-func loadPages[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, args pageArgs) ([]db.PageResult[T], error) {
-	where, order, page, err := args.spec(store, e.kind)
+	v, err := compute()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	return db.ListByParent[T](ctx, store, e.column, parents, where, order, page)
-}
-
-// countKey asks for the size of one parent's list under a filter.
-type countKey struct {
-	parentID int64
-	filter   string
-}
-
-// countLoader returns the loader of the sizes of e's lists, one statement
-// per distinct filter in a batch.
-func countLoader[T any](l *Loaders, e edge[T]) *dataloader.Loader[countKey, int64] {
-	return loader(l, e.name+"Count", groupedBatch(
-		func(k countKey) (string, int64) { return k.filter, k.parentID },
-		func(ctx context.Context, filter string, parents []int64) ([]int64, error) {
-			return countChildren[T](ctx, l.store, e, parents, filter)
-		}))
-}
-
-func countChildren[T any](ctx context.Context, store *db.DB, e edge[T], parents []int64, filter string) ([]int64, error) {
-	where, _, err := e.kind.spec(store, filter, "")
-	if err != nil {
-		return nil, err
+	m.mu.Lock()
+	if *cache == nil {
+		*cache = map[K]V{}
 	}
-	return db.CountByParent[T](ctx, store, e.column, parents, where)
-}
-
-// byIDLoader returns the loader of ent's rows by id, nil where there is none.
-func byIDLoader[T any](l *Loaders, ent entity[T]) *dataloader.Loader[int64, *T] {
-	return loader(l, ent.typeName+"ByID", func(ctx context.Context, ids []int64) []*dataloader.Result[*T] {
-		rows, err := db.FindByIDs[T](ctx, l.store, ids)
-		return resultsOf(len(ids), rows, err)
-	})
-}
-
-// resultsOf wraps n values, or n copies of err, as loader results.
-func resultsOf[V any](n int, values []V, err error) []*dataloader.Result[V] {
-	results := make([]*dataloader.Result[V], n)
-	for i := range results {
-		if err != nil {
-			results[i] = &dataloader.Result[V]{Error: err}
-		} else {
-			results[i] = &dataloader.Result[V]{Data: values[i]}
-		}
-	}
-	return results
+	(*cache)[key] = v
+	m.mu.Unlock()
+	return v, nil
 }

@@ -2,7 +2,7 @@
 // of per-request dataloaders, plus the HTTP transports and error presenter.
 package graph
 
-//go:generate sh -c "cd .. && go tool gqlgen generate && go run ./internal/tools/seqlists graph/generated.go"
+//go:generate sh -c "cd .. && go run ./internal/tools/generate"
 
 import (
 	"github.com/agentgraph/agentgraph/internal/db"

@@ -3,73 +3,108 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
-
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// byKeyLoader returns the loader called name of values computed for a slice
-// of ids by one storage call.
-func byKeyLoader[V any](l *Loaders, name string, batch func(*db.DB, context.Context, []int64) ([]V, error)) *dataloader.Loader[int64, V] {
-	return loader(l, name, func(ctx context.Context, ids []int64) []*dataloader.Result[V] {
-		values, err := batch(l.store, ctx, ids)
-		return resultsOf(len(ids), values, err)
-	})
+// Rollups (the stats of traces, agent calls and projects) are computed for
+// a whole cohort of rows in one statement, like the edges.
+
+// keyed loads one value per row id, with the rest of the rows' cohort.
+func keyed[P, V any](ctx context.Context, slot **load.Batch[int64, V], name string, fetch func(*db.DB, context.Context, []int64) ([]V, error), rows []*P, id func(*P) int64) ([]*V, error) {
+	l := loadersFrom(ctx)
+	b := batch(l, slot, name, func(ctx context.Context, ids []int64) ([]V, error) { return fetch(l.store, ctx, ids) })
+	values, err := b.LoadFor(ctx, idsOf(load.Of(&l.cohorts, rows), id), idsOf(rows, id))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*V, len(values))
+	for i := range values {
+		out[i] = &values[i]
+	}
+	return out, nil
 }
 
-func traceStatsLoader(l *Loaders) *dataloader.Loader[int64, db.TraceStats] {
-	return byKeyLoader(l, "traceStatsByTraceID", (*db.DB).TraceStatsFor)
+func idsOf[P any](rows []*P, id func(*P) int64) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = id(r)
+	}
+	return out
 }
 
-func agentStatsLoader(l *Loaders) *dataloader.Loader[int64, db.AgentStats] {
-	return byKeyLoader(l, "agentStatsByAgentCallID", (*db.DB).AgentStatsFor)
+func traceStats(ctx context.Context, traces []*db.Trace) ([]*db.TraceStats, error) {
+	return keyed(ctx, &loadersFrom(ctx).TraceStatsByTraceID, "traceStatsByTraceID", (*db.DB).TraceStatsFor, traces, traceID)
 }
 
-// traceStats serves a trace's rollups.
-func traceStats(ctx context.Context, traceID int64) (*db.TraceStats, error) {
-	s, err := traceStatsLoader(loadersFrom(ctx)).Load(ctx, traceID)()
-	return &s, err
+func agentStats(ctx context.Context, agents []*db.AgentCall) ([]*db.AgentStats, error) {
+	return keyed(ctx, &loadersFrom(ctx).AgentStatsByAgentCallID, "agentStatsByAgentCallID", (*db.DB).AgentStatsFor, agents, agentID)
 }
 
-// agentStats serves an agent call's rollups.
-func agentStats(ctx context.Context, agentID int64) (*db.AgentStats, error) {
-	s, err := agentStatsLoader(loadersFrom(ctx)).Load(ctx, agentID)()
-	return &s, err
-}
-
-// rangeKey asks for a project's rollups over a time range (canonical JSON).
+// rangeKey asks for a project's value over a time range (canonical JSON).
 type rangeKey struct {
 	projectID int64
 	timeRange string
 }
 
-// byRangeLoader returns the loader called name of per-project values over
-// time ranges: one storage call per distinct range in a batch.
-func byRangeLoader[V any](l *Loaders, name string, batch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error)) *dataloader.Loader[rangeKey, V] {
-	return loader(l, name, groupedBatch(
+// ranged loads one value per project over one time range, with the rest
+// of the projects' cohort.
+func ranged[V any](ctx context.Context, slot **load.Batch[rangeKey, V], name string, fetch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error), projects []*db.Project, r *model.TimeRangeInput) ([]V, error) {
+	key, err := canonicalRange(r)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	b := batch(l, slot, name, groupedBatch(
 		func(k rangeKey) (string, int64) { return k.timeRange, k.projectID },
 		func(ctx context.Context, key string, ids []int64) ([]V, error) {
 			r, err := parseRange(key)
 			if err != nil {
 				return nil, err
 			}
-			return batch(l.store, ctx, ids, r)
+			return fetch(l.store, ctx, ids, r)
 		}))
+	keys := func(rows []*db.Project) []rangeKey {
+		out := make([]rangeKey, len(rows))
+		for i, p := range rows {
+			out[i] = rangeKey{p.ID, key}
+		}
+		return out
+	}
+	return b.LoadFor(ctx, keys(load.Of(&l.cohorts, projects)), keys(projects))
 }
 
-func projectStatsLoader(l *Loaders) *dataloader.Loader[rangeKey, db.ProjectStats] {
-	return byRangeLoader(l, "projectStatsByProjectID", (*db.DB).ProjectStatsFor)
+func projectStats(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([]*db.ProjectStats, error) {
+	values, err := ranged(ctx, &loadersFrom(ctx).ProjectStatsByProjectID, "projectStatsByProjectID", (*db.DB).ProjectStatsFor, projects, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*db.ProjectStats, len(values))
+	for i := range values {
+		out[i] = &values[i]
+	}
+	return out, nil
 }
 
-func metricSummariesLoader(l *Loaders) *dataloader.Loader[rangeKey, []db.MetricSummary] {
-	return byRangeLoader(l, "metricSummariesByProjectID", (*db.DB).MetricSummariesFor)
+func metricSummaries(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
+	values, err := ranged(ctx, &loadersFrom(ctx).MetricSummariesByProjectID, "metricSummariesByProjectID", (*db.DB).MetricSummariesFor, projects, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*db.MetricSummary, len(values))
+	for i, rows := range values {
+		out[i] = make([]*db.MetricSummary, len(rows))
+		for j := range rows {
+			out[i][j] = &rows[j]
+		}
+	}
+	return out, nil
 }
 
-// canonicalRange encodes a time range argument (typed or raw) for loader keys.
+// canonicalRange is the loader key of a time range argument.
 func canonicalRange(v any) (string, error) {
 	key, err := canonical[model.TimeRangeInput](v, nil)
 	if err != nil {
@@ -87,131 +122,4 @@ func parseRange(key string) (db.TimeRange, error) {
 		return db.TimeRange{}, apperr.Invalid("timeRange", "malformed")
 	}
 	return timeRange(&r), nil
-}
-
-// projectStats serves a project's rollups over a time range.
-func projectStats(ctx context.Context, projectID int64, r *model.TimeRangeInput) (*db.ProjectStats, error) {
-	key, err := canonicalRange(r)
-	if err != nil {
-		return nil, err
-	}
-	s, err := projectStatsLoader(loadersFrom(ctx)).Load(ctx, rangeKey{projectID, key})()
-	return &s, err
-}
-
-// metricSummaries serves a project's metric summaries over a time range.
-func metricSummaries(ctx context.Context, projectID int64, r *model.TimeRangeInput) ([]*db.MetricSummary, error) {
-	key, err := canonicalRange(r)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := metricSummariesLoader(loadersFrom(ctx)).Load(ctx, rangeKey{projectID, key})()
-	out := make([]*db.MetricSummary, len(rows))
-	for i := range rows {
-		out[i] = &rows[i]
-	}
-	return out, err
-}
-
-// errorGroups serves a project's error groups.
-func errorGroups(ctx context.Context, projectID int64, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error) {
-	args, err := pageOf(first, after, last, before)
-	if err != nil {
-		return nil, err
-	}
-	if args.Filter, err = canonical[model.ErrorGroupFilter](filter, nil); err != nil {
-		return nil, apperr.Invalid("filter", "malformed")
-	}
-	if _, err := args.dbPage(db.ErrorGroupOrder); err != nil {
-		return nil, err
-	}
-	l := loadersFrom(ctx)
-	res, err := loader(l, "errorGroupsByProjectID", groupedBatch(
-		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
-		func(ctx context.Context, a pageArgs, ids []int64) ([]db.PageResult[db.ErrorGroup], error) {
-			page, err := a.dbPage(db.ErrorGroupOrder)
-			if err != nil {
-				return nil, err
-			}
-			f, err := errorGroupFilter(a.Filter)
-			if err != nil {
-				return nil, err
-			}
-			return l.store.ErrorGroupsFor(ctx, ids, f, page)
-		},
-	)).Load(ctx, pageKey{parentID: projectID, args: args})()
-	if err != nil {
-		return nil, err
-	}
-	// The total, asked for or not, ignores the cursors: a batch of its own.
-	count := func(ctx context.Context) (int, error) {
-		n, err := loader(l, "errorGroupCountByProjectID", groupedBatch(
-			func(k countKey) (string, int64) { return k.filter, k.parentID },
-			func(ctx context.Context, filter string, ids []int64) ([]int64, error) {
-				f, err := errorGroupFilter(filter)
-				if err != nil {
-					return nil, err
-				}
-				return l.store.CountErrorGroupsFor(ctx, ids, f)
-			},
-		)).Load(ctx, countKey{parentID: projectID, filter: args.Filter})()
-		return int(n), err
-	}
-	return &model.Connection[db.ErrorGroup]{
-		Nodes:           res.Rows,
-		HasNextPage:     res.HasNextPage,
-		HasPreviousPage: res.HasPreviousPage,
-		Count:           count,
-		CursorOf:        func(g *db.ErrorGroup) (string, error) { return db.CursorOfGroup(g).Encode(), nil },
-	}, nil
-}
-
-// errorGroupFilter decodes a canonical error group filter.
-func errorGroupFilter(canonical string) (db.ErrorGroupFilter, error) {
-	var f model.ErrorGroupFilter
-	if canonical != "" {
-		if err := json.Unmarshal([]byte(canonical), &f); err != nil {
-			return db.ErrorGroupFilter{}, apperr.Invalid("filter", "malformed")
-		}
-	}
-	if err := db.CheckSearch("filter.search", f.Search); err != nil {
-		return db.ErrorGroupFilter{}, err
-	}
-	return db.ErrorGroupFilter{ErrorType: f.ErrorType, Time: timeRange(f.Timestamp), Search: f.Search}, nil
-}
-
-// Time bins of analytics.
-var bins = map[model.TimeBin]time.Duration{
-	model.TimeBinMinute: time.Minute, model.TimeBinHour: time.Hour,
-	model.TimeBinDay: 24 * time.Hour, model.TimeBinWeek: 7 * 24 * time.Hour,
-}
-
-// analytics serves the analytics query.
-func analytics(ctx context.Context, store *db.DB, projectID string, source model.AnalyticsSource, r model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, tzOffset *int) ([]*db.AnalyticsRow, error) {
-	id, err := parseTypedID("projectId", projectID, projectEntity.typeName)
-	if err != nil {
-		return nil, err
-	}
-	if r.From == nil || r.To == nil {
-		return nil, apperr.Invalid("timeRange", "needs both from and to")
-	}
-	q := db.AnalyticsQuery{ProjectID: id, Source: string(source), From: *r.From, To: *r.To}
-	if tzOffset != nil {
-		if *tzOffset < -14*60 || *tzOffset > 14*60 {
-			return nil, apperr.Invalid("timeZoneOffsetMinutes", "must be between -840 and 840")
-		}
-		q.Offset = time.Duration(*tzOffset) * time.Minute
-	}
-	if bin != nil {
-		q.Bin, q.WeekBins = bins[*bin], *bin == model.TimeBinWeek
-	}
-	for _, d := range groupBy {
-		q.Dims = append(q.Dims, string(d))
-	}
-	rows, err := store.Analytics(ctx, q)
-	out := make([]*db.AnalyticsRow, len(rows))
-	for i := range rows {
-		out[i] = &rows[i]
-	}
-	return out, err
 }

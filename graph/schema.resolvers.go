@@ -17,19 +17,19 @@ func (r *agentCallResolver) ID(ctx context.Context, obj *db.AgentCall) (string, 
 	return globalID(agentCallEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *agentCallResolver) Project(ctx context.Context, obj *db.AgentCall) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *agentCallResolver) Project(ctx context.Context, objs []*db.AgentCall) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.AgentCall) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *agentCallResolver) Trace(ctx context.Context, obj *db.AgentCall) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *agentCallResolver) Trace(ctx context.Context, objs []*db.AgentCall) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.AgentCall) *int64 { return &r.TraceID })
 }
 
-// Stats is the resolver for the stats field.
-func (r *agentCallResolver) Stats(ctx context.Context, obj *db.AgentCall) (*db.AgentStats, error) {
-	return agentStats(ctx, obj.ID)
+// Stats is the batch resolver for the stats field.
+func (r *agentCallResolver) Stats(ctx context.Context, objs []*db.AgentCall) ([]*db.AgentStats, error) {
+	return agentStats(ctx, objs)
 }
 
 // LlmCallIds is the resolver for the llmCallIds field.
@@ -47,29 +47,29 @@ func (r *agentCallResolver) UserInteractionIds(ctx context.Context, obj *db.Agen
 	return globalIDs(userInteractionEntity.typeName, obj.UserInteractionIDs.V), nil
 }
 
-// LlmCalls is the resolver for the llmCalls field.
-func (r *agentCallResolver) LlmCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
+// LlmCalls is the batch resolver for the llmCalls field.
+func (r *agentCallResolver) LlmCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
+	return connections(ctx, llmCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
-// ToolCalls is the resolver for the toolCalls field.
-func (r *agentCallResolver) ToolCalls(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
+// ToolCalls is the batch resolver for the toolCalls field.
+func (r *agentCallResolver) ToolCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
+	return connections(ctx, toolCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
-// UserInteractions is the resolver for the userInteractions field.
-func (r *agentCallResolver) UserInteractions(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
+// UserInteractions is the batch resolver for the userInteractions field.
+func (r *agentCallResolver) UserInteractions(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
+	return connections(ctx, userInteractionsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
-// Errors is the resolver for the errors field.
-func (r *agentCallResolver) Errors(ctx context.Context, obj *db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByAgentCallID, obj.ID, first, after, last, before, filter, orderBy)
+// Errors is the batch resolver for the errors field.
+func (r *agentCallResolver) Errors(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
+	return connections(ctx, errorsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
-// Trace is the resolver for the trace field.
-func (r *analyticsRowResolver) Trace(ctx context.Context, obj *db.AnalyticsRow) (*db.Trace, error) {
-	return optionalParent(ctx, traceEntity, obj.TraceID())
+// Trace is the batch resolver for the trace field.
+func (r *analyticsRowResolver) Trace(ctx context.Context, objs []*db.AnalyticsRow) ([]*db.Trace, error) {
+	return analyticsTraces(ctx, objs)
 }
 
 // ID is the resolver for the id field.
@@ -77,24 +77,24 @@ func (r *lLMCallResolver) ID(ctx context.Context, obj *db.LLMCall) (string, erro
 	return globalID(llmCallEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *lLMCallResolver) Project(ctx context.Context, obj *db.LLMCall) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *lLMCallResolver) Project(ctx context.Context, objs []*db.LLMCall) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.LLMCall) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *lLMCallResolver) Trace(ctx context.Context, obj *db.LLMCall) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *lLMCallResolver) Trace(ctx context.Context, objs []*db.LLMCall) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.LLMCall) *int64 { return &r.TraceID })
 }
 
-// AgentCall is the resolver for the agentCall field.
-func (r *lLMCallResolver) AgentCall(ctx context.Context, obj *db.LLMCall) (*db.AgentCall, error) {
-	return optionalParent(ctx, agentCallEntity, obj.AgentID)
+// AgentCall is the batch resolver for the agentCall field.
+func (r *lLMCallResolver) AgentCall(ctx context.Context, objs []*db.LLMCall) ([]*db.AgentCall, error) {
+	return references(ctx, agentCallEntity, objs, func(r *db.LLMCall) *int64 { return r.AgentID })
 }
 
-// Errors is the resolver for the errors field.
-func (r *lLMCallResolver) Errors(ctx context.Context, obj *db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByLLMCallID, obj.ID, first, after, last, before, filter, orderBy)
+// Errors is the batch resolver for the errors field.
+func (r *lLMCallResolver) Errors(ctx context.Context, objs []*db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
+	return connections(ctx, errorsByLLMCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -102,9 +102,9 @@ func (r *metricResolver) ID(ctx context.Context, obj *db.Metric) (string, error)
 	return globalID(metricEntity.typeName, obj.ID), nil
 }
 
-// Trace is the resolver for the trace field.
-func (r *metricResolver) Trace(ctx context.Context, obj *db.Metric) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *metricResolver) Trace(ctx context.Context, objs []*db.Metric) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.Metric) *int64 { return &r.TraceID })
 }
 
 // IngestTraces is the resolver for the ingestTraces field.
@@ -142,54 +142,54 @@ func (r *projectResolver) ID(ctx context.Context, obj *db.Project) (string, erro
 	return globalID(projectEntity.typeName, obj.ID), nil
 }
 
-// SystemInfo is the resolver for the systemInfo field.
-func (r *projectResolver) SystemInfo(ctx context.Context, obj *db.Project) (*db.SystemInfo, error) {
-	return child(ctx, systemInfoByProjectID, obj.ID)
+// SystemInfo is the batch resolver for the systemInfo field.
+func (r *projectResolver) SystemInfo(ctx context.Context, objs []*db.Project) ([]*db.SystemInfo, error) {
+	return firstChildren(ctx, systemInfoByProjectID, objs)
 }
 
-// Stats is the resolver for the stats field.
-func (r *projectResolver) Stats(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) (*db.ProjectStats, error) {
-	return projectStats(ctx, obj.ID, timeRange)
+// Stats is the batch resolver for the stats field.
+func (r *projectResolver) Stats(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([]*db.ProjectStats, error) {
+	return projectStats(ctx, objs, timeRange)
 }
 
-// MetricSummaries is the resolver for the metricSummaries field.
-func (r *projectResolver) MetricSummaries(ctx context.Context, obj *db.Project, timeRange *model.TimeRangeInput) ([]*db.MetricSummary, error) {
-	return metricSummaries(ctx, obj.ID, timeRange)
+// MetricSummaries is the batch resolver for the metricSummaries field.
+func (r *projectResolver) MetricSummaries(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
+	return metricSummaries(ctx, objs, timeRange)
 }
 
-// ErrorGroups is the resolver for the errorGroups field.
-func (r *projectResolver) ErrorGroups(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) (*model.Connection[db.ErrorGroup], error) {
-	return errorGroups(ctx, obj.ID, first, after, last, before, filter)
+// ErrorGroups is the batch resolver for the errorGroups field.
+func (r *projectResolver) ErrorGroups(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) ([]*model.Connection[db.ErrorGroup], error) {
+	return errorGroups(ctx, objs, first, after, last, before, filter)
 }
 
-// Traces is the resolver for the traces field.
-func (r *projectResolver) Traces(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
-	return children(ctx, tracesByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// Traces is the batch resolver for the traces field.
+func (r *projectResolver) Traces(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) ([]*model.Connection[db.Trace], error) {
+	return connections(ctx, tracesByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
-// AgentCalls is the resolver for the agentCalls field.
-func (r *projectResolver) AgentCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error) {
-	return children(ctx, agentCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// AgentCalls is the batch resolver for the agentCalls field.
+func (r *projectResolver) AgentCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error) {
+	return connections(ctx, agentCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
-// LlmCalls is the resolver for the llmCalls field.
-func (r *projectResolver) LlmCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// LlmCalls is the batch resolver for the llmCalls field.
+func (r *projectResolver) LlmCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
+	return connections(ctx, llmCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
-// ToolCalls is the resolver for the toolCalls field.
-func (r *projectResolver) ToolCalls(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// ToolCalls is the batch resolver for the toolCalls field.
+func (r *projectResolver) ToolCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
+	return connections(ctx, toolCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
-// UserInteractions is the resolver for the userInteractions field.
-func (r *projectResolver) UserInteractions(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// UserInteractions is the batch resolver for the userInteractions field.
+func (r *projectResolver) UserInteractions(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
+	return connections(ctx, userInteractionsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
-// Errors is the resolver for the errors field.
-func (r *projectResolver) Errors(ctx context.Context, obj *db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByProjectID, obj.ID, first, after, last, before, filter, orderBy)
+// Errors is the batch resolver for the errors field.
+func (r *projectResolver) Errors(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
+	return connections(ctx, errorsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Node is the resolver for the node field.
@@ -237,14 +237,14 @@ func (r *systemInfoResolver) ID(ctx context.Context, obj *db.SystemInfo) (string
 	return globalID(systemInfoEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *systemInfoResolver) Project(ctx context.Context, obj *db.SystemInfo) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *systemInfoResolver) Project(ctx context.Context, objs []*db.SystemInfo) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.SystemInfo) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *systemInfoResolver) Trace(ctx context.Context, obj *db.SystemInfo) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *systemInfoResolver) Trace(ctx context.Context, objs []*db.SystemInfo) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.SystemInfo) *int64 { return &r.TraceID })
 }
 
 // ID is the resolver for the id field.
@@ -252,24 +252,24 @@ func (r *toolCallResolver) ID(ctx context.Context, obj *db.ToolCall) (string, er
 	return globalID(toolCallEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *toolCallResolver) Project(ctx context.Context, obj *db.ToolCall) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *toolCallResolver) Project(ctx context.Context, objs []*db.ToolCall) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.ToolCall) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *toolCallResolver) Trace(ctx context.Context, obj *db.ToolCall) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *toolCallResolver) Trace(ctx context.Context, objs []*db.ToolCall) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.ToolCall) *int64 { return &r.TraceID })
 }
 
-// AgentCall is the resolver for the agentCall field.
-func (r *toolCallResolver) AgentCall(ctx context.Context, obj *db.ToolCall) (*db.AgentCall, error) {
-	return optionalParent(ctx, agentCallEntity, obj.AgentID)
+// AgentCall is the batch resolver for the agentCall field.
+func (r *toolCallResolver) AgentCall(ctx context.Context, objs []*db.ToolCall) ([]*db.AgentCall, error) {
+	return references(ctx, agentCallEntity, objs, func(r *db.ToolCall) *int64 { return r.AgentID })
 }
 
-// Errors is the resolver for the errors field.
-func (r *toolCallResolver) Errors(ctx context.Context, obj *db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByToolCallID, obj.ID, first, after, last, before, filter, orderBy)
+// Errors is the batch resolver for the errors field.
+func (r *toolCallResolver) Errors(ctx context.Context, objs []*db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
+	return connections(ctx, errorsByToolCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -277,49 +277,49 @@ func (r *traceResolver) ID(ctx context.Context, obj *db.Trace) (string, error) {
 	return globalID(traceEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *traceResolver) Project(ctx context.Context, obj *db.Trace) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *traceResolver) Project(ctx context.Context, objs []*db.Trace) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.Trace) *int64 { return &r.ProjectID })
 }
 
-// SystemInfo is the resolver for the systemInfo field.
-func (r *traceResolver) SystemInfo(ctx context.Context, obj *db.Trace) (*db.SystemInfo, error) {
-	return child(ctx, systemInfoByTraceID, obj.ID)
+// SystemInfo is the batch resolver for the systemInfo field.
+func (r *traceResolver) SystemInfo(ctx context.Context, objs []*db.Trace) ([]*db.SystemInfo, error) {
+	return firstChildren(ctx, systemInfoByTraceID, objs)
 }
 
-// Stats is the resolver for the stats field.
-func (r *traceResolver) Stats(ctx context.Context, obj *db.Trace) (*db.TraceStats, error) {
-	return traceStats(ctx, obj.ID)
+// Stats is the batch resolver for the stats field.
+func (r *traceResolver) Stats(ctx context.Context, objs []*db.Trace) ([]*db.TraceStats, error) {
+	return traceStats(ctx, objs)
 }
 
-// AgentCalls is the resolver for the agentCalls field.
-func (r *traceResolver) AgentCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) (*model.Connection[db.AgentCall], error) {
-	return children(ctx, agentCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// AgentCalls is the batch resolver for the agentCalls field.
+func (r *traceResolver) AgentCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error) {
+	return connections(ctx, agentCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
-// LlmCalls is the resolver for the llmCalls field.
-func (r *traceResolver) LlmCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) (*model.Connection[db.LLMCall], error) {
-	return children(ctx, llmCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// LlmCalls is the batch resolver for the llmCalls field.
+func (r *traceResolver) LlmCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
+	return connections(ctx, llmCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
-// ToolCalls is the resolver for the toolCalls field.
-func (r *traceResolver) ToolCalls(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) (*model.Connection[db.ToolCall], error) {
-	return children(ctx, toolCallsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// ToolCalls is the batch resolver for the toolCalls field.
+func (r *traceResolver) ToolCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
+	return connections(ctx, toolCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
-// UserInteractions is the resolver for the userInteractions field.
-func (r *traceResolver) UserInteractions(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) (*model.Connection[db.UserInteraction], error) {
-	return children(ctx, userInteractionsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// UserInteractions is the batch resolver for the userInteractions field.
+func (r *traceResolver) UserInteractions(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
+	return connections(ctx, userInteractionsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
-// Errors is the resolver for the errors field.
-func (r *traceResolver) Errors(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) (*model.Connection[db.TraceError], error) {
-	return children(ctx, errorsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// Errors is the batch resolver for the errors field.
+func (r *traceResolver) Errors(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
+	return connections(ctx, errorsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
-// Metrics is the resolver for the metrics field.
-func (r *traceResolver) Metrics(ctx context.Context, obj *db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) (*model.Connection[db.Metric], error) {
-	return children(ctx, metricsByTraceID, obj.ID, first, after, last, before, filter, orderBy)
+// Metrics is the batch resolver for the metrics field.
+func (r *traceResolver) Metrics(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) ([]*model.Connection[db.Metric], error) {
+	return connections(ctx, metricsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -327,29 +327,29 @@ func (r *traceErrorResolver) ID(ctx context.Context, obj *db.TraceError) (string
 	return globalID(traceErrorEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *traceErrorResolver) Project(ctx context.Context, obj *db.TraceError) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *traceErrorResolver) Project(ctx context.Context, objs []*db.TraceError) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.TraceError) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *traceErrorResolver) Trace(ctx context.Context, obj *db.TraceError) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *traceErrorResolver) Trace(ctx context.Context, objs []*db.TraceError) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.TraceError) *int64 { return &r.TraceID })
 }
 
-// AgentCall is the resolver for the agentCall field.
-func (r *traceErrorResolver) AgentCall(ctx context.Context, obj *db.TraceError) (*db.AgentCall, error) {
-	return optionalParent(ctx, agentCallEntity, obj.AgentID)
+// AgentCall is the batch resolver for the agentCall field.
+func (r *traceErrorResolver) AgentCall(ctx context.Context, objs []*db.TraceError) ([]*db.AgentCall, error) {
+	return references(ctx, agentCallEntity, objs, func(r *db.TraceError) *int64 { return r.AgentID })
 }
 
-// ToolCall is the resolver for the toolCall field.
-func (r *traceErrorResolver) ToolCall(ctx context.Context, obj *db.TraceError) (*db.ToolCall, error) {
-	return optionalParent(ctx, toolCallEntity, obj.ToolCallID)
+// ToolCall is the batch resolver for the toolCall field.
+func (r *traceErrorResolver) ToolCall(ctx context.Context, objs []*db.TraceError) ([]*db.ToolCall, error) {
+	return references(ctx, toolCallEntity, objs, func(r *db.TraceError) *int64 { return r.ToolCallID })
 }
 
-// LlmCall is the resolver for the llmCall field.
-func (r *traceErrorResolver) LlmCall(ctx context.Context, obj *db.TraceError) (*db.LLMCall, error) {
-	return optionalParent(ctx, llmCallEntity, obj.LLMCallID)
+// LlmCall is the batch resolver for the llmCall field.
+func (r *traceErrorResolver) LlmCall(ctx context.Context, objs []*db.TraceError) ([]*db.LLMCall, error) {
+	return references(ctx, llmCallEntity, objs, func(r *db.TraceError) *int64 { return r.LLMCallID })
 }
 
 // ID is the resolver for the id field.
@@ -357,19 +357,19 @@ func (r *userInteractionResolver) ID(ctx context.Context, obj *db.UserInteractio
 	return globalID(userInteractionEntity.typeName, obj.ID), nil
 }
 
-// Project is the resolver for the project field.
-func (r *userInteractionResolver) Project(ctx context.Context, obj *db.UserInteraction) (*db.Project, error) {
-	return parent(ctx, projectEntity, obj.ProjectID)
+// Project is the batch resolver for the project field.
+func (r *userInteractionResolver) Project(ctx context.Context, objs []*db.UserInteraction) ([]*db.Project, error) {
+	return references(ctx, projectEntity, objs, func(r *db.UserInteraction) *int64 { return &r.ProjectID })
 }
 
-// Trace is the resolver for the trace field.
-func (r *userInteractionResolver) Trace(ctx context.Context, obj *db.UserInteraction) (*db.Trace, error) {
-	return parent(ctx, traceEntity, obj.TraceID)
+// Trace is the batch resolver for the trace field.
+func (r *userInteractionResolver) Trace(ctx context.Context, objs []*db.UserInteraction) ([]*db.Trace, error) {
+	return references(ctx, traceEntity, objs, func(r *db.UserInteraction) *int64 { return &r.TraceID })
 }
 
-// AgentCall is the resolver for the agentCall field.
-func (r *userInteractionResolver) AgentCall(ctx context.Context, obj *db.UserInteraction) (*db.AgentCall, error) {
-	return optionalParent(ctx, agentCallEntity, obj.AgentID)
+// AgentCall is the batch resolver for the agentCall field.
+func (r *userInteractionResolver) AgentCall(ctx context.Context, objs []*db.UserInteraction) ([]*db.AgentCall, error) {
+	return references(ctx, agentCallEntity, objs, func(r *db.UserInteraction) *int64 { return r.AgentID })
 }
 
 // AgentCall returns AgentCallResolver implementation.

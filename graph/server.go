@@ -34,7 +34,11 @@ type Observer interface {
 
 // NewHandler serves GraphQL over HTTP (POST, and GET for queries only) on
 // store. It panics if opts do not Validate once zero limits take defaults.
-func NewHandler(store *db.DB, opts Options) http.Handler {
+//
+// fieldMiddleware, if any, wraps the resolution of every field (for
+// field-level tracing); the fast list writer, which writes rows without
+// resolving their fields, is off for such a server.
+func NewHandler(store *db.DB, opts Options, fieldMiddleware ...graphql.FieldMiddleware) http.Handler {
 	opts = opts.withDefaults()
 	svc := opts.Ingest
 	if svc == nil {
@@ -43,8 +47,7 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	limits := opts.Limits
 	cfg := Config{Resolvers: &Resolver{Store: store, Ingest: svc}}
 	cfg.Directives.RecordedContent = recordedContent
-	setComplexity(&cfg.Complexity)
-	srv := handler.New(weighTexts(NewExecutableSchema(cfg)))
+	srv := handler.New(weighFields(NewExecutableSchema(cfg)))
 	srv.AddTransport(optionsTransport{})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
@@ -58,6 +61,12 @@ func NewHandler(store *db.DB, opts Options) http.Handler {
 	srv.Use(repeatLimit{tokens: limits.ParserTokens})
 	srv.Use(shapeLimit{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	for _, mw := range fieldMiddleware {
+		srv.AroundFields(mw)
+		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			return next(withFieldMiddleware(ctx))
+		})
+	}
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "path", graphql.GetPath(ctx).String(),

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"regexp"
+	"sort"
+)
+
+// The rewrites kept after measuring each (docs/benchmarks.md, "Executor
+// rewrites"). Each names the text gqlgen writes and what replaces it, and
+// applies to the functions plugin.go found in gqlgen's own model: every
+// site must hold the text exactly as often as expected, and the text may
+// appear nowhere else, or generation fails.
+type rewrite struct {
+	name  string
+	funcs []string // the functions it applies to
+	each  int      // occurrences in each of them
+	old   *regexp.Regexp
+	new   []byte
+}
+
+func rewrites(s sites) []rewrite {
+	rowLists := map[string]bool{}
+	for _, f := range s.rowLists {
+		rowLists[f] = true
+	}
+	var plainLists []string
+	for _, f := range s.lists {
+		if !rowLists[f] {
+			plainLists = append(plainLists, f)
+		}
+	}
+	exec := make([]string, 0, 1)
+	if s.roots > 0 {
+		exec = append(exec, "Exec")
+	}
+	sliceCall := regexp.MustCompile(`ret := graphql\.MarshalSliceConcurrently\(`)
+	return []rewrite{
+		// Lists are marshalled in order on the calling goroutine (graph/lists.go).
+		{"sequential lists", plainLists, 1, sliceCall, []byte("ret := marshalList(")},
+		// Lists of rows selected for their own columns are written by graph/fastlist.
+		{"fast row lists", s.rowLists, 1, sliceCall,
+			[]byte("if m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n\tret := marshalList(")},
+		// A field's arguments are parsed once per request (graph/fieldargs.go).
+		{"shared field arguments", s.argsOf, 1,
+			regexp.MustCompile(`if fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`),
+			[]byte("if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.${1}); err != nil {")},
+		// An object builds its @defer group only when a field is deferred (graph/inline.go).
+		{"lazy deferred groups", s.objects, 1,
+			regexp.MustCompile(`deferred := graphql\.NewDeferredGroup\(ctx\)`),
+			[]byte("deferred := deferredGroup(ctx, fields)")},
+		// Answers go into pooled buffers charged to the request's memory budget (graph/answerbuf.go).
+		{"charged answer buffer", exec, s.roots,
+			regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`),
+			[]byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(chargedAnswer(ctx, buf))")},
+	}
+}
+
+// applyPatches applies every rewrite of s to src, the generated executor.
+func applyPatches(src []byte, s sites) ([]byte, error) {
+	bodies, err := funcBodies(src)
+	if err != nil {
+		return nil, err
+	}
+	type edit struct {
+		from, to int
+		text     []byte
+	}
+	var edits []edit
+	expected := map[string]int{} // pattern -> occurrences in the whole file
+	for _, rw := range rewrites(s) {
+		if len(rw.funcs) == 0 {
+			return nil, fmt.Errorf("%s: gqlgen's model names no function to rewrite", rw.name)
+		}
+		expected[rw.old.String()] += len(rw.funcs) * rw.each
+		for _, name := range rw.funcs {
+			span, ok := bodies[name]
+			if !ok {
+				return nil, fmt.Errorf("%s: no function %s in the generated code", rw.name, name)
+			}
+			body := src[span[0]:span[1]]
+			found := rw.old.FindAllSubmatchIndex(body, -1)
+			if len(found) != rw.each {
+				return nil, fmt.Errorf("%s: %s holds the text %d times, want %d", rw.name, name, len(found), rw.each)
+			}
+			for _, m := range found {
+				text := rw.old.Expand(nil, rw.new, body, m)
+				edits = append(edits, edit{span[0] + m[0], span[0] + m[1], text})
+			}
+		}
+	}
+	for pattern, n := range expected {
+		if got := len(regexp.MustCompile(pattern).FindAllIndex(src, -1)); got != n {
+			return nil, fmt.Errorf("the text %q appears %d times, but gqlgen's model accounts for %d", pattern, got, n)
+		}
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
+	out := bytes.Clone(src)
+	for _, e := range edits {
+		out = append(out[:e.from:e.from], append(e.text, out[e.to:]...)...)
+	}
+	return format.Source(out)
+}
+
+// funcBodies maps each function and method name of src to its byte span.
+func funcBodies(src []byte) (map[string][2]int, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "generated.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	spans := map[string][2]int{}
+	dups := map[string]bool{}
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		name := fn.Name.Name
+		if _, dup := spans[name]; dup {
+			dups[name] = true
+		}
+		spans[name] = [2]int{fset.Position(fn.Body.Pos()).Offset, fset.Position(fn.Body.End()).Offset}
+	}
+	for name := range dups {
+		delete(spans, name) // ambiguous: a rewrite naming it fails
+	}
+	return spans, nil
+}

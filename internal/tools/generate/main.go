@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen/config"
@@ -37,9 +38,21 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	out, err := applyPatches(src, p.sites)
+	out, err := applyPatches(src, p.sites, skipped())
 	if err != nil {
 		return fmt.Errorf("%s: %w (see docs/architecture.md, \"Upgrading gqlgen\")", cfg.Exec.Filename, err)
 	}
 	return os.WriteFile(cfg.Exec.Filename, out, 0o644)
+}
+
+// skipped names the rewrites to leave out, from GENERATE_SKIP (a comma
+// separated list): only for building a variant to measure.
+func skipped() map[string]bool {
+	skip := map[string]bool{}
+	for _, name := range strings.Split(os.Getenv("GENERATE_SKIP"), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			skip[name] = true
+		}
+	}
+	return skip
 }

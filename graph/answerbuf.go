@@ -10,7 +10,7 @@ import (
 
 // Answers are marshalled into one buffer each; a big one grows by doubling
 // through half a megabyte, a third of all bytes allocated for it. go
-// generate (internal/tools/seqlists) makes the executor take its buffer
+// generate (internal/tools/generate) makes the executor take its buffer
 // from this pool, and postTransport returns it once the answer is written.
 
 const maxPooledAnswer = 8 << 20 // bigger buffers are left to the collector

@@ -15,9 +15,8 @@ import (
 )
 
 // listKind is how the lists of one entity are filtered and sorted. Filter
-// and sort arguments travel in canonical JSON, so the loaders can batch the
-// parents that ask for the same list and the prefetch walk can compute the
-// same keys from a query document.
+// and sort arguments travel in canonical JSON, so that the page arguments
+// are comparable loader keys: the parents that ask for the same list batch.
 type listKind struct {
 	order       db.Order // the default
 	canonFilter func(v any) (string, error)

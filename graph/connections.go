@@ -245,7 +245,7 @@ func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ent.byIDs(ctx, []int64{rowID}, []int64{rowID})
+	rows, err := ent.atRoot(ctx, []int64{rowID})
 	if err == nil && rows[0] == nil {
 		err = apperr.NotFoundf("no %s with id %q", ent.typeName, id)
 	}

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -58,8 +60,26 @@ func (ent entity[T]) byIDs(ctx context.Context, cohort, ids []int64) ([]*T, erro
 	return ent.loader(loadersFrom(ctx)).LoadFor(ctx, cohort, ids)
 }
 
+// atRoot returns the rows of ids for a root field. An operation with one
+// root field loads them at once; the root fields of one with several
+// (aliased lookups) run concurrently and have no common parent, so their
+// ids are gathered by the loader's wait (Options.LoaderWait) into one
+// statement per type.
+func (ent entity[T]) atRoot(ctx context.Context, ids []int64) ([]*T, error) {
+	if soleRootField(ctx) {
+		return ent.byIDs(ctx, ids, ids)
+	}
+	return ent.loader(loadersFrom(ctx)).Gather(ctx, ids)
+}
+
+// soleRootField reports whether the operation selects one root field.
+func soleRootField(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	return oc != nil && oc.Operation != nil && len(graphql.CollectFields(oc, oc.Operation.SelectionSet, nil)) == 1
+}
+
 func (ent entity[T]) nodes(ctx context.Context, ids []int64) ([]model.Node, error) {
-	rows, err := ent.byIDs(ctx, ids, ids)
+	rows, err := ent.atRoot(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -352,8 +352,9 @@ func TestOneKeyCannotTakeTheServer(t *testing.T) {
 		}
 
 		t.Run("/graphql", func(t *testing.T) {
-			// Each query waits for its loader's batch for 1 s, holding a turn.
-			slow, _ := json.Marshal(map[string]string{"query": `{ node(id: "UHJvamVjdDox") { id } }`})
+			// Each query has two root lookups, which its loader gathers for 1 s
+			// (--loader-wait), holding a turn.
+			slow, _ := json.Marshal(map[string]string{"query": `{ a: node(id: "UHJvamVjdDox") { id } b: node(id: "UHJvamVjdDox") { id } }`})
 			head := fmt.Sprintf("POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", keyA, len(slow), slow)
 			n := share + queue + 5
 			done := make(chan []floodResult, 1)

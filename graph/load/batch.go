@@ -30,12 +30,10 @@ type Batch[K comparable, V any] struct {
 }
 
 // NewBatch returns an empty loader; report, if not nil, is told of every
-// fetch, and wait is how long a Load outside LoadFor collects keys.
+// fetch, and wait is how long Gather collects keys.
 func NewBatch[K comparable, V any](name string, fetch Fetch[K, V], report func(string, int), wait time.Duration) *Batch[K, V] {
 	b := &Batch[K, V]{name: name, fetch: recovered(name, fetch), report: report, cache: dataloader.NewCache[K, V]()}
-	// The loader's own batch function serves only keys LoadFor has not
-	// fetched, which it never asks for; it is there so that a Load of a
-	// key outside any cohort still works.
+	// The loader's own batch function serves Gather, and the cache both.
 	b.loader = dataloader.NewBatchedLoader(b.batchFn, dataloader.WithCache[K, V](b.cache), dataloader.WithWait[K, V](wait))
 	return b
 }
@@ -49,6 +47,33 @@ func (b *Batch[K, V]) LoadFor(ctx context.Context, cohort, want []K) ([]V, error
 	out := make([]V, len(want))
 	for i, k := range want {
 		v, err := b.loader.Load(ctx, k)()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// Gather returns the values of keys through the dataloader: it collects
+// the keys that arrive within its wait of each other into one fetch. This
+// is for root fields, which have no common parent to make a cohort of.
+func (b *Batch[K, V]) Gather(ctx context.Context, keys []K) ([]V, error) {
+	b.mu.Lock()
+	for _, k := range keys {
+		if err, ok := b.failed[k]; ok {
+			b.mu.Unlock()
+			return nil, err
+		}
+	}
+	b.mu.Unlock()
+	thunks := make([]dataloader.Thunk[V], len(keys))
+	for i, k := range keys {
+		thunks[i] = b.loader.Load(ctx, k)
+	}
+	out := make([]V, len(keys))
+	for i, thunk := range thunks {
+		v, err := thunk()
 		if err != nil {
 			return nil, err
 		}

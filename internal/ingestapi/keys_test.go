@@ -1,4 +1,4 @@
-package graph
+package ingestapi
 
 import (
 	"reflect"
@@ -34,7 +34,7 @@ func TestBodyKeysDifferBeyondCase(t *testing.T) {
 			walk(f.Type, seen)
 		}
 	}
-	walk(reflect.TypeFor[bulkRequest](), map[reflect.Type]bool{})
+	walk(reflect.TypeFor[request](), map[reflect.Type]bool{})
 	if len(bodyKeys) < 50 || !bodyKeys["resultDetail"] || bodyKeys["startTime"] {
 		t.Errorf("bodyKeys = %v", bodyKeys)
 	}

@@ -1,4 +1,4 @@
-package graph
+package ingestapi
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ var bodyKeys = func() map[string]bool {
 			walk(f.Type)
 		}
 	}
-	walk(reflect.TypeFor[bulkRequest]())
+	walk(reflect.TypeFor[request]())
 	return keys
 }()
 

@@ -1,4 +1,4 @@
-package graph
+package ingestapi
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ func locate(body []byte, err error) (field, message string) {
 		}
 		return field, "is not valid JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
-	field, cause := semanticPath(reflect.TypeFor[bulkRequest](), body, "")
+	field, cause := semanticPath(reflect.TypeFor[request](), body, "")
 	if cause == nil {
 		cause = err // not found again: report what the decoder said
 	}

@@ -1,4 +1,4 @@
-package graph
+package ingestapi
 
 import (
 	"bytes"
@@ -10,59 +10,72 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// The body of POST /v1/ingest, decoded by encoding/json straight into the
-// types below: field for field the input types of schema.graphqls. They are
-// not graph/model's: required fields are pointers here, so that a missing or
-// null one is told from an empty one, and DateTime, BigInt and JSON decode
-// as their GraphQL scalars do (model's time.Time, int64 and db.RawJSON would
-// keep time zones, refuse BigInt strings and want base64).
+// The body of POST /v1/ingest, decoded by goccy/go-json (encoding/json for
+// its errors) into the types below: field for field the input types of
+// schema.graphqls, and copied into ingest's types by convert.go. Required
+// fields are pointers here, so that a missing or null one is told from an
+// empty one, and DateTime, BigInt and JSON decode as their GraphQL scalars
+// do (time.Time, int64 and json.RawMessage would keep time zones, refuse
+// BigInt strings and keep the client's spacing and key order).
 
-type bulkRequest struct {
-	Traces []*bulkTrace `json:"traces"`
+type request struct {
+	Traces []*wireTrace `json:"traces"`
 }
 
-type bulkTrace struct {
+type wireTrace struct {
 	Project          *string            `json:"project"`
 	ExternalID       *string            `json:"externalId"`
 	StartTime        *dateTime          `json:"startTime"`
 	EndTime          *dateTime          `json:"endTime"`
-	SystemInfo       *bulkSystemInfo    `json:"systemInfo"`
-	AgentCalls       []*bulkAgentCall   `json:"agentCalls"`
-	LlmCalls         []*bulkLLMCall     `json:"llmCalls"`
-	ToolCalls        []*bulkToolCall    `json:"toolCalls"`
-	UserInteractions []*bulkInteraction `json:"userInteractions"`
-	Errors           []*bulkError       `json:"errors"`
-	Metrics          []*bulkMetric      `json:"metrics"`
+	SystemInfo       *wireSystemInfo    `json:"systemInfo"`
+	AgentCalls       []*wireAgentCall   `json:"agentCalls"`
+	LlmCalls         []*wireLLMCall     `json:"llmCalls"`
+	ToolCalls        []*wireToolCall    `json:"toolCalls"`
+	UserInteractions []*wireInteraction `json:"userInteractions"`
+	Errors           []*wireError       `json:"errors"`
+	Metrics          []*wireMetric      `json:"metrics"`
 }
 
-type bulkAgentCall struct {
+type wireAgentCall struct {
 	ExternalID       *string            `json:"externalId"`
 	Name             *string            `json:"name"`
 	StartTime        *dateTime          `json:"startTime"`
 	EndTime          *dateTime          `json:"endTime"`
-	LlmCalls         []*bulkLLMCall     `json:"llmCalls"`
-	ToolCalls        []*bulkToolCall    `json:"toolCalls"`
-	UserInteractions []*bulkInteraction `json:"userInteractions"`
+	LlmCalls         []*wireLLMCall     `json:"llmCalls"`
+	ToolCalls        []*wireToolCall    `json:"toolCalls"`
+	UserInteractions []*wireInteraction `json:"userInteractions"`
 }
 
-// Token usage and cost have no required field and no custom scalar:
-// model's types decode as they are.
-type bulkLLMCall struct {
-	ExternalID          *string                `json:"externalId"`
-	AgentCallExternalID *string                `json:"agentCallExternalId"`
-	Name                *string                `json:"name"`
-	Model               *string                `json:"model"`
-	InputPrompt         *string                `json:"inputPrompt"`
-	Output              *string                `json:"output"`
-	ToolCall            *string                `json:"toolCall"`
-	StartTime           *dateTime              `json:"startTime"`
-	EndTime             *dateTime              `json:"endTime"`
-	TokenUsage          *model.TokenUsageInput `json:"tokenUsage"`
-	Cost                *model.CostInput       `json:"cost"`
-	MemoryUsed          *bigInt                `json:"memoryUsed"`
+type wireLLMCall struct {
+	ExternalID          *string         `json:"externalId"`
+	AgentCallExternalID *string         `json:"agentCallExternalId"`
+	Name                *string         `json:"name"`
+	Model               *string         `json:"model"`
+	InputPrompt         *string         `json:"inputPrompt"`
+	Output              *string         `json:"output"`
+	ToolCall            *string         `json:"toolCall"`
+	StartTime           *dateTime       `json:"startTime"`
+	EndTime             *dateTime       `json:"endTime"`
+	TokenUsage          *wireTokenUsage `json:"tokenUsage"`
+	Cost                *wireCost       `json:"cost"`
+	MemoryUsed          *bigInt         `json:"memoryUsed"`
 }
 
-type bulkToolCall struct {
+type wireTokenUsage struct {
+	Input      *int `json:"input"`
+	Completion *int `json:"completion"`
+	Reasoning  *int `json:"reasoning"`
+	Total      *int `json:"total"`
+}
+
+type wireCost struct {
+	Input     *float64 `json:"input"`
+	Output    *float64 `json:"output"`
+	Reasoning *float64 `json:"reasoning"`
+	Total     *float64 `json:"total"`
+}
+
+type wireToolCall struct {
 	ExternalID          *string            `json:"externalId"`
 	AgentCallExternalID *string            `json:"agentCallExternalId"`
 	Name                *string            `json:"name"`
@@ -71,28 +84,28 @@ type bulkToolCall struct {
 	StartTime           *dateTime          `json:"startTime"`
 	EndTime             *dateTime          `json:"endTime"`
 	MemoryUsed          *bigInt            `json:"memoryUsed"`
-	NetworkCalls        []*bulkNetworkCall `json:"networkCalls"`
+	NetworkCalls        []*wireNetworkCall `json:"networkCalls"`
 }
 
-type bulkNetworkCall struct {
+type wireNetworkCall struct {
 	Method          *string       `json:"method"`
 	URL             *string       `json:"url"`
 	StatusCode      *int          `json:"statusCode"`
 	Error           *string       `json:"error"`
 	StartTime       *dateTime     `json:"startTime"`
 	EndTime         *dateTime     `json:"endTime"`
-	RequestHeaders  []*bulkHeader `json:"requestHeaders"`
+	RequestHeaders  []*wireHeader `json:"requestHeaders"`
 	RequestBody     *string       `json:"requestBody"`
-	ResponseHeaders []*bulkHeader `json:"responseHeaders"`
+	ResponseHeaders []*wireHeader `json:"responseHeaders"`
 	ResponseBody    *string       `json:"responseBody"`
 }
 
-type bulkHeader struct {
+type wireHeader struct {
 	Name  *string `json:"name"`
 	Value *string `json:"value"`
 }
 
-type bulkInteraction struct {
+type wireInteraction struct {
 	ExternalID          *string   `json:"externalId"`
 	AgentCallExternalID *string   `json:"agentCallExternalId"`
 	InteractionType     *string   `json:"interactionType"`
@@ -100,7 +113,7 @@ type bulkInteraction struct {
 	Timestamp           *dateTime `json:"timestamp"`
 }
 
-type bulkError struct {
+type wireError struct {
 	ExternalID          *string   `json:"externalId"`
 	ErrorType           *string   `json:"errorType"`
 	ErrorMessage        *string   `json:"errorMessage"`
@@ -110,7 +123,7 @@ type bulkError struct {
 	ToolCallExternalID  *string   `json:"toolCallExternalId"`
 }
 
-type bulkMetric struct {
+type wireMetric struct {
 	ExternalID   *string   `json:"externalId"`
 	MetricName   *string   `json:"metricName"`
 	Score        *float64  `json:"score"`
@@ -122,23 +135,28 @@ type bulkMetric struct {
 	Timestamp    *dateTime `json:"timestamp"`
 }
 
-type bulkSystemInfo struct {
-	OsName            *string              `json:"osName"`
-	OsVersion         *string              `json:"osVersion"`
-	PythonVersion     *string              `json:"pythonVersion"`
-	CPUInfo           *string              `json:"cpuInfo"`
-	GpuInfo           []*bulkGPU           `json:"gpuInfo"`
-	DiskInfo          *model.DiskInfoInput `json:"diskInfo"`
-	MemoryTotal       *float64             `json:"memoryTotal"`
-	InstalledPackages []*bulkPackage       `json:"installedPackages"`
+type wireSystemInfo struct {
+	OsName            *string        `json:"osName"`
+	OsVersion         *string        `json:"osVersion"`
+	PythonVersion     *string        `json:"pythonVersion"`
+	CPUInfo           *string        `json:"cpuInfo"`
+	GpuInfo           []*wireGPU     `json:"gpuInfo"`
+	DiskInfo          *wireDisk      `json:"diskInfo"`
+	MemoryTotal       *float64       `json:"memoryTotal"`
+	InstalledPackages []*wirePackage `json:"installedPackages"`
 }
 
-type bulkGPU struct {
+type wireDisk struct {
+	Total     *float64 `json:"total"`
+	Available *float64 `json:"available"`
+}
+
+type wireGPU struct {
 	Name        *string  `json:"name"`
 	MemoryTotal *float64 `json:"memoryTotal"`
 }
 
-type bulkPackage struct {
+type wirePackage struct {
 	Name    *string `json:"name"`
 	Version *string `json:"version"`
 }

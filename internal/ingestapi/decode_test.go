@@ -1,19 +1,19 @@
-package graph
+package ingestapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/agentgraph/agentgraph/internal/ingestapi/fixture"
 )
 
 // POST /v1/ingest decodes with goccy/go-json and falls back to
 // encoding/json for whatever that refuses. A body the fast decoder accepts
 // must decode exactly as encoding/json decodes it; one encoding/json
 // refuses must never be accepted by it.
-func TestBulkDecodersAgree(t *testing.T) {
+func TestDecodersAgree(t *testing.T) {
 	trace := func(fields string) string {
 		return `{"traces": [{"project": "p", "externalId": "t", "startTime": "2026-02-01T10:00:00Z"` + fields + `}]}`
 	}
@@ -21,7 +21,7 @@ func TestBulkDecodersAgree(t *testing.T) {
 		"empty list":  `{"traces": []}`,
 		"whitespace":  " \n\t{ \"traces\" : [ ] } \r\n",
 		"null traces": `{"traces": null}`,
-		"rich":        richBulkBody(20),
+		"rich":        fixture.Body(20),
 		"escapes in keys and values": trace(`, "llmCalls": [{"na\u006de": "chat \u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t",
 			"startTime": "2026-02-01T10:00:00.123456789+02:00", "inputPrompt": "<&> \u2028"}]`),
 		"numbers": trace(`, "metrics": [{"metricName": "m", "timestamp": "2026-02-01T10:00:00Z", "score": -0.1e-7,
@@ -88,38 +88,4 @@ func TestBulkDecodersAgree(t *testing.T) {
 	for name, body := range either {
 		check(name, body, nil, nil)
 	}
-}
-
-// richBulkBody is a body of n traces with every kind of entity and field.
-func richBulkBody(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"traces": [`)
-	at := func(s int) string { return time.Date(2026, 2, 1, 10, 0, s, 1000*s, time.UTC).Format(time.RFC3339Nano) }
-	for i := range n {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		fmt.Fprintf(&b, `{"project": "p-%d", "externalId": "t-%d", "startTime": %q, "endTime": %q,
-			"systemInfo": {"osName": "Linux", "osVersion": "6.8", "pythonVersion": "3.12", "cpuInfo": "x86", "memoryTotal": 64.5,
-				"gpuInfo": [{"name": "A100", "memoryTotal": 40960}], "diskInfo": {"total": 512, "available": 1.25},
-				"installedPackages": [{"name": "openai", "version": "1.57"}]},
-			"agentCalls": [{"externalId": "a-%d", "name": "planner", "startTime": %q, "endTime": %q,
-				"llmCalls": [{"externalId": "l-%d", "name": "chat", "model": "gpt-4o", "inputPrompt": "find shoes, size %d", "output": "ok",
-					"toolCall": "{\"fn\": 1}", "startTime": %q, "endTime": %q, "memoryUsed": 123456789012,
-					"tokenUsage": {"input": 1000, "completion": 200, "reasoning": 5, "total": 1205}, "cost": {"input": 0.25, "output": 1.5, "reasoning": 0}}],
-				"toolCalls": [{"externalId": "tc-%d", "name": "search", "inputParameters": "{}", "output": "[]", "startTime": %q,
-					"networkCalls": [{"method": "GET", "url": "https://x.example/?q=%d", "statusCode": 200, "startTime": %q, "endTime": %q,
-						"requestHeaders": [{"name": "Accept", "value": "*/*"}], "requestBody": "", "responseBody": "{}"}]}],
-				"userInteractions": [{"externalId": "u-%d", "interactionType": "input", "content": "hi", "timestamp": %q}]}],
-			"llmCalls": [{"name": "top", "agentCallExternalId": "a-%d", "startTime": %q, "memoryUsed": "77"}],
-			"toolCalls": [{"name": "noop", "startTime": %q}],
-			"userInteractions": [{"interactionType": "output", "content": null, "timestamp": %q}],
-			"errors": [{"externalId": "e-%d", "errorType": "tool", "errorMessage": "503", "timestamp": %q, "toolCallExternalId": "tc-%d", "agentCallExternalId": "a-%d", "llmCallExternalId": "l-%d"}],
-			"metrics": [{"externalId": "m-%d", "metricName": "faithfulness", "score": 0.9, "reason": "ok", "resultDetail": {"z": [1, "x"], "a": {}},
-				"config": "judge", "startTime": %q, "endTime": %q, "timestamp": %q}]}`,
-			i%3, i, at(0), at(9), i, at(1), at(8), i, i, at(2), at(3), i, at(4), i, at(4), at(5), i, at(1), i, at(6), at(7), at(8),
-			i, at(5), i, i, i, i, at(9), at(10), at(10))
-	}
-	b.WriteString(`]}`)
-	return b.String()
 }

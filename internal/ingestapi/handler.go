@@ -1,7 +1,7 @@
 // Package ingestapi serves POST /v1/ingest: the input of the GraphQL
 // ingestTraces mutation as plain JSON, {"traces": [TraceInput, ...]},
-// decoded into typed structs instead of through GraphQL's generic
-// variables, and stored through internal/ingest like the mutation's (same
+// decoded straight into ingest's types instead of through GraphQL's
+// generic variables, and stored through internal/ingest like the mutation's (same
 // checks, same transaction, same ids).
 package ingestapi
 
@@ -69,12 +69,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, refused)
 		return
 	}
-	req, err := decodeBody(ctx, raw)
-	if err != nil {
-		httpx.Fail(w, r, route, err)
-		return
-	}
-	traces, err := req.traces()
+	traces, err := decodeBody(ctx, raw)
 	if err != nil {
 		httpx.Fail(w, r, route, err)
 		return

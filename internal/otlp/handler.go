@@ -273,7 +273,7 @@ func writeMessage(w http.ResponseWriter, enc encoding, httpStatus int, m proto.M
 	}
 	if err != nil {
 		slog.Error("otlp: encoding a response failed", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, "internal error", apperr.Internal.Status())
 		return
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

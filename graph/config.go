@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/internal/budget"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 	"github.com/agentgraph/agentgraph/internal/settings"
 )
@@ -89,17 +90,17 @@ type Limits struct {
 }
 
 // InFlightPerCPU is the default of Limits.MaxInFlight per CPU.
-const InFlightPerCPU = 4
+const InFlightPerCPU = httpx.InFlightPerCPU
 
 // DefaultLimits are generous for real frontends and tight for abuse.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBodyBytes:  8 << 20, // ingestion carries prompts and outputs
+		MaxBodyBytes:  httpx.DefaultMaxBodyBytes,
 		ParserTokens:  15000,
 		MaxDepth:      16,
 		MaxAliases:    100,
 		MaxComplexity: 1000000,
-		Timeout:       30 * time.Second,
+		Timeout:       httpx.DefaultTimeout,
 		MemoryBytes:   budget.DefaultBytes,
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph"
-	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // TestOptionsRefuseBadValues: zero limits mean the defaults; negative ones
@@ -35,9 +34,8 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		}
 	}
 	for name, f := range map[string]func(){
-		"NewHandler":       func() { graph.NewHandler(nil, bad) },
-		"NewIngestHandler": func() { graph.NewIngestHandler(ingest.New(nil, ingest.Options{}), bad.Limits) },
-		"InFlight":         func() { bad.Limits.InFlight() },
+		"NewHandler": func() { graph.NewHandler(nil, bad) },
+		"InFlight":   func() { bad.Limits.InFlight() },
 	} {
 		func() {
 			defer func() {

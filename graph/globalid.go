@@ -5,13 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
 // globalID returns the opaque id of a row: its GraphQL type and row id.
-func globalID(typeName string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typeName + ":" + strconv.FormatInt(id, 10)))
-}
+func globalID(typeName string, id int64) string { return model.GlobalID(typeName, id) }
 
 // globalIDs returns the opaque ids of rows of one type.
 func globalIDs(typeName string, ids []int64) []string {

@@ -13,6 +13,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/ingestapi"
 	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
@@ -45,7 +46,7 @@ func newDecodeEnv(t *testing.T, b dbtest.Backend, limit int64) *ingestEnv {
 	limits := graph.Limits{MemoryBytes: limit}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: testLoaderWait, Ingest: svc, Limits: limits}))
-	mux.Handle("/v1/ingest", graph.NewIngestHandler(svc, limits))
+	mux.Handle("/v1/ingest", ingestapi.NewHandler(svc, ingestLimits(limits)))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &ingestEnv{env: &env{store: store, url: srv.URL + "/graphql"}, ingestURL: srv.URL + "/v1/ingest"}

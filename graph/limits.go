@@ -1,10 +1,7 @@
 package graph
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,8 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
-	"github.com/agentgraph/agentgraph/internal/fair"
-	"github.com/agentgraph/agentgraph/internal/observe"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 // Error codes of requests refused for their size or cost; GraphQL over HTTP
@@ -43,61 +39,29 @@ func init() {
 // limitBody refuses bodies over max with 413 before GraphQL sees them, and
 // bounds every request's time.
 func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
+	next = httpx.WithTimeout(timeout, next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method == http.MethodPost {
-			body, err := readBody(r.Body, r.ContentLength, max)
-			if err != nil {
-				// A body that stopped arriving in time says so itself (408).
-				var e *apperr.Error
-				if !errors.As(err, &e) {
-					e = apperr.New(apperr.InvalidArgument, "could not read the request body")
-				}
-				writeError(w, r, e)
+			body, refused := httpx.ReadBody(w, r, httpx.Body{Max: max})
+			if refused != nil {
+				writeError(w, r, refused)
 				return
 			}
-			if int64(len(body)) > max {
-				writeError(w, r, apperr.New(apperr.PayloadTooLarge, "the request body is over the limit of %d bytes", max))
-				return
-			}
-			r.Body = bufferedBody{bytes.NewReader(body), body}
-		}
-		if timeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), timeout)
-			defer cancel()
-			r = r.WithContext(ctx)
+			httpx.Buffer(r, body)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// limitInFlight lets at most n requests through at once, and one client
-// (fair.ClientOf) at most its share of them; the others wait for a turn
-// until their context ends (503), or are refused with 429 once their
-// client's queue is full.
+// limitInFlight lets at most n requests through at once (see httpx.Turns).
 func limitInFlight(n int, next http.Handler) http.Handler {
-	if n <= 0 {
-		return next
-	}
-	return fair.New(n).Handler(0, WriteDenial, next)
+	return httpx.Turns(n, 0, WriteDenial)(next)
 }
 
 // writeError answers a request refused before GraphQL saw it with e's
 // status and a GraphQL-shaped body: e's code, field and the request id.
 func writeError(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
-	ext := map[string]any{"code": string(e.Code)}
-	if e.Field != "" {
-		ext["field"] = e.Field
-	}
-	if id := observe.RequestID(r.Context()); id != "" {
-		ext["requestId"] = id
-	}
-	type entry struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	}
-	w.Header().Set("Content-Type", replyMediaType(r.Header.Get("Accept")))
-	w.WriteHeader(e.Code.Status())
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []entry{{e.Error(), ext}}})
+	httpx.WriteErrorAs(w, r, e, replyMediaType(r.Header.Get("Accept")))
 }
 
 // maxRepeats caps how often one response name or fragment spread appears in

@@ -20,8 +20,8 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
-	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // Observer receives what the GraphQL layer does, for metrics.
@@ -137,7 +137,7 @@ func (w *requestErrorWriter) Write(b []byte) (int, error) {
 // for clients; the cause of internal errors is logged, never sent.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	e := presentErrorCode(ctx, err)
-	if id := observe.RequestID(ctx); id != "" {
+	if id := httpx.RequestID(ctx); id != "" {
 		if e.Extensions == nil {
 			e.Extensions = map[string]any{}
 		}
@@ -167,7 +167,7 @@ func presentErrorCode(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gqlErr
 	}
-	if code, msg, ok := infrastructureError(err); ok {
+	if code, msg, ok := httpx.Infrastructure(err); ok {
 		slog.WarnContext(ctx, "request failed", "path", graphql.GetPath(ctx).String(), "error", err)
 		gqlErr := gqlerror.WrapPath(graphql.GetPath(ctx), errors.New(msg))
 		gqlErr.Extensions = map[string]any{"code": code}
@@ -218,19 +218,4 @@ func joinField(path, inside string) string {
 // isVariableError reports whether gqlgen rejected a request variable.
 func isVariableError(e *gqlerror.Error) bool {
 	return len(e.Path) > 1 && e.Path[0] == ast.PathName("variable")
-}
-
-// infrastructureError recognizes failures of the environment rather than of
-// the request: timeouts and a database that is unreachable, restarting or
-// shutting down (db.IsUnavailable).
-func infrastructureError(err error) (code, message string, ok bool) {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "TIMEOUT", "the request took too long and was stopped", true
-	case errors.Is(err, context.Canceled):
-		return "CANCELLED", "the request was cancelled", true
-	case db.IsUnavailable(err):
-		return string(apperr.Unavailable), "the database is unavailable; retry later", true
-	}
-	return "", "", false
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 const (
@@ -34,7 +35,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	ctx := r.Context()
 	contentType := replyMediaType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", contentType)
-	body, err := requestBytes(r)
+	body, err := httpx.Bytes(r)
 	if err != nil {
 		refuseRequest(ctx, w, exec, apperr.New(apperr.InvalidArgument, "could not read the request body"))
 		return

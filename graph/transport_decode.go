@@ -8,17 +8,16 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	gojson "github.com/goccy/go-json"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/jsonlimit"
 )
 
 // decodeParams decodes a POST body's query, operation name, variables and
-// extensions, numbers kept as json.Number as gqlgen's transport keeps them.
-// goccy/go-json decodes the big variables of ingestion about twice as fast
-// as encoding/json; a body it refuses is decoded again by encoding/json,
-// whose error the client gets. TestParamsDecodersAgree holds the two to
+// extensions, numbers kept as json.Number as gqlgen's transport keeps them:
+// by httpx.DecodeFast, and a body it refuses again by encoding/json, whose
+// error the client gets. TestParamsDecodersAgree holds the two to
 // the same result. Before either runs, a body nesting deeper than
 // jsonlimit.MaxDepth is refused (INVALID_ARGUMENT naming the path, inside
 // its variable for a variable's value), and one whose decoding would
@@ -28,7 +27,7 @@ func decodeParams(ctx context.Context, body []byte) (*graphql.RawParams, error) 
 		return nil, err
 	}
 	params := &graphql.RawParams{}
-	if err := decodeFastParams(body, params); err == nil {
+	if httpx.DecodeFast(body, params, httpx.Decoding{UseNumber: true}) {
 		return params, nil
 	}
 	params = &graphql.RawParams{}
@@ -39,30 +38,6 @@ func decodeParams(ctx context.Context, body []byte) (*graphql.RawParams, error) 
 	}
 	return params, nil
 }
-
-// decodeFastParams decodes with goccy: by Unmarshal, a third faster than
-// its stream Decoder, when the use-number option can be given to it.
-func decodeFastParams(body []byte, params *graphql.RawParams) error {
-	if numbersKept {
-		return gojson.UnmarshalWithOption(body, params, keepNumbers)
-	}
-	dec := gojson.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	return dec.Decode(params)
-}
-
-// keepNumbers is the option the stream Decoder's UseNumber sets, which
-// goccy has no function for. Its flag is goccy's internal
-// decoder.UseNumberOption: numbersKept checks once that it does what it
-// should, so another goccy version falls back to the stream Decoder.
-func keepNumbers(o *gojson.DecodeOption) { o.Flags |= 1 << 3 }
-
-var numbersKept = func() bool {
-	var v struct{ N any }
-	err := gojson.UnmarshalWithOption([]byte(`{"N": 12345678901234567890}`), &v, keepNumbers)
-	n, ok := v.N.(json.Number)
-	return err == nil && ok && n == "12345678901234567890"
-}()
 
 // checkJSON refuses a document of GraphQL parameters that nests too deep,
 // and charges what decoding it into generic values allocates. The path of a

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/agentgraph/agentgraph/internal/ingestapi/fixture"
 )
 
 // GraphQL POST bodies decode through goccy/go-json first; whatever it
@@ -18,7 +20,7 @@ func TestParamsDecodersAgree(t *testing.T) {
 	bodies := map[string]string{
 		"query only":     `{"query": "{ projects { nodes { id } } }"}`,
 		"everything":     `{"query": "query Q($a: Int) { x }", "operationName": "Q", "variables": {"a": 1, "b": [1.5, -0, 2e3, 12345678901234567890123, null, true, "s"], "c": {"d": {}}}, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "ab"}}}`,
-		"ingestion":      `{"query": "mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }", "variables": {"input": ` + strings.TrimSuffix(strings.TrimPrefix(richBulkBody(5), `{"traces": `), `}`) + `}}`,
+		"ingestion":      `{"query": "mutation($input: [TraceInput!]!) { ingestTraces(input: $input) { traces { id } } }", "variables": {"input": ` + strings.TrimSuffix(strings.TrimPrefix(fixture.Body(5), `{"traces": `), `}`) + `}}`,
 		"escapes":        `{"query": "{ x }", "variables": {"s": "\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t \u2028", "k\u0065y": 1}}`,
 		"case of keys":   `{"QUERY": "{ a }", "OperationName": "b", "Variables": {"X": 1}}`,
 		"duplicates":     `{"query": "{ a }", "query": "{ b }", "variables": {"x": 1, "x": 2}}`,
@@ -55,22 +57,5 @@ func TestParamsDecodersAgree(t *testing.T) {
 		case !reflect.DeepEqual(got, want):
 			t.Errorf("%s: decoded\n%#v\nencoding/json decodes\n%#v", name, got, want)
 		}
-	}
-}
-
-// TestParamsFastPathIsTaken checks that goccy's Unmarshal keeps numbers
-// with the flag decodeFastParams gives it, in the version go.mod pins, so
-// the faster path is the one bodies take.
-func TestParamsFastPathIsTaken(t *testing.T) {
-	if !numbersKept {
-		t.Fatal("goccy/go-json ignores the use-number flag: GraphQL bodies take the slower stream decoder")
-	}
-	body := []byte(`{"query": "{ a }", "variables": {"n": 1.50, "m": [7]}}`)
-	var got graphql.RawParams
-	if err := decodeFastParams(body, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Variables["n"] != json.Number("1.50") || got.Variables["m"].([]any)[0] != json.Number("7") {
-		t.Fatalf("variables %#v", got.Variables)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
-	"github.com/agentgraph/agentgraph/internal/observe"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 // accessPolicy decides who may call a server listening on addr. Without
@@ -46,7 +46,7 @@ func isLoopback(addr net.Addr) bool {
 func adminOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !auth.From(r.Context()).CanAdmin() {
-			observe.WriteError(w, r, apperr.New(apperr.Forbidden, "this endpoint needs an API key with the admin role"))
+			httpx.WriteError(w, r, apperr.New(apperr.Forbidden, "this endpoint needs an API key with the admin role"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -8,27 +8,21 @@ import (
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/export"
-	"github.com/agentgraph/agentgraph/internal/fair"
-	"github.com/agentgraph/agentgraph/internal/observe"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 // turns returns a wrapper giving an endpoint its own turns, as many as
-// /graphql's and shared fairly between clients (internal/fair), waited for
+// /graphql's and shared fairly between clients (httpx.Turns), waited for
 // at most wait; deny answers the refused in the endpoint's format.
 func turns(limits graph.Limits, wait time.Duration, deny func(http.ResponseWriter, *http.Request, *apperr.Error)) func(http.Handler) http.Handler {
-	n := limits.InFlight()
-	if n <= 0 {
-		return func(h http.Handler) http.Handler { return h }
-	}
-	l := fair.New(n)
-	return func(h http.Handler) http.Handler { return l.Handler(wait, deny, h) }
+	return httpx.Turns(limits.InFlight(), wait, deny)
 }
 
 // unknownAPIRoutes answers paths and methods no endpoint serves with a
 // coded error instead of the mux's plain text (or the web explorer's page).
 func unknownAPIRoutes(handle func(pattern, route string, h http.Handler)) {
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		observe.WriteError(w, r, apperr.New(apperr.NotFound, "no endpoint at this path: see the API's endpoints (/graphql, /v1/ingest, /v1/traces, /export/..., /metrics)"))
+		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no endpoint at this path: see the API's endpoints (/graphql, /v1/ingest, /v1/traces, /export/..., /metrics)"))
 	})
 	handle("/v1/", "unknown", notFound)
 	handle("/graphql/", "unknown", notFound)
@@ -37,7 +31,7 @@ func unknownAPIRoutes(handle func(pattern, route string, h http.Handler)) {
 			methodNotAllowed(w, r)
 			return
 		}
-		observe.WriteError(w, r, export.UnknownExport(strings.TrimPrefix(r.URL.Path, "/export/")))
+		httpx.WriteError(w, r, export.UnknownExport(strings.TrimPrefix(r.URL.Path, "/export/")))
 	}))
 	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
 		handle(path, "unknown", http.HandlerFunc(methodNotAllowed))
@@ -47,7 +41,7 @@ func unknownAPIRoutes(handle func(pattern, route string, h http.Handler)) {
 // methodNotAllowed refuses a method other than GET (or HEAD).
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
-	observe.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "use GET"))
+	httpx.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "use GET"))
 }
 
 // webMethods refuses, as coded errors, methods the web explorer does not serve.

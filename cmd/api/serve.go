@@ -17,7 +17,9 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/demo"
 	"github.com/agentgraph/agentgraph/internal/export"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/ingestapi"
 	"github.com/agentgraph/agentgraph/internal/observe"
 	"github.com/agentgraph/agentgraph/internal/otlp"
 	"github.com/agentgraph/agentgraph/web"
@@ -113,13 +115,14 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 	limits := opts.Limits
 	handle("/graphql", "graphql", authn.Middleware(graph.NewHandler(store, opts), graph.WriteDenial))
 	// The mutation's input as plain JSON, under the GraphQL handler's limits.
-	handle("/v1/ingest", "ingest", authn.Middleware(graph.NewIngestHandler(svc, limits), graph.WriteDenial))
+	ingestLimits := httpx.Limits{MaxBodyBytes: limits.MaxBodyBytes, Timeout: limits.Timeout, MemoryBytes: limits.MemoryBytes, MaxInFlight: limits.MaxInFlight}
+	handle("/v1/ingest", "ingest", authn.Middleware(ingestapi.NewHandler(svc, ingestLimits), graph.WriteDenial))
 	// OTLP and exports have turns of their own, waited for at most a
 	// request's time; an export holds a database connection while it streams.
-	otlpTurns, exportTurns := turns(limits, limits.Timeout, otlp.WriteDenial), turns(limits, limits.Timeout, observe.WriteError)
+	otlpTurns, exportTurns := turns(limits, limits.Timeout, otlp.WriteDenial), turns(limits, limits.Timeout, httpx.WriteError)
 	handle("/v1/traces", "otlp", authn.Middleware(otlpTurns(otlp.NewHandler(svc, cfg.otlpOptions())), otlp.WriteDenial))
-	handle("GET /export/{file}", "export", authn.Middleware(exportTurns(budget.Middleware(limits.MemoryBytes, export.Handler(store))), observe.WriteError))
-	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), observe.WriteError))
+	handle("GET /export/{file}", "export", authn.Middleware(exportTurns(budget.Middleware(limits.MemoryBytes, export.Handler(store))), httpx.WriteError))
+	handle("GET /metrics", "metrics", authn.Middleware(adminOnly(metrics.Handler()), httpx.WriteError))
 	handle("GET /healthz", "health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -129,7 +132,7 @@ func routes(store *db.DB, svc *ingest.Service, cfg Config, access auth.Options) 
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
 			slog.WarnContext(ctx, "readiness check failed", "error", err)
-			observe.WriteError(w, r, apperr.New(apperr.Unavailable, "database unavailable"))
+			httpx.WriteError(w, r, apperr.New(apperr.Unavailable, "database unavailable"))
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -20,7 +20,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/db"
-	"github.com/agentgraph/agentgraph/internal/observe"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 // flushEvery is how many rows are written between flushes, so clients see
@@ -32,18 +32,18 @@ func Handler(store *db.DB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			observe.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "use GET"))
+			httpx.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "use GET"))
 			return
 		}
 		if !auth.From(r.Context()).CanRead() {
-			observe.WriteError(w, r, apperr.New(apperr.Forbidden, "an API key with the ingest role cannot export recorded data"))
+			httpx.WriteError(w, r, apperr.New(apperr.Forbidden, "an API key with the ingest role cannot export recorded data"))
 			return
 		}
 		file := r.PathValue("file")
 		entity, format, ok := strings.Cut(file, ".")
 		spec, known := db.Exports[entity]
 		if !ok || !known || (format != "csv" && format != "ndjson") {
-			observe.WriteError(w, r, UnknownExport(file))
+			httpx.WriteError(w, r, UnknownExport(file))
 			return
 		}
 		where, err := conditions(r.Context(), store, entity, spec, r.URL.Query())
@@ -108,21 +108,9 @@ func writeRows(w http.ResponseWriter, r *http.Request, store *db.DB, spec db.Exp
 }
 
 // writeError answers a failed export with a status and a message safe to
-// show: the request's own mistakes as they are, anything else without its cause.
+// show (see httpx.Refusal).
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var appErr *apperr.Error
-	switch code := apperr.CodeOf(err); {
-	case code == apperr.Unavailable || db.IsUnavailable(err):
-		slog.WarnContext(r.Context(), "export: database unavailable", "error", err)
-		w.Header().Set("Retry-After", "5")
-		appErr = apperr.New(apperr.Unavailable, "the database is unavailable; retry later")
-	case code != apperr.Internal:
-		errors.As(err, &appErr)
-	default:
-		slog.ErrorContext(r.Context(), "export failed", "error", err)
-		appErr = apperr.New(apperr.Internal, "internal error")
-	}
-	observe.WriteError(w, r, appErr)
+	httpx.Fail(w, r, "export", err)
 }
 
 // UnknownExport is the refusal of a file name that is no export.

@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 )
 
 // Metrics are the server's Prometheus collectors.
@@ -158,7 +159,7 @@ func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		var statements atomic.Int64
-		ctx := context.WithValue(withRequestID(r.Context(), id), statementsKey{}, &statements)
+		ctx := context.WithValue(httpx.WithRequestID(r.Context(), id), statementsKey{}, &statements)
 		ctx = context.WithValue(ctx, routeKey{}, route)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		serveRecovered(rec, r.WithContext(ctx), next)
@@ -228,7 +229,7 @@ func serveRecovered(rec *statusRecorder, r *http.Request, next http.Handler) {
 		if rec.wrote {
 			panic(http.ErrAbortHandler)
 		}
-		WriteError(rec, r, apperr.New(apperr.Internal, "internal error"))
+		httpx.WriteError(rec, r, apperr.New(apperr.Internal, "internal error"))
 	}()
 	next.ServeHTTP(rec, r)
 }

@@ -8,9 +8,9 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"regexp"
-)
 
-type requestIDKey struct{}
+	"github.com/agentgraph/agentgraph/internal/httpx"
+)
 
 type routeKey struct{}
 
@@ -22,17 +22,6 @@ func Route(ctx context.Context) string {
 
 // validRequestID accepts ids a client or proxy may send in X-Request-Id.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// RequestID returns the id of the request ctx belongs to, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// withRequestID returns ctx carrying id.
-func withRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
 
 // newRequestID returns a random id.
 func newRequestID() string {
@@ -46,7 +35,7 @@ type LogHandler struct{ slog.Handler }
 
 // Handle implements slog.Handler.
 func (h LogHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
+	if id := httpx.RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
 	}
 	return h.Handler.Handle(ctx, r)

@@ -2,55 +2,17 @@ package otlp
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
-
-// errTooLarge reports a body over the cap, before or after decompression.
-var errTooLarge = errors.New("request body too large")
-
-// readBody reads the request body, decompressing gzip, and fails with
-// errTooLarge as soon as either the raw or the decompressed body passes max
-// bytes (so a small gzip bomb stops after max bytes of output).
-func readBody(w http.ResponseWriter, r *http.Request, gzipped bool, max int64) ([]byte, error) {
-	if r.ContentLength > max {
-		return nil, errTooLarge
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, errTooLarge
-		}
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	if !gzipped {
-		return raw, nil
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	defer zr.Close()
-	body, err := io.ReadAll(io.LimitReader(zr, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	if int64(len(body)) > max {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
 
 // decodeProto decodes a binary protobuf ExportTraceServiceRequest.
 func decodeProto(body []byte) (*coltracepb.ExportTraceServiceRequest, error) {

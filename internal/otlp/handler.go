@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
@@ -23,8 +22,8 @@ import (
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
-	"github.com/agentgraph/agentgraph/internal/observe"
 )
 
 // Content types of OTLP/HTTP.
@@ -64,42 +63,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Without a known encoding, refusals are the JSON every endpoint answers.
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		observe.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "OTLP/HTTP traces are sent with POST"))
+		httpx.WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "OTLP/HTTP traces are sent with POST"))
 		return
 	}
 	enc, ok := parseContentType(r.Header.Get("Content-Type"))
 	if !ok {
-		observe.WriteError(w, r, apperr.New(apperr.UnsupportedMediaType, "unsupported Content-Type: send application/x-protobuf or application/json"))
+		httpx.WriteError(w, r, apperr.New(apperr.UnsupportedMediaType, "unsupported Content-Type: send application/x-protobuf or application/json"))
 		return
 	}
 	if !auth.From(r.Context()).CanIngest() {
 		fail(w, r, enc, apperr.New(apperr.Forbidden, "an API key with the read role cannot ingest traces"))
 		return
 	}
-	var gzipped bool
-	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		gzipped = true
-	default:
-		fail(w, r, enc, apperr.New(apperr.UnsupportedMediaType, "unsupported Content-Encoding %q: send gzip or none", ce))
+	body, refused := httpx.ReadBody(w, r, httpx.Body{Max: h.opts.MaxBodyBytes, Gzip: true})
+	if refused != nil {
+		fail(w, r, enc, refused)
 		return
 	}
-
-	body, err := readBody(w, r, gzipped, h.opts.MaxBodyBytes)
+	var err error
 	var appErr *apperr.Error
-	switch {
-	case errors.Is(err, errTooLarge):
-		fail(w, r, enc, apperr.New(apperr.PayloadTooLarge,
-			"request body is larger than %d bytes (checked before and after decompression)", h.opts.MaxBodyBytes))
-		return
-	case errors.As(err, &appErr): // the body did not arrive in time
-		fail(w, r, enc, appErr)
-		return
-	case err != nil:
-		fail(w, r, enc, apperr.New(apperr.InvalidArgument, "%v", err))
-		return
-	}
 	var req *coltracepb.ExportTraceServiceRequest
 	if enc == encJSON {
 		if err = checkJSON(r.Context(), body); err == nil {
@@ -213,7 +195,7 @@ func fail(w http.ResponseWriter, r *http.Request, enc encoding, e *apperr.Error)
 		st.Code = int32(code.Code_UNKNOWN)
 	}
 	info := &errdetails.ErrorInfo{Reason: string(e.Code), Domain: "agentgraph"}
-	if id := observe.RequestID(r.Context()); id != "" {
+	if id := httpx.RequestID(r.Context()); id != "" {
 		info.Metadata = map[string]string{"requestId": id}
 	}
 	if detail, err := anypb.New(info); err == nil {
@@ -250,7 +232,7 @@ func writeMessage(w http.ResponseWriter, enc encoding, httpStatus int, m proto.M
 	}
 	if err != nil {
 		slog.Error("otlp: encoding a response failed", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, "internal error", apperr.Internal.Status())
 		return
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

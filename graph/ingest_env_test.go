@@ -10,7 +10,9 @@ import (
 
 	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/ingestapi"
 )
 
 // ingestEnv serves GraphQL at /graphql and POST /v1/ingest over one
@@ -26,10 +28,16 @@ func newIngestEnv(t *testing.T, b dbtest.Backend, opts ingest.Options, limits gr
 	svc := ingest.New(store, opts)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(store, graph.Options{LoaderWait: testLoaderWait, Ingest: svc, Limits: limits}))
-	mux.Handle("/v1/ingest", graph.NewIngestHandler(svc, limits))
+	mux.Handle("/v1/ingest", ingestapi.NewHandler(svc, ingestLimits(limits)))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &ingestEnv{env: &env{store: store, url: srv.URL + "/graphql"}, ingestURL: srv.URL + "/v1/ingest"}
+}
+
+// ingestLimits are the limits of /v1/ingest the server derives from
+// GraphQL's (cmd/api).
+func ingestLimits(l graph.Limits) httpx.Limits {
+	return httpx.Limits{MaxBodyBytes: l.MaxBodyBytes, Timeout: l.Timeout, MemoryBytes: l.MemoryBytes, MaxInFlight: l.MaxInFlight}
 }
 
 // ingestReply is an answer of POST /v1/ingest.

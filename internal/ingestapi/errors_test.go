@@ -1,4 +1,4 @@
-package graph_test
+package ingestapi_test
 
 import (
 	"bytes"
@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
 
 // TestIngestEndpointRejectsBadInput sends a good trace and a bad one and
 // requires a 400 naming the bad value's path, and nothing written.
-func TestIngestEndpointRejectsBadInput(t *testing.T) {
+func TestRejectsBadInput(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
-		e := newIngestEnv(t, b, ingest.Options{MaxTraces: 3}, graph.Limits{MaxBodyBytes: 64 << 10})
+		e := newIngestEnv(t, b, ingest.Options{MaxTraces: 3}, httpx.Limits{MaxBodyBytes: 64 << 10})
 		llm := func(tr map[string]any) map[string]any { return agentLLM(tr) }
 		network := func(tr map[string]any) map[string]any {
 			agent := tr["agentCalls"].([]any)[0].(map[string]any)
@@ -120,13 +120,13 @@ func TestIngestEndpointRejectsBadInput(t *testing.T) {
 		if r := e.post(t, []byte(good), "Content-Type", "text/plain"); r.status != 415 || r.code() != "UNSUPPORTED_MEDIA_TYPE" {
 			t.Errorf("text/plain: %d %s", r.status, truncate(r.body))
 		}
-		status, header, _ := httpGet(t, e.ingestURL, nil)
+		status, header := httpGet(t, e.ingestURL)
 		if status != http.StatusMethodNotAllowed || header.Get("Allow") != "POST" {
 			t.Errorf("GET: %d, Allow %q", status, header.Get("Allow"))
 		}
 
 		for _, table := range []string{"project_info", "traces", "llm_call"} {
-			if n := countRows(t, e.env, table); n != 0 {
+			if n := countRows(t, e, table); n != 0 {
 				t.Errorf("refused requests wrote %d rows into %s", n, table)
 			}
 		}

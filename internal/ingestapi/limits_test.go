@@ -1,4 +1,4 @@
-package graph_test
+package ingestapi_test
 
 import (
 	"io"
@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentgraph/agentgraph/graph"
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
+	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/ingestapi"
 )
 
 // TestIngestEndpointWithTheDatabaseDown wants 503 with Retry-After and a
 // message that names no SQL, as the other endpoints answer.
-func TestIngestEndpointWithTheDatabaseDown(t *testing.T) {
+func TestWithTheDatabaseDown(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
 		store := dbtest.MustOpen(t, b)
-		srv := httptest.NewServer(graph.NewIngestHandler(ingest.New(store, ingest.Options{}), graph.Limits{}))
+		srv := httptest.NewServer(ingestapi.NewHandler(ingest.New(store, ingest.Options{}), httpx.Limits{}))
 		t.Cleanup(srv.Close)
 		_ = store.Close()
 		r := postIngest(t, srv.URL, ingestBody(runningTrace(true)))
@@ -36,10 +37,10 @@ func TestIngestEndpointWithTheDatabaseDown(t *testing.T) {
 // TestIngestEndpointInFlightCap holds the only turn with a request whose
 // body is still arriving: another request waits for the turn until its
 // time is up, then gets 503.
-func TestIngestEndpointInFlightCap(t *testing.T) {
+func TestInFlightCap(t *testing.T) {
 	store := dbtest.MustOpen(t, dbtest.Backends()[0])
 	svc := ingest.New(store, ingest.Options{})
-	srv := httptest.NewServer(graph.NewIngestHandler(svc, graph.Limits{MaxInFlight: 1, Timeout: time.Second}))
+	srv := httptest.NewServer(ingestapi.NewHandler(svc, httpx.Limits{MaxInFlight: 1, Timeout: time.Second}))
 	t.Cleanup(srv.Close)
 
 	slowBody, slowWriter := io.Pipe()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
@@ -17,7 +18,7 @@ var bins = map[model.TimeBin]time.Duration{
 
 // analytics serves the analytics query.
 func analytics(ctx context.Context, store *db.DB, projectID string, source model.AnalyticsSource, r model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, tzOffset *int) ([]*db.AnalyticsRow, error) {
-	id, err := parseTypedID("projectId", projectID, projectEntity.typeName)
+	id, err := relay.ParseTyped("projectId", projectID, projectEntity.typeName)
 	if err != nil {
 		return nil, err
 	}

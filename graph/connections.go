@@ -8,6 +8,7 @@ import (
 
 	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
@@ -241,7 +242,7 @@ func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T]
 
 // lookup serves a row by global id for a root query, NOT_FOUND when missing.
 func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
-	rowID, err := parseTypedID("id", id, ent.typeName)
+	rowID, err := relay.ParseTyped("id", id, ent.typeName)
 	if err != nil {
 		return nil, err
 	}

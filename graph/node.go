@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
@@ -32,7 +33,7 @@ func loadNodesOf(ctx context.Context, field string, ids []string) ([]model.Node,
 	byType := map[string][]int64{}
 	where := map[string][]int{}
 	for i, id := range ids {
-		typeName, rowID, err := parseGlobalID(field, id)
+		typeName, rowID, err := relay.Parse(field, id)
 		if err != nil {
 			return nil, err
 		}

@@ -9,12 +9,13 @@ import (
 	"context"
 
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
 // ID is the resolver for the id field.
 func (r *agentCallResolver) ID(ctx context.Context, obj *db.AgentCall) (string, error) {
-	return globalID(agentCallEntity.typeName, obj.ID), nil
+	return relay.ID(agentCallEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -34,17 +35,17 @@ func (r *agentCallResolver) Stats(ctx context.Context, objs []*db.AgentCall) ([]
 
 // LlmCallIds is the resolver for the llmCallIds field.
 func (r *agentCallResolver) LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(llmCallEntity.typeName, obj.LLMCallIDs.V), nil
+	return relay.IDs(llmCallEntity.typeName, obj.LLMCallIDs.V), nil
 }
 
 // ToolCallIds is the resolver for the toolCallIds field.
 func (r *agentCallResolver) ToolCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(toolCallEntity.typeName, obj.ToolCallIDs.V), nil
+	return relay.IDs(toolCallEntity.typeName, obj.ToolCallIDs.V), nil
 }
 
 // UserInteractionIds is the resolver for the userInteractionIds field.
 func (r *agentCallResolver) UserInteractionIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(userInteractionEntity.typeName, obj.UserInteractionIDs.V), nil
+	return relay.IDs(userInteractionEntity.typeName, obj.UserInteractionIDs.V), nil
 }
 
 // LlmCalls is the batch resolver for the llmCalls field.
@@ -74,7 +75,7 @@ func (r *analyticsRowResolver) Trace(ctx context.Context, objs []*db.AnalyticsRo
 
 // ID is the resolver for the id field.
 func (r *lLMCallResolver) ID(ctx context.Context, obj *db.LLMCall) (string, error) {
-	return globalID(llmCallEntity.typeName, obj.ID), nil
+	return relay.ID(llmCallEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -99,7 +100,7 @@ func (r *lLMCallResolver) Errors(ctx context.Context, objs []*db.LLMCall, first 
 
 // ID is the resolver for the id field.
 func (r *metricResolver) ID(ctx context.Context, obj *db.Metric) (string, error) {
-	return globalID(metricEntity.typeName, obj.ID), nil
+	return relay.ID(metricEntity.typeName, obj.ID), nil
 }
 
 // Trace is the batch resolver for the trace field.
@@ -139,7 +140,7 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, id string) (*model
 
 // ID is the resolver for the id field.
 func (r *projectResolver) ID(ctx context.Context, obj *db.Project) (string, error) {
-	return globalID(projectEntity.typeName, obj.ID), nil
+	return relay.ID(projectEntity.typeName, obj.ID), nil
 }
 
 // SystemInfo is the batch resolver for the systemInfo field.
@@ -234,7 +235,7 @@ func (r *queryResolver) Traces(ctx context.Context, first *int, after *string, l
 
 // ID is the resolver for the id field.
 func (r *systemInfoResolver) ID(ctx context.Context, obj *db.SystemInfo) (string, error) {
-	return globalID(systemInfoEntity.typeName, obj.ID), nil
+	return relay.ID(systemInfoEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -249,7 +250,7 @@ func (r *systemInfoResolver) Trace(ctx context.Context, objs []*db.SystemInfo) (
 
 // ID is the resolver for the id field.
 func (r *toolCallResolver) ID(ctx context.Context, obj *db.ToolCall) (string, error) {
-	return globalID(toolCallEntity.typeName, obj.ID), nil
+	return relay.ID(toolCallEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -274,7 +275,7 @@ func (r *toolCallResolver) Errors(ctx context.Context, objs []*db.ToolCall, firs
 
 // ID is the resolver for the id field.
 func (r *traceResolver) ID(ctx context.Context, obj *db.Trace) (string, error) {
-	return globalID(traceEntity.typeName, obj.ID), nil
+	return relay.ID(traceEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -324,7 +325,7 @@ func (r *traceResolver) Metrics(ctx context.Context, objs []*db.Trace, first *in
 
 // ID is the resolver for the id field.
 func (r *traceErrorResolver) ID(ctx context.Context, obj *db.TraceError) (string, error) {
-	return globalID(traceErrorEntity.typeName, obj.ID), nil
+	return relay.ID(traceErrorEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
@@ -354,7 +355,7 @@ func (r *traceErrorResolver) LlmCall(ctx context.Context, objs []*db.TraceError)
 
 // ID is the resolver for the id field.
 func (r *userInteractionResolver) ID(ctx context.Context, obj *db.UserInteraction) (string, error) {
-	return globalID(userInteractionEntity.typeName, obj.ID), nil
+	return relay.ID(userInteractionEntity.typeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.

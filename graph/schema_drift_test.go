@@ -1,26 +1,17 @@
 package graph
 
 import (
-	"reflect"
 	"sort"
 	"testing"
 
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/agentgraph/agentgraph/graph/fastlist"
 )
 
 // The few tables kept beside the schema are checked against it here, so
 // that a field or type added to the schema and forgotten in them fails.
-
-// tableFields lists the fields of a row table, whatever its row type.
-func tableFields(table any) (typeName string, fields map[string]bool) {
-	v := reflect.ValueOf(table).Elem()
-	fields = map[string]bool{}
-	for _, k := range v.FieldByName("fields").MapKeys() {
-		fields[k.String()] = true
-	}
-	return v.FieldByName("typeName").String(), fields
-}
 
 // leafFields are the fields of an object the fast writer must know: those
 // whose value comes from the row alone (scalars, enums, lists of them, and
@@ -50,9 +41,11 @@ func TestRowTablesCoverTheSchema(t *testing.T) {
 	}
 	resolved := func(typeName, field string) bool { return cfg.Models[typeName].Fields[field].Resolver }
 	tables := map[string]map[string]bool{}
-	for _, table := range rowTables {
-		name, fields := tableFields(table)
-		tables[name] = fields
+	for name, fields := range fastlist.Tables() {
+		tables[name] = map[string]bool{}
+		for _, f := range fields {
+			tables[name][f] = true
+		}
 	}
 	if len(tables) == 0 {
 		t.Fatal("no row tables registered")

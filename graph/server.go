@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/agentgraph/agentgraph/graph/fastlist"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -64,7 +65,7 @@ func NewHandler(store *db.DB, opts Options, fieldMiddleware ...graphql.FieldMidd
 	for _, mw := range fieldMiddleware {
 		srv.AroundFields(mw)
 		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-			return next(withFieldMiddleware(ctx))
+			return next(fastlist.WithFieldMiddleware(ctx))
 		})
 	}
 	srv.SetErrorPresenter(presentError)

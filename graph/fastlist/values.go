@@ -1,4 +1,4 @@
-package graph
+package fastlist
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// Appenders of scalar values for fastList, each writing exactly what the
+// Appenders of scalar values for Write, each writing exactly what the
 // scalar's gqlgen marshaller writes.
 
 const hexDigits = "0123456789ABCDEF"

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
@@ -87,7 +88,7 @@ func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	answer := ingestAnswer{Traces: make([]ingestedTrace, len(stored))}
 	for i, t := range stored {
-		answer.Traces[i] = ingestedTrace{ID: relay.ID(traceEntity.typeName, t.ID), ExternalID: t.ExternalID}
+		answer.Traces[i] = ingestedTrace{ID: relay.ID(load.Trace.TypeName, t.ID), ExternalID: t.ExternalID}
 	}
 	// Strings as the GraphQL answer writes them, without HTML escapes.
 	var out bytes.Buffer

@@ -1,6 +1,9 @@
 package graph
 
-import "github.com/agentgraph/agentgraph/graph/fastlist"
+import (
+	"github.com/agentgraph/agentgraph/graph/fastlist"
+	"github.com/agentgraph/agentgraph/graph/load"
+)
 
 // SetFastLists turns the fast list writer on or off; it returns how to
 // restore the previous setting.
@@ -11,14 +14,4 @@ func FastListsWritten() int64 { return fastlist.Written() }
 
 // OptionalFields lists, per GraphQL type, the fields whose columns lists
 // read only when they are selected.
-func OptionalFields() map[string][]string {
-	out := map[string][]string{}
-	for _, o := range optionalColumns {
-		for _, fc := range o.fields {
-			if fc[0] != "" {
-				out[o.typeName] = append(out[o.typeName], fc[0])
-			}
-		}
-	}
-	return out
-}
+func OptionalFields() map[string][]string { return load.OptionalFields() }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
@@ -17,7 +19,7 @@ var bins = map[model.TimeBin]time.Duration{
 
 // analytics serves the analytics query.
 func analytics(ctx context.Context, store *db.DB, projectID string, source model.AnalyticsSource, r model.TimeRangeInput, groupBy []model.AnalyticsDimension, bin *model.TimeBin, tzOffset *int) ([]*db.AnalyticsRow, error) {
-	id, err := parseTypedID("projectId", projectID, projectEntity.typeName)
+	id, err := relay.ParseTyped("projectId", projectID, load.Project.TypeName)
 	if err != nil {
 		return nil, err
 	}
@@ -43,28 +45,4 @@ func analytics(ctx context.Context, store *db.DB, projectID string, source model
 		out[i] = &rows[i]
 	}
 	return out, err
-}
-
-// analyticsTraces serves the traces analytics rows point to (nil when a
-// row is not per trace).
-func analyticsTraces(ctx context.Context, rows []*db.AnalyticsRow) ([]*db.Trace, error) {
-	var ids []int64
-	for _, r := range rows {
-		if id := r.TraceID(); id != nil {
-			ids = append(ids, *id)
-		}
-	}
-	found, err := traceEntity.byIDs(ctx, ids, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*db.Trace, len(rows))
-	j := 0
-	for i, r := range rows {
-		if r.TraceID() != nil {
-			out[i] = found[j]
-			j++
-		}
-	}
-	return out, nil
 }

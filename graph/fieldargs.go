@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -16,8 +18,39 @@ import (
 // the objects can share one map.
 func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
 	parse func(context.Context, map[string]any) (map[string]any, error)) (map[string]any, error) {
-	return remember(ctx, func(m *memo) *map[*ast.Field]map[string]any { return &m.args }, field.Field, func() (map[string]any, error) {
+	m, _ := ctx.Value(argsKey{}).(*argsMemo)
+	if m == nil {
 		return parse(ctx, field.ArgumentMap(vars))
+	}
+	m.mu.Lock()
+	args, ok := m.of[field.Field]
+	m.mu.Unlock()
+	if ok {
+		return args, nil
+	}
+	args, err := parse(ctx, field.ArgumentMap(vars))
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.of[field.Field] = args
+	m.mu.Unlock()
+	return args, nil
+}
+
+// argsMemo holds the arguments a request's fields were parsed to.
+type argsMemo struct {
+	mu sync.Mutex
+	of map[*ast.Field]map[string]any
+}
+
+type argsKey struct{}
+
+// withArgsMemo gives every request its memo of field arguments.
+func withArgsMemo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m := &argsMemo{of: map[*ast.Field]map[string]any{}}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), argsKey{}, m)))
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/httpx"
 )
@@ -221,8 +222,8 @@ func pageBounds(f *ast.Field, vars map[string]any) *gqlerror.Error {
 	args := f.ArgumentMap(vars)
 	for _, name := range []string{"first", "last"} {
 		n, ok := intArg(args[name])
-		if ok && n != nil && (*n < 0 || *n > MaxPageSize) {
-			return &gqlerror.Error{Message: fmt.Sprintf("%s: must be between 0 and %d, got %d (on %s)", name, MaxPageSize, *n, f.Alias),
+		if ok && n != nil && (*n < 0 || *n > load.MaxPageSize) {
+			return &gqlerror.Error{Message: fmt.Sprintf("%s: must be between 0 and %d, got %d (on %s)", name, load.MaxPageSize, *n, f.Alias),
 				Locations:  []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}},
 				Extensions: map[string]any{"code": string(apperr.InvalidArgument), "field": name}}
 		}
@@ -232,7 +233,7 @@ func pageBounds(f *ast.Field, vars map[string]any) *gqlerror.Error {
 
 // pageCost is the complexity of a connection: its page size times its selection.
 func pageCost(child int, first, last *int) int {
-	n := DefaultPageSize
+	n := load.DefaultPageSize
 	if first != nil {
 		n = *first
 	} else if last != nil {
@@ -240,7 +241,7 @@ func pageCost(child int, first, last *int) int {
 	}
 	// Out-of-range sizes are refused by the resolvers with INVALID_ARGUMENT;
 	// here they only must not overflow.
-	n = max(1, min(n, MaxPageSize))
+	n = max(1, min(n, load.MaxPageSize))
 	return 1 + n*child
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/agentgraph/agentgraph/graph/fastlist"
 )
 
 // gqlgen marshals every list of objects with a goroutine per element, so
@@ -34,4 +37,10 @@ func marshalElement(ctx context.Context, i int, omitPanicHandler bool, marshal f
 		}()
 	}
 	return marshal(ctx, i)
+}
+
+// fastList is fastlist.Write; go generate puts it at the top of every list
+// marshaller of rows.
+func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (graphql.Marshaler, bool) {
+	return fastlist.Write(ctx, sel, rows)
 }

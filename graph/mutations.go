@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
@@ -29,7 +31,7 @@ func ingestInputs(ctx context.Context, svc *ingest.Service, input []*model.Trace
 
 // recordMetric attaches a metric to the trace named by a global id.
 func recordMetric(ctx context.Context, svc *ingest.Service, in model.RecordMetricInput) (*db.Metric, error) {
-	traceID, err := parseTypedID("input.traceId", in.TraceID, traceEntity.typeName)
+	traceID, err := relay.ParseTyped("input.traceId", in.TraceID, load.Trace.TypeName)
 	if err != nil {
 		return nil, err
 	}
@@ -40,8 +42,8 @@ func recordMetric(ctx context.Context, svc *ingest.Service, in model.RecordMetri
 }
 
 // deleteByID deletes the row of ent named by a global id.
-func deleteByID[T any](ctx context.Context, ent entity[T], id string, del func(context.Context, int64) error) (*model.DeletePayload, error) {
-	rowID, err := parseTypedID("id", id, ent.typeName)
+func deleteByID[T any](ctx context.Context, ent load.Entity[T], id string, del func(context.Context, int64) error) (*model.DeletePayload, error) {
+	rowID, err := relay.ParseTyped("id", id, ent.TypeName)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +55,7 @@ func deleteByID[T any](ctx context.Context, ent entity[T], id string, del func(c
 
 // setRetention sets the retention of the project named by a global id.
 func setRetention(ctx context.Context, store *db.DB, projectID string, days *int) (*db.Project, error) {
-	id, err := parseTypedID("projectId", projectID, projectEntity.typeName)
+	id, err := relay.ParseTyped("projectId", projectID, load.Project.TypeName)
 	if err != nil {
 		return nil, err
 	}

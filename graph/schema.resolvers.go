@@ -8,103 +8,105 @@ package graph
 import (
 	"context"
 
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
 // ID is the resolver for the id field.
 func (r *agentCallResolver) ID(ctx context.Context, obj *db.AgentCall) (string, error) {
-	return globalID(agentCallEntity.typeName, obj.ID), nil
+	return relay.ID(load.AgentCall.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *agentCallResolver) Project(ctx context.Context, objs []*db.AgentCall) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.AgentCall) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.AgentCall) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *agentCallResolver) Trace(ctx context.Context, objs []*db.AgentCall) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.AgentCall) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.AgentCall) *int64 { return &r.TraceID })
 }
 
 // Stats is the batch resolver for the stats field.
 func (r *agentCallResolver) Stats(ctx context.Context, objs []*db.AgentCall) ([]*db.AgentStats, error) {
-	return agentStats(ctx, objs)
+	return load.AgentStats(ctx, objs)
 }
 
 // LlmCallIds is the resolver for the llmCallIds field.
 func (r *agentCallResolver) LlmCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(llmCallEntity.typeName, obj.LLMCallIDs.V), nil
+	return relay.IDs(load.LLMCall.TypeName, obj.LLMCallIDs.V), nil
 }
 
 // ToolCallIds is the resolver for the toolCallIds field.
 func (r *agentCallResolver) ToolCallIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(toolCallEntity.typeName, obj.ToolCallIDs.V), nil
+	return relay.IDs(load.ToolCall.TypeName, obj.ToolCallIDs.V), nil
 }
 
 // UserInteractionIds is the resolver for the userInteractionIds field.
 func (r *agentCallResolver) UserInteractionIds(ctx context.Context, obj *db.AgentCall) ([]string, error) {
-	return globalIDs(userInteractionEntity.typeName, obj.UserInteractionIDs.V), nil
+	return relay.IDs(load.UserInteraction.TypeName, obj.UserInteractionIDs.V), nil
 }
 
 // LlmCalls is the batch resolver for the llmCalls field.
 func (r *agentCallResolver) LlmCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
-	return connections(ctx, llmCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.LlmCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the batch resolver for the toolCalls field.
 func (r *agentCallResolver) ToolCalls(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
-	return connections(ctx, toolCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ToolCallsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the batch resolver for the userInteractions field.
 func (r *agentCallResolver) UserInteractions(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
-	return connections(ctx, userInteractionsByAgentCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.UserInteractionsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the batch resolver for the errors field.
 func (r *agentCallResolver) Errors(ctx context.Context, objs []*db.AgentCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
-	return connections(ctx, errorsByAgentCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ErrorsByAgentCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *analyticsRowResolver) Trace(ctx context.Context, objs []*db.AnalyticsRow) ([]*db.Trace, error) {
-	return analyticsTraces(ctx, objs)
+	return load.AnalyticsTraces(ctx, objs)
 }
 
 // ID is the resolver for the id field.
 func (r *lLMCallResolver) ID(ctx context.Context, obj *db.LLMCall) (string, error) {
-	return globalID(llmCallEntity.typeName, obj.ID), nil
+	return relay.ID(load.LLMCall.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *lLMCallResolver) Project(ctx context.Context, objs []*db.LLMCall) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.LLMCall) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.LLMCall) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *lLMCallResolver) Trace(ctx context.Context, objs []*db.LLMCall) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.LLMCall) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.LLMCall) *int64 { return &r.TraceID })
 }
 
 // AgentCall is the batch resolver for the agentCall field.
 func (r *lLMCallResolver) AgentCall(ctx context.Context, objs []*db.LLMCall) ([]*db.AgentCall, error) {
-	return references(ctx, agentCallEntity, objs, func(r *db.LLMCall) *int64 { return r.AgentID })
+	return load.References(ctx, load.AgentCall, objs, func(r *db.LLMCall) *int64 { return r.AgentID })
 }
 
 // Errors is the batch resolver for the errors field.
 func (r *lLMCallResolver) Errors(ctx context.Context, objs []*db.LLMCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
-	return connections(ctx, errorsByLLMCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ErrorsByLLMCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
 func (r *metricResolver) ID(ctx context.Context, obj *db.Metric) (string, error) {
-	return globalID(metricEntity.typeName, obj.ID), nil
+	return relay.ID(load.Metric.TypeName, obj.ID), nil
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *metricResolver) Trace(ctx context.Context, objs []*db.Metric) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.Metric) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.Metric) *int64 { return &r.TraceID })
 }
 
 // IngestTraces is the resolver for the ingestTraces field.
@@ -129,97 +131,97 @@ func (r *mutationResolver) RecordMetric(ctx context.Context, input model.RecordM
 
 // DeleteTrace is the resolver for the deleteTrace field.
 func (r *mutationResolver) DeleteTrace(ctx context.Context, id string) (*model.DeletePayload, error) {
-	return deleteByID(ctx, traceEntity, id, r.Store.DeleteTrace)
+	return deleteByID(ctx, load.Trace, id, r.Store.DeleteTrace)
 }
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, id string) (*model.DeletePayload, error) {
-	return deleteByID(ctx, projectEntity, id, r.Store.DeleteProject)
+	return deleteByID(ctx, load.Project, id, r.Store.DeleteProject)
 }
 
 // ID is the resolver for the id field.
 func (r *projectResolver) ID(ctx context.Context, obj *db.Project) (string, error) {
-	return globalID(projectEntity.typeName, obj.ID), nil
+	return relay.ID(load.Project.TypeName, obj.ID), nil
 }
 
 // SystemInfo is the batch resolver for the systemInfo field.
 func (r *projectResolver) SystemInfo(ctx context.Context, objs []*db.Project) ([]*db.SystemInfo, error) {
-	return firstChildren(ctx, systemInfoByProjectID, objs)
+	return load.FirstChildren(ctx, load.SystemInfoByProjectID, objs)
 }
 
 // Stats is the batch resolver for the stats field.
 func (r *projectResolver) Stats(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([]*db.ProjectStats, error) {
-	return projectStats(ctx, objs, timeRange)
+	return load.ProjectStats(ctx, objs, timeRange)
 }
 
 // MetricSummaries is the batch resolver for the metricSummaries field.
 func (r *projectResolver) MetricSummaries(ctx context.Context, objs []*db.Project, timeRange *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
-	return metricSummaries(ctx, objs, timeRange)
+	return load.MetricSummaries(ctx, objs, timeRange)
 }
 
 // ErrorGroups is the batch resolver for the errorGroups field.
 func (r *projectResolver) ErrorGroups(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) ([]*model.Connection[db.ErrorGroup], error) {
-	return errorGroups(ctx, objs, first, after, last, before, filter)
+	return load.ErrorGroups(ctx, objs, first, after, last, before, filter)
 }
 
 // Traces is the batch resolver for the traces field.
 func (r *projectResolver) Traces(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) ([]*model.Connection[db.Trace], error) {
-	return connections(ctx, tracesByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.TracesByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // AgentCalls is the batch resolver for the agentCalls field.
 func (r *projectResolver) AgentCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error) {
-	return connections(ctx, agentCallsByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.AgentCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // LlmCalls is the batch resolver for the llmCalls field.
 func (r *projectResolver) LlmCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
-	return connections(ctx, llmCallsByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.LlmCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the batch resolver for the toolCalls field.
 func (r *projectResolver) ToolCalls(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
-	return connections(ctx, toolCallsByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ToolCallsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the batch resolver for the userInteractions field.
 func (r *projectResolver) UserInteractions(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
-	return connections(ctx, userInteractionsByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.UserInteractionsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the batch resolver for the errors field.
 func (r *projectResolver) Errors(ctx context.Context, objs []*db.Project, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
-	return connections(ctx, errorsByProjectID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ErrorsByProjectID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return loadNode(ctx, id)
+	return load.Node(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	return loadNodes(ctx, ids)
+	return load.Nodes(ctx, ids)
 }
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[db.Project], error) {
-	return rootList[db.Project](ctx, r.Store, projectKind, first, after, last, before, nil, nil)
+	return load.RootList[db.Project](ctx, r.Store, load.ProjectKind, first, after, last, before, nil, nil)
 }
 
 // Project is the resolver for the project field.
 func (r *queryResolver) Project(ctx context.Context, id string) (*db.Project, error) {
-	return lookup(ctx, projectEntity, id)
+	return load.Lookup(ctx, load.Project, id)
 }
 
-// ProjectByName is the resolver for the projectByName field.
+// ProjectByName is the resolver for the load.ProjectByName field.
 func (r *queryResolver) ProjectByName(ctx context.Context, name string) (*db.Project, error) {
-	return projectByName(ctx, r.Store, name)
+	return load.ProjectByName(ctx, r.Store, name)
 }
 
 // Trace is the resolver for the trace field.
 func (r *queryResolver) Trace(ctx context.Context, id string) (*db.Trace, error) {
-	return lookup(ctx, traceEntity, id)
+	return load.Lookup(ctx, load.Trace, id)
 }
 
 // Analytics is the resolver for the analytics field.
@@ -229,147 +231,147 @@ func (r *queryResolver) Analytics(ctx context.Context, projectID string, source 
 
 // Traces is the resolver for the traces field.
 func (r *queryResolver) Traces(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TraceFilter, orderBy *model.TraceOrder) (*model.Connection[db.Trace], error) {
-	return rootList[db.Trace](ctx, r.Store, traceKind, first, after, last, before, filter, orderBy)
+	return load.RootList[db.Trace](ctx, r.Store, load.TraceKind, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
 func (r *systemInfoResolver) ID(ctx context.Context, obj *db.SystemInfo) (string, error) {
-	return globalID(systemInfoEntity.typeName, obj.ID), nil
+	return relay.ID(load.SystemInfo.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *systemInfoResolver) Project(ctx context.Context, objs []*db.SystemInfo) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.SystemInfo) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.SystemInfo) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *systemInfoResolver) Trace(ctx context.Context, objs []*db.SystemInfo) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.SystemInfo) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.SystemInfo) *int64 { return &r.TraceID })
 }
 
 // ID is the resolver for the id field.
 func (r *toolCallResolver) ID(ctx context.Context, obj *db.ToolCall) (string, error) {
-	return globalID(toolCallEntity.typeName, obj.ID), nil
+	return relay.ID(load.ToolCall.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *toolCallResolver) Project(ctx context.Context, objs []*db.ToolCall) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.ToolCall) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.ToolCall) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *toolCallResolver) Trace(ctx context.Context, objs []*db.ToolCall) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.ToolCall) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.ToolCall) *int64 { return &r.TraceID })
 }
 
 // AgentCall is the batch resolver for the agentCall field.
 func (r *toolCallResolver) AgentCall(ctx context.Context, objs []*db.ToolCall) ([]*db.AgentCall, error) {
-	return references(ctx, agentCallEntity, objs, func(r *db.ToolCall) *int64 { return r.AgentID })
+	return load.References(ctx, load.AgentCall, objs, func(r *db.ToolCall) *int64 { return r.AgentID })
 }
 
 // Errors is the batch resolver for the errors field.
 func (r *toolCallResolver) Errors(ctx context.Context, objs []*db.ToolCall, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
-	return connections(ctx, errorsByToolCallID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ErrorsByToolCallID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
 func (r *traceResolver) ID(ctx context.Context, obj *db.Trace) (string, error) {
-	return globalID(traceEntity.typeName, obj.ID), nil
+	return relay.ID(load.Trace.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *traceResolver) Project(ctx context.Context, objs []*db.Trace) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.Trace) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.Trace) *int64 { return &r.ProjectID })
 }
 
 // SystemInfo is the batch resolver for the systemInfo field.
 func (r *traceResolver) SystemInfo(ctx context.Context, objs []*db.Trace) ([]*db.SystemInfo, error) {
-	return firstChildren(ctx, systemInfoByTraceID, objs)
+	return load.FirstChildren(ctx, load.SystemInfoByTraceID, objs)
 }
 
 // Stats is the batch resolver for the stats field.
 func (r *traceResolver) Stats(ctx context.Context, objs []*db.Trace) ([]*db.TraceStats, error) {
-	return traceStats(ctx, objs)
+	return load.TraceStats(ctx, objs)
 }
 
 // AgentCalls is the batch resolver for the agentCalls field.
 func (r *traceResolver) AgentCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.AgentCallFilter, orderBy *model.AgentCallOrder) ([]*model.Connection[db.AgentCall], error) {
-	return connections(ctx, agentCallsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.AgentCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // LlmCalls is the batch resolver for the llmCalls field.
 func (r *traceResolver) LlmCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.LLMCallFilter, orderBy *model.LLMCallOrder) ([]*model.Connection[db.LLMCall], error) {
-	return connections(ctx, llmCallsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.LlmCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ToolCalls is the batch resolver for the toolCalls field.
 func (r *traceResolver) ToolCalls(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.ToolCallFilter, orderBy *model.ToolCallOrder) ([]*model.Connection[db.ToolCall], error) {
-	return connections(ctx, toolCallsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ToolCallsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // UserInteractions is the batch resolver for the userInteractions field.
 func (r *traceResolver) UserInteractions(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.UserInteractionFilter, orderBy *model.UserInteractionOrder) ([]*model.Connection[db.UserInteraction], error) {
-	return connections(ctx, userInteractionsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.UserInteractionsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Errors is the batch resolver for the errors field.
 func (r *traceResolver) Errors(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.TraceErrorFilter, orderBy *model.TraceErrorOrder) ([]*model.Connection[db.TraceError], error) {
-	return connections(ctx, errorsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.ErrorsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // Metrics is the batch resolver for the metrics field.
 func (r *traceResolver) Metrics(ctx context.Context, objs []*db.Trace, first *int, after *string, last *int, before *string, filter *model.MetricFilter, orderBy *model.MetricOrder) ([]*model.Connection[db.Metric], error) {
-	return connections(ctx, metricsByTraceID, objs, first, after, last, before, filter, orderBy)
+	return load.Connections(ctx, load.MetricsByTraceID, objs, first, after, last, before, filter, orderBy)
 }
 
 // ID is the resolver for the id field.
 func (r *traceErrorResolver) ID(ctx context.Context, obj *db.TraceError) (string, error) {
-	return globalID(traceErrorEntity.typeName, obj.ID), nil
+	return relay.ID(load.TraceError.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *traceErrorResolver) Project(ctx context.Context, objs []*db.TraceError) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.TraceError) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.TraceError) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *traceErrorResolver) Trace(ctx context.Context, objs []*db.TraceError) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.TraceError) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.TraceError) *int64 { return &r.TraceID })
 }
 
 // AgentCall is the batch resolver for the agentCall field.
 func (r *traceErrorResolver) AgentCall(ctx context.Context, objs []*db.TraceError) ([]*db.AgentCall, error) {
-	return references(ctx, agentCallEntity, objs, func(r *db.TraceError) *int64 { return r.AgentID })
+	return load.References(ctx, load.AgentCall, objs, func(r *db.TraceError) *int64 { return r.AgentID })
 }
 
 // ToolCall is the batch resolver for the toolCall field.
 func (r *traceErrorResolver) ToolCall(ctx context.Context, objs []*db.TraceError) ([]*db.ToolCall, error) {
-	return references(ctx, toolCallEntity, objs, func(r *db.TraceError) *int64 { return r.ToolCallID })
+	return load.References(ctx, load.ToolCall, objs, func(r *db.TraceError) *int64 { return r.ToolCallID })
 }
 
 // LlmCall is the batch resolver for the llmCall field.
 func (r *traceErrorResolver) LlmCall(ctx context.Context, objs []*db.TraceError) ([]*db.LLMCall, error) {
-	return references(ctx, llmCallEntity, objs, func(r *db.TraceError) *int64 { return r.LLMCallID })
+	return load.References(ctx, load.LLMCall, objs, func(r *db.TraceError) *int64 { return r.LLMCallID })
 }
 
 // ID is the resolver for the id field.
 func (r *userInteractionResolver) ID(ctx context.Context, obj *db.UserInteraction) (string, error) {
-	return globalID(userInteractionEntity.typeName, obj.ID), nil
+	return relay.ID(load.UserInteraction.TypeName, obj.ID), nil
 }
 
 // Project is the batch resolver for the project field.
 func (r *userInteractionResolver) Project(ctx context.Context, objs []*db.UserInteraction) ([]*db.Project, error) {
-	return references(ctx, projectEntity, objs, func(r *db.UserInteraction) *int64 { return &r.ProjectID })
+	return load.References(ctx, load.Project, objs, func(r *db.UserInteraction) *int64 { return &r.ProjectID })
 }
 
 // Trace is the batch resolver for the trace field.
 func (r *userInteractionResolver) Trace(ctx context.Context, objs []*db.UserInteraction) ([]*db.Trace, error) {
-	return references(ctx, traceEntity, objs, func(r *db.UserInteraction) *int64 { return &r.TraceID })
+	return load.References(ctx, load.Trace, objs, func(r *db.UserInteraction) *int64 { return &r.TraceID })
 }
 
 // AgentCall is the batch resolver for the agentCall field.
 func (r *userInteractionResolver) AgentCall(ctx context.Context, objs []*db.UserInteraction) ([]*db.AgentCall, error) {
-	return references(ctx, agentCallEntity, objs, func(r *db.UserInteraction) *int64 { return r.AgentID })
+	return load.References(ctx, load.AgentCall, objs, func(r *db.UserInteraction) *int64 { return r.AgentID })
 }
 
 // AgentCall returns AgentCallResolver implementation.

@@ -1,26 +1,18 @@
 package graph
 
 import (
-	"reflect"
 	"sort"
 	"testing"
 
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/agentgraph/agentgraph/graph/fastlist"
+	"github.com/agentgraph/agentgraph/graph/load"
 )
 
 // The few tables kept beside the schema are checked against it here, so
 // that a field or type added to the schema and forgotten in them fails.
-
-// tableFields lists the fields of a row table, whatever its row type.
-func tableFields(table any) (typeName string, fields map[string]bool) {
-	v := reflect.ValueOf(table).Elem()
-	fields = map[string]bool{}
-	for _, k := range v.FieldByName("fields").MapKeys() {
-		fields[k.String()] = true
-	}
-	return v.FieldByName("typeName").String(), fields
-}
 
 // leafFields are the fields of an object the fast writer must know: those
 // whose value comes from the row alone (scalars, enums, lists of them, and
@@ -50,9 +42,11 @@ func TestRowTablesCoverTheSchema(t *testing.T) {
 	}
 	resolved := func(typeName, field string) bool { return cfg.Models[typeName].Fields[field].Resolver }
 	tables := map[string]map[string]bool{}
-	for _, table := range rowTables {
-		name, fields := tableFields(table)
-		tables[name] = fields
+	for name, fields := range fastlist.Tables() {
+		tables[name] = map[string]bool{}
+		for _, f := range fields {
+			tables[name][f] = true
+		}
 	}
 	if len(tables) == 0 {
 		t.Fatal("no row tables registered")
@@ -82,6 +76,10 @@ func TestRowTablesCoverTheSchema(t *testing.T) {
 }
 
 func TestNodeTypesCoverTheSchema(t *testing.T) {
+	nodeTypes := map[string]bool{}
+	for _, name := range load.NodeTypes() {
+		nodeTypes[name] = true
+	}
 	for _, def := range parsedSchema.Types {
 		if def.Kind != ast.Object {
 			continue
@@ -90,8 +88,8 @@ func TestNodeTypesCoverTheSchema(t *testing.T) {
 		for _, i := range def.Interfaces {
 			implements = implements || i == "Node"
 		}
-		if _, ok := nodeTypes[def.Name]; implements != ok {
-			t.Errorf("%s: implements Node %v, reachable by id %v (graph/entities.go)", def.Name, implements, ok)
+		if ok := nodeTypes[def.Name]; implements != ok {
+			t.Errorf("%s: implements Node %v, reachable by id %v (graph/load/entities.go)", def.Name, implements, ok)
 		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/agentgraph/agentgraph/graph/fastlist"
+	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/budget"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -64,7 +66,7 @@ func NewHandler(store *db.DB, opts Options, fieldMiddleware ...graphql.FieldMidd
 	for _, mw := range fieldMiddleware {
 		srv.AroundFields(mw)
 		srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-			return next(withFieldMiddleware(ctx))
+			return next(fastlist.WithFieldMiddleware(ctx))
 		})
 	}
 	srv.SetErrorPresenter(presentError)
@@ -90,10 +92,10 @@ func NewHandler(store *db.DB, opts Options, fieldMiddleware ...graphql.FieldMidd
 	}
 	var inner http.Handler = omitRequestErrorData(srv)
 	if opts.Observer != nil {
-		inner = observeLoaders(opts.Observer, inner)
+		inner = load.Observe(opts.Observer, inner)
 	}
 	return budget.Middleware(limits.MemoryBytes,
-		limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, LoadersMiddleware(store, opts.LoaderWait, inner))))
+		limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, load.Middleware(store, opts.LoaderWait, withArgsMemo(inner)))))
 }
 
 // omitRequestErrorData drops the "data": null gqlgen writes with request

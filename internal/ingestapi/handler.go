@@ -11,7 +11,7 @@ import (
 	"mime"
 	"net/http"
 
-	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
@@ -81,7 +81,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out := answer{Traces: make([]storedTrace, len(stored))}
 	for i, t := range stored {
-		out.Traces[i] = storedTrace{ID: model.GlobalID("Trace", t.ID), ExternalID: t.ExternalID}
+		out.Traces[i] = storedTrace{ID: relay.ID("Trace", t.ID), ExternalID: t.ExternalID}
 	}
 	// Strings as the GraphQL answer writes them, without HTML escapes.
 	var buf bytes.Buffer

@@ -43,7 +43,7 @@ func rewrites(s sites) []rewrite {
 	return []rewrite{
 		// Lists are marshalled in order on the calling goroutine (graph/lists.go).
 		{"sequential lists", plainLists, 1, sliceCall, []byte("ret := marshalList(")},
-		// Lists of rows selected for their own columns are written by graph/fastlist.
+		// Lists of rows selected for their own columns are written by graph/fastlist (graph/lists.go).
 		{"fast row lists", s.rowLists, 1, sliceCall,
 			[]byte("if m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n\tret := marshalList(")},
 		// A field's arguments are parsed once per request (graph/fieldargs.go).

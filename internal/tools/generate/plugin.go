@@ -13,7 +13,7 @@ import (
 // but the roots on the calling goroutine (gqlgen's own DisableConcurrency,
 // which it sets for Mutation): edges are batch resolvers over whole sibling
 // sets (graph/load), so nothing is gained by a goroutine per field. It also
-// writes graph/rows_gen.go (rows.go), and records, from that model, the
+// writes graph/fastlist/rows_gen.go (rows.go), and records, from that model, the
 // functions each rewrite of patches.go must
 // change, so that a rewrite that misses one fails.
 type plugin struct {
@@ -60,7 +60,7 @@ func (p *plugin) GenerateCode(data *codegen.Data) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(data.Config.Exec.Dir(), "rows_gen.go"), rows, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(data.Config.Exec.Dir(), "fastlist", "rows_gen.go"), rows, 0o644); err != nil {
 		return err
 	}
 	for _, root := range []*codegen.Object{data.QueryRoot, data.MutationRoot} {

@@ -1,4 +1,4 @@
-package graph
+package load
 
 import (
 	"context"
@@ -112,7 +112,7 @@ func ascByDefault(d *model.SortDirection) {
 
 // The kinds of every list of the graph.
 var (
-	traceKind = newKind(db.TraceOrder,
+	TraceKind = newKind(db.TraceOrder,
 		func(f *model.TraceFilter, d *db.DB) (db.Cond, error) {
 			tf := db.TraceFilter{
 				Started: timeRange(f.StartTime), HasErrors: f.HasErrors, ErrorType: f.ErrorType,
@@ -202,7 +202,7 @@ var (
 		func(s *model.MetricOrder) { ascByDefault(&s.Direction) })
 
 	// Lists that take no arguments.
-	projectKind    = fixedKind(db.ProjectOrder)
+	ProjectKind    = fixedKind(db.ProjectOrder)
 	systemInfoKind = fixedKind(db.SystemInfoOrder)
 )
 
@@ -291,4 +291,18 @@ func computeOmit(ctx context.Context, typeName string, fields [][2]string, conn 
 		}
 	}
 	return strings.Join(omit, ",")
+}
+
+// OptionalFields lists, per GraphQL type, the fields whose columns lists
+// read only when they are selected.
+func OptionalFields() map[string][]string {
+	out := map[string][]string{}
+	for _, o := range optionalColumns {
+		for _, fc := range o.fields {
+			if fc[0] != "" {
+				out[o.typeName] = append(out[o.typeName], fc[0])
+			}
+		}
+	}
+	return out
 }

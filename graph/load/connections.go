@@ -1,4 +1,4 @@
-package graph
+package load
 
 import (
 	"context"
@@ -6,17 +6,17 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// connections serves the pages of e for sibling parents (a batch
+// Connections serves the pages of e for sibling parents (a batch
 // resolver): one statement for the parents' whole cohort, whatever the
 // number of lists they sit in. filter and orderBy are the connection's
 // typed arguments (nil when absent).
-func connections[P, C any](ctx context.Context, e edge[P, C], parents []*P, first *int, after *string, last *int, before *string, filter, orderBy any) ([]*model.Connection[C], error) {
+func Connections[P, C any](ctx context.Context, e Edge[P, C], parents []*P, first *int, after *string, last *int, before *string, filter, orderBy any) ([]*model.Connection[C], error) {
 	args, err := pageOf(first, after, last, before)
 	if err == nil {
 		args, err = args.withListArgs(e.kind, filter, orderBy)
@@ -32,7 +32,7 @@ func connections[P, C any](ctx context.Context, e edge[P, C], parents []*P, firs
 	if err != nil {
 		return nil, err
 	}
-	cohort := load.Of(&l.cohorts, parents)
+	cohort := Of(&l.cohorts, parents)
 	pageKeys := func(rows []*P) []pageKey {
 		keys := make([]pageKey, len(rows))
 		for i, r := range rows {
@@ -66,8 +66,8 @@ func connections[P, C any](ctx context.Context, e edge[P, C], parents []*P, firs
 	return out, nil
 }
 
-// firstChildren serves the first row of e for each parent, or nil.
-func firstChildren[P, C any](ctx context.Context, e edge[P, C], parents []*P) ([]*C, error) {
+// FirstChildren serves the first row of e for each parent, or nil.
+func FirstChildren[P, C any](ctx context.Context, e Edge[P, C], parents []*P) ([]*C, error) {
 	l := loadersFrom(ctx)
 	pageKeys := func(rows []*P) []pageKey {
 		keys := make([]pageKey, len(rows))
@@ -76,7 +76,7 @@ func firstChildren[P, C any](ctx context.Context, e edge[P, C], parents []*P) ([
 		}
 		return keys
 	}
-	res, err := e.pages(l).LoadFor(ctx, pageKeys(load.Of(&l.cohorts, parents)), pageKeys(parents))
+	res, err := e.pages(l).LoadFor(ctx, pageKeys(Of(&l.cohorts, parents)), pageKeys(parents))
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func firstChildren[P, C any](ctx context.Context, e edge[P, C], parents []*P) ([
 
 // pages returns the request's loader of e's pages: one statement per
 // distinct page arguments, whatever the number of parents.
-func (e edge[P, C]) pages(l *Loaders) *load.Batch[pageKey, db.PageResult[C]] {
+func (e Edge[P, C]) pages(l *Loaders) *Batch[pageKey, db.PageResult[C]] {
 	return batch(l, &e.slot(l).rows, e.name, groupedBatch(
 		func(k pageKey) (pageArgs, int64) { return k.args, k.parentID },
 		func(ctx context.Context, args pageArgs, parents []int64) ([]db.PageResult[C], error) {
@@ -105,14 +105,14 @@ func (e edge[P, C]) pages(l *Loaders) *load.Batch[pageKey, db.PageResult[C]] {
 				for _, r := range res {
 					all = append(all, r.Rows...)
 				}
-				load.Add(&l.cohorts, all)
+				Add(&l.cohorts, all)
 			}
 			return res, err
 		}))
 }
 
 // counts returns the request's loader of the sizes of e's lists.
-func (e edge[P, C]) counts(l *Loaders) *load.Batch[countKey, int64] {
+func (e Edge[P, C]) counts(l *Loaders) *Batch[countKey, int64] {
 	return batch(l, &e.slot(l).counts, e.name+"Count", groupedBatch(
 		func(k countKey) (string, int64) { return k.filter, k.parentID },
 		func(ctx context.Context, filter string, parents []int64) ([]int64, error) {
@@ -127,7 +127,7 @@ func (e edge[P, C]) counts(l *Loaders) *load.Batch[countKey, int64] {
 // groupedBatch builds a fetch for keys made of a group (page arguments, a
 // filter, a time range) and a parent id: one call of run per distinct
 // group, its results put back in key order.
-func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(context.Context, G, []int64) ([]V, error)) load.Fetch[K, V] {
+func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(context.Context, G, []int64) ([]V, error)) Fetch[K, V] {
 	return func(ctx context.Context, keys []K) ([]V, error) {
 		out := make([]V, len(keys))
 		groups := map[G][]int{}
@@ -157,10 +157,10 @@ func groupedBatch[K, G comparable, V any](split func(K) (G, int64), run func(con
 	}
 }
 
-// references serves, for sibling rows, the rows their reference points to
+// References serves, for sibling rows, the rows their reference points to
 // (nil for a nil reference); a missing row breaks a foreign key and is an
 // internal error.
-func references[P, T any](ctx context.Context, ent entity[T], rows []*P, ref func(*P) *int64) ([]*T, error) {
+func References[P, T any](ctx context.Context, ent Entity[T], rows []*P, ref func(*P) *int64) ([]*T, error) {
 	l := loadersFrom(ctx)
 	ids := func(rows []*P) []int64 {
 		out := make([]int64, 0, len(rows))
@@ -172,7 +172,7 @@ func references[P, T any](ctx context.Context, ent entity[T], rows []*P, ref fun
 		return out
 	}
 	want := ids(rows)
-	found, err := ent.byIDs(ctx, ids(load.Of(&l.cohorts, rows)), want)
+	found, err := ent.byIDs(ctx, ids(Of(&l.cohorts, rows)), want)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func references[P, T any](ctx context.Context, ent entity[T], rows []*P, ref fun
 			continue
 		}
 		if found[j] == nil {
-			return nil, apperr.New(apperr.Internal, "internal error: dangling reference to %s %d", ent.typeName, *id)
+			return nil, apperr.New(apperr.Internal, "internal error: dangling reference to %s %d", ent.TypeName, *id)
 		}
 		out[i] = found[j]
 		j++
@@ -192,8 +192,8 @@ func references[P, T any](ctx context.Context, ent entity[T], rows []*P, ref fun
 	return out, nil
 }
 
-// rootList serves a page of every row of T of a list kind.
-func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *int, after *string, last *int, before *string, filter, orderBy any) (*model.Connection[T], error) {
+// RootList serves a page of every row of T of a list kind.
+func RootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *int, after *string, last *int, before *string, filter, orderBy any) (*model.Connection[T], error) {
 	args, err := pageOf(first, after, last, before)
 	if err == nil {
 		args, err = args.withListArgs(kind, filter, orderBy)
@@ -212,7 +212,7 @@ func rootList[T any](ctx context.Context, store *db.DB, kind *listKind, first *i
 	if err != nil {
 		return nil, err
 	}
-	load.Add(&loadersFrom(ctx).cohorts, res.Rows)
+	Add(&loadersFrom(ctx).cohorts, res.Rows)
 	return connectionOf(ctx, store, res, order, func(ctx context.Context) (int64, error) {
 		return db.Count[T](ctx, store, where)
 	}), nil
@@ -239,15 +239,15 @@ func connectionOf[T any](ctx context.Context, store *db.DB, res db.PageResult[T]
 	}
 }
 
-// lookup serves a row by global id for a root query, NOT_FOUND when missing.
-func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
-	rowID, err := parseTypedID("id", id, ent.typeName)
+// Lookup serves a row by global id for a root query, NOT_FOUND when missing.
+func Lookup[T any](ctx context.Context, ent Entity[T], id string) (*T, error) {
+	rowID, err := relay.ParseTyped("id", id, ent.TypeName)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := ent.atRoot(ctx, []int64{rowID})
 	if err == nil && rows[0] == nil {
-		err = apperr.NotFoundf("no %s with id %q", ent.typeName, id)
+		err = apperr.NotFoundf("no %s with id %q", ent.TypeName, id)
 	}
 	if err != nil {
 		return nil, err
@@ -255,7 +255,7 @@ func lookup[T any](ctx context.Context, ent entity[T], id string) (*T, error) {
 	return rows[0], nil
 }
 
-// projectByName serves a project by name for a root query.
-func projectByName(ctx context.Context, store *db.DB, name string) (*db.Project, error) {
+// ProjectByName serves a project by name for a root query.
+func ProjectByName(ctx context.Context, store *db.DB, name string) (*db.Project, error) {
 	return store.FindProjectByName(ctx, name)
 }

@@ -1,16 +1,16 @@
-package graph
+package fastlist
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"math"
 	"strconv"
 	"time"
 
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// Appenders of scalar values for fastList, each writing exactly what the
+// Appenders of scalar values for Write, each writing exactly what the
 // scalar's gqlgen marshaller writes.
 
 const hexDigits = "0123456789ABCDEF"
@@ -88,21 +88,14 @@ func appendOptTime(b []byte, t *time.Time) []byte {
 	return appendTime(b, *t)
 }
 
-// appendGlobalID writes the opaque id globalID returns.
-func appendGlobalID(b []byte, typeName string, id int64) []byte {
-	var raw [48]byte
-	plain := strconv.AppendInt(append(append(raw[:0], typeName...), ':'), id, 10)
-	b = append(b, '"')
-	return append(base64.RawURLEncoding.AppendEncode(b, plain), '"')
-}
-
-func appendGlobalIDs(b []byte, typeName string, ids []int64) []byte {
+// appendIDs writes the JSON list of relay.IDs(typeName, ids).
+func appendIDs(b []byte, typeName string, ids []int64) []byte {
 	b = append(b, '[')
 	for i, id := range ids {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendGlobalID(b, typeName, id)
+		b = relay.AppendID(b, typeName, id)
 	}
 	return append(b, ']')
 }

@@ -1,9 +1,10 @@
-package graph
+package fastlist
 
 import (
 	"strconv"
 	"time"
 
+	"github.com/agentgraph/agentgraph/graph/relay"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
@@ -60,11 +61,11 @@ func jsonDoc[T any](get func(*T) db.RawJSON) fieldSpec[T] {
 }
 
 func nodeID[T any](typeName string, get func(*T) int64) fieldSpec[T] {
-	return leaf(func(b []byte, r *T) ([]byte, bool) { return appendGlobalID(b, typeName, get(r)), true })
+	return leaf(func(b []byte, r *T) ([]byte, bool) { return relay.AppendID(b, typeName, get(r)), true })
 }
 
 func nodeIDs[T any](typeName string, get func(*T) []int64) fieldSpec[T] {
-	return leaf(func(b []byte, r *T) ([]byte, bool) { return appendGlobalIDs(b, typeName, get(r)), true })
+	return leaf(func(b []byte, r *T) ([]byte, bool) { return appendIDs(b, typeName, get(r)), true })
 }
 
 // The fields of the row tables that gqlgen resolves (so rows_gen.go, which

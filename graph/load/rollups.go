@@ -1,10 +1,9 @@
-package graph
+package load
 
 import (
 	"context"
 	"encoding/json"
 
-	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
@@ -14,10 +13,10 @@ import (
 // a whole cohort of rows in one statement, like the edges.
 
 // keyed loads one value per row id, with the rest of the rows' cohort.
-func keyed[P, V any](ctx context.Context, slot **load.Batch[int64, V], name string, fetch func(*db.DB, context.Context, []int64) ([]V, error), rows []*P, id func(*P) int64) ([]*V, error) {
+func keyed[P, V any](ctx context.Context, slot **Batch[int64, V], name string, fetch func(*db.DB, context.Context, []int64) ([]V, error), rows []*P, id func(*P) int64) ([]*V, error) {
 	l := loadersFrom(ctx)
 	b := batch(l, slot, name, func(ctx context.Context, ids []int64) ([]V, error) { return fetch(l.store, ctx, ids) })
-	values, err := b.LoadFor(ctx, idsOf(load.Of(&l.cohorts, rows), id), idsOf(rows, id))
+	values, err := b.LoadFor(ctx, idsOf(Of(&l.cohorts, rows), id), idsOf(rows, id))
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +35,11 @@ func idsOf[P any](rows []*P, id func(*P) int64) []int64 {
 	return out
 }
 
-func traceStats(ctx context.Context, traces []*db.Trace) ([]*db.TraceStats, error) {
+func TraceStats(ctx context.Context, traces []*db.Trace) ([]*db.TraceStats, error) {
 	return keyed(ctx, &loadersFrom(ctx).TraceStatsByTraceID, "traceStatsByTraceID", (*db.DB).TraceStatsFor, traces, traceID)
 }
 
-func agentStats(ctx context.Context, agents []*db.AgentCall) ([]*db.AgentStats, error) {
+func AgentStats(ctx context.Context, agents []*db.AgentCall) ([]*db.AgentStats, error) {
 	return keyed(ctx, &loadersFrom(ctx).AgentStatsByAgentCallID, "agentStatsByAgentCallID", (*db.DB).AgentStatsFor, agents, agentID)
 }
 
@@ -52,7 +51,7 @@ type rangeKey struct {
 
 // ranged loads one value per project over one time range, with the rest
 // of the projects' cohort.
-func ranged[V any](ctx context.Context, slot **load.Batch[rangeKey, V], name string, fetch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error), projects []*db.Project, r *model.TimeRangeInput) ([]V, error) {
+func ranged[V any](ctx context.Context, slot **Batch[rangeKey, V], name string, fetch func(*db.DB, context.Context, []int64, db.TimeRange) ([]V, error), projects []*db.Project, r *model.TimeRangeInput) ([]V, error) {
 	key, err := canonicalRange(r)
 	if err != nil {
 		return nil, err
@@ -74,10 +73,10 @@ func ranged[V any](ctx context.Context, slot **load.Batch[rangeKey, V], name str
 		}
 		return out
 	}
-	return b.LoadFor(ctx, keys(load.Of(&l.cohorts, projects)), keys(projects))
+	return b.LoadFor(ctx, keys(Of(&l.cohorts, projects)), keys(projects))
 }
 
-func projectStats(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([]*db.ProjectStats, error) {
+func ProjectStats(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([]*db.ProjectStats, error) {
 	values, err := ranged(ctx, &loadersFrom(ctx).ProjectStatsByProjectID, "projectStatsByProjectID", (*db.DB).ProjectStatsFor, projects, r)
 	if err != nil {
 		return nil, err
@@ -89,7 +88,7 @@ func projectStats(ctx context.Context, projects []*db.Project, r *model.TimeRang
 	return out, nil
 }
 
-func metricSummaries(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
+func MetricSummaries(ctx context.Context, projects []*db.Project, r *model.TimeRangeInput) ([][]*db.MetricSummary, error) {
 	values, err := ranged(ctx, &loadersFrom(ctx).MetricSummariesByProjectID, "metricSummariesByProjectID", (*db.DB).MetricSummariesFor, projects, r)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package graph
+package load
 
 import (
 	"context"
@@ -6,9 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vektah/gqlparser/v2/ast"
-
-	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
@@ -18,19 +15,19 @@ import (
 type Loaders struct {
 	store    *db.DB
 	wait     time.Duration
-	observer Observer
-	cohorts  load.Cohorts
+	observer Reporter
+	cohorts  Cohorts
 	mu       sync.Mutex
 
-	ProjectByID         *load.Batch[int64, *db.Project]
-	TraceByID           *load.Batch[int64, *db.Trace]
-	SystemInfoByID      *load.Batch[int64, *db.SystemInfo]
-	TraceErrorByID      *load.Batch[int64, *db.TraceError]
-	LLMCallByID         *load.Batch[int64, *db.LLMCall]
-	ToolCallByID        *load.Batch[int64, *db.ToolCall]
-	AgentCallByID       *load.Batch[int64, *db.AgentCall]
-	UserInteractionByID *load.Batch[int64, *db.UserInteraction]
-	MetricByID          *load.Batch[int64, *db.Metric]
+	ProjectByID         *Batch[int64, *db.Project]
+	TraceByID           *Batch[int64, *db.Trace]
+	SystemInfoByID      *Batch[int64, *db.SystemInfo]
+	TraceErrorByID      *Batch[int64, *db.TraceError]
+	LLMCallByID         *Batch[int64, *db.LLMCall]
+	ToolCallByID        *Batch[int64, *db.ToolCall]
+	AgentCallByID       *Batch[int64, *db.AgentCall]
+	UserInteractionByID *Batch[int64, *db.UserInteraction]
+	MetricByID          *Batch[int64, *db.Metric]
 
 	TracesByProjectID           pages[db.Trace]
 	AgentCallsByProjectID       pages[db.AgentCall]
@@ -56,16 +53,16 @@ type Loaders struct {
 	ErrorsByLLMCallID             pages[db.TraceError]
 	ErrorsByToolCallID            pages[db.TraceError]
 
-	TraceStatsByTraceID        *load.Batch[int64, db.TraceStats]
-	AgentStatsByAgentCallID    *load.Batch[int64, db.AgentStats]
-	ProjectStatsByProjectID    *load.Batch[rangeKey, db.ProjectStats]
-	MetricSummariesByProjectID *load.Batch[rangeKey, []db.MetricSummary]
+	TraceStatsByTraceID        *Batch[int64, db.TraceStats]
+	AgentStatsByAgentCallID    *Batch[int64, db.AgentStats]
+	ProjectStatsByProjectID    *Batch[rangeKey, db.ProjectStats]
+	MetricSummariesByProjectID *Batch[rangeKey, []db.MetricSummary]
 }
 
 // pages are the loaders of one edge: its pages, and its lists' sizes.
 type pages[T any] struct {
-	rows   *load.Batch[pageKey, db.PageResult[T]]
-	counts *load.Batch[countKey, int64]
+	rows   *Batch[pageKey, db.PageResult[T]]
+	counts *Batch[countKey, int64]
 }
 
 // pageKey asks for one page of one parent's children.
@@ -87,7 +84,7 @@ func NewLoaders(store *db.DB, wait time.Duration) *Loaders {
 }
 
 // batch returns *slot, creating it with fetch on first use.
-func batch[K comparable, V any](l *Loaders, slot **load.Batch[K, V], name string, fetch load.Fetch[K, V]) *load.Batch[K, V] {
+func batch[K comparable, V any](l *Loaders, slot **Batch[K, V], name string, fetch Fetch[K, V]) *Batch[K, V] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if *slot == nil {
@@ -95,15 +92,15 @@ func batch[K comparable, V any](l *Loaders, slot **load.Batch[K, V], name string
 		if l.observer != nil {
 			report = l.observer.Batch
 		}
-		*slot = load.NewBatch(name, fetch, report, l.wait)
+		*slot = NewBatch(name, fetch, report, l.wait)
 	}
 	return *slot
 }
 
 type loadersKey struct{}
 
-// LoadersMiddleware gives every request its own loaders.
-func LoadersMiddleware(store *db.DB, wait time.Duration, next http.Handler) http.Handler {
+// Middleware gives every request its own loaders.
+func Middleware(store *db.DB, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(store, wait))
 		ctx = context.WithValue(ctx, memoKey{}, &memo{})
@@ -111,8 +108,13 @@ func LoadersMiddleware(store *db.DB, wait time.Duration, next http.Handler) http
 	})
 }
 
-// observeLoaders lets the request's loaders report their batches.
-func observeLoaders(obs Observer, next http.Handler) http.Handler {
+// Reporter learns of every batch the loaders run.
+type Reporter interface {
+	Batch(loader string, keys int)
+}
+
+// Observe lets the request's loaders report their batches to obs.
+func Observe(obs Reporter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		loadersFrom(r.Context()).observer = obs
 		next.ServeHTTP(w, r)
@@ -129,12 +131,10 @@ func loadersFrom(ctx context.Context) *Loaders {
 }
 
 // memo holds what a request works out once per query document node: the
-// arguments of a field (fieldargs.go), the columns a list may omit
-// (listkinds.go).
+// columns a list may omit (listkinds.go).
 type memo struct {
 	mu    sync.Mutex
 	omits map[omitKey]string
-	args  map[*ast.Field]map[string]any
 }
 
 type memoKey struct{}

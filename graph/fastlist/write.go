@@ -1,4 +1,18 @@
-package graph
+// Package fastlist writes lists of rows selected only for their own
+// columns (a trace's calls, errors and metrics), which are most of a big
+// answer. gqlgen executes every field of every row: a field context, a
+// middleware chain, a marshaller closure and a map per object, about a
+// microsecond per field. Write puts such a list straight into one buffer
+// from a plan compiled once per selection set, from the row tables
+// generated from the schema (rows_gen.go). go generate
+// (internal/tools/generate) calls it at the top of every generated list
+// marshaller of rows; it declines whatever it cannot write exactly as
+// gqlgen would, and gqlgen marshals that list as before. The plan bypasses
+// field middleware, so it declines on a server with some
+// (WithFieldMiddleware; authorization is per root field, and
+// @recordedContent is checked here); graph's fastlists_test.go compares
+// both paths byte for byte.
+package fastlist
 
 import (
 	"context"
@@ -13,20 +27,6 @@ import (
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
 )
-
-// Lists of rows selected only for their own columns (a trace's calls, errors
-// and metrics) are most of a big answer. gqlgen executes every field of
-// every row: a field context, a middleware chain, a marshaller closure and a
-// map per object, about a microsecond per field. fastList writes such a list
-// straight into one buffer from a plan compiled once per selection set,
-// from the row tables generated from the schema (rows_gen.go). go generate
-// (internal/tools/generate) calls it at the top of every generated list
-// marshaller of rows; it declines whatever it cannot write exactly as
-// gqlgen would, and gqlgen marshals that list as before. The plan bypasses
-// field middleware, so it declines on a server with some
-// (NewHandler's fieldMiddleware; authorization is per root field, and
-// @recordedContent is checked here); fastlists_test.go compares both paths
-// byte for byte.
 
 // writeField appends one field's JSON value; false means the value is one
 // the fast path does not write (a NaN, a nil where the schema says non-null)
@@ -76,9 +76,9 @@ type planKey struct {
 	sels [12]ast.Selection
 }
 
-// fastList returns the JSON of rows for selection sel, or false when gqlgen
+// Write returns the JSON of rows for selection sel, or false when gqlgen
 // must marshal it.
-func fastList[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (graphql.Marshaler, bool) {
+func Write[T any](ctx context.Context, sel ast.SelectionSet, rows []*T) (graphql.Marshaler, bool) {
 	if fastListsOff.Load() || len(rows) == 0 || ctx.Value(fieldMiddlewareKey{}) != nil {
 		return nil, false
 	}
@@ -248,6 +248,36 @@ func leaf[T any](w writeField[T]) fieldSpec[T] {
 // fieldMiddlewareKey marks the operations of a server with field middleware.
 type fieldMiddlewareKey struct{}
 
-func withFieldMiddleware(ctx context.Context) context.Context {
+// WithFieldMiddleware marks ctx as the operation of a server whose fields
+// pass through middleware: Write declines its lists.
+func WithFieldMiddleware(ctx context.Context) context.Context {
 	return context.WithValue(ctx, fieldMiddlewareKey{}, true)
+}
+
+// SetEnabled turns the writer on or off (for the tests that compare it
+// with gqlgen); it returns how to restore the previous setting.
+func SetEnabled(on bool) (restore func()) {
+	was := !fastListsOff.Swap(!on)
+	return func() { fastListsOff.Store(!was) }
+}
+
+// Written counts the lists written so far.
+func Written() int64 { return fastListsWritten.Load() }
+
+// Tables lists, per GraphQL type, the fields the writer can write.
+func Tables() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range rowTables {
+		name, fields := t.(interface{ describe() (string, []string) }).describe()
+		out[name] = fields
+	}
+	return out
+}
+
+func (t *rowTable[T]) describe() (string, []string) {
+	fields := make([]string, 0, len(t.fields))
+	for f := range t.fields {
+		fields = append(fields, f)
+	}
+	return t.typeName, fields
 }

@@ -1,18 +1,17 @@
-package graph
+package load
 
 import (
 	"context"
 	"encoding/json"
 
-	"github.com/agentgraph/agentgraph/graph/load"
 	"github.com/agentgraph/agentgraph/graph/model"
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/db"
 )
 
-// errorGroups serves the error groups of sibling projects, one statement
+// ErrorGroups serves the error groups of sibling projects, one statement
 // for the projects' cohort.
-func errorGroups(ctx context.Context, projects []*db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) ([]*model.Connection[db.ErrorGroup], error) {
+func ErrorGroups(ctx context.Context, projects []*db.Project, first *int, after *string, last *int, before *string, filter *model.ErrorGroupFilter) ([]*model.Connection[db.ErrorGroup], error) {
 	args, err := pageOf(first, after, last, before)
 	if err != nil {
 		return nil, err
@@ -38,7 +37,7 @@ func errorGroups(ctx context.Context, projects []*db.Project, first *int, after 
 			}
 			return l.store.ErrorGroupsFor(ctx, ids, f, page)
 		}))
-	cohort := load.Of(&l.cohorts, projects)
+	cohort := Of(&l.cohorts, projects)
 	pageKeys := func(ps []*db.Project) []pageKey {
 		out := make([]pageKey, len(ps))
 		for i, p := range ps {

@@ -22,7 +22,7 @@ func TestEveryInputFieldReachesIngest(t *testing.T) {
 	findEmpty(reflect.ValueOf(trace), "Trace", &empty)
 	// Fields of ingest's types that no GraphQL input carries.
 	derived := map[string]bool{
-		"Trace.Agents[0].LLMCalls[0].AgentRef": true, // a call inside an agent needs no reference to it
+		"Trace.Agents[0].LLMCalls[0].AgentRef":  true, // a call inside an agent needs no reference to it
 		"Trace.Agents[0].ToolCalls[0].AgentRef": true, "Trace.Agents[0].Interactions[0].AgentRef": true,
 	}
 	for _, path := range empty {

@@ -40,7 +40,7 @@ func TestDirectReadsReadWhatGormReads(t *testing.T) {
 			Errors:  []db.TraceError{{ErrorType: "Tool", ErrorMessage: str("boom"), Timestamp: end}},
 			Metrics: []db.Metric{{MetricName: "m", Score: num(-0.5), ResultDetail: db.RawJSON(`{"a":[1,"x",null]}`), Timestamp: end}, {MetricName: "n", Timestamp: start}},
 		}
-		if err := store.UpsertTrace(ctx, project.ID, w); err != nil {
+		if err := store.UpsertTraces(ctx, []db.ProjectTrace{{ProjectID: project.ID, Write: w}}); err != nil {
 			t.Fatal(err)
 		}
 		var direct atomic.Int64

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,19 +335,4 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", plan.table, order.Column)
 	}
 	return c, nil
-}
-
-// int64Field reads an integer column of row, treating NULL as 0.
-func int64Field(ctx context.Context, f *schema.Field, row any) (int64, error) {
-	v, _ := f.ValueOf(ctx, reflect.ValueOf(row).Elem())
-	switch v := v.(type) {
-	case int64:
-		return v, nil
-	case *int64:
-		if v == nil {
-			return 0, nil
-		}
-		return *v, nil
-	}
-	return 0, fmt.Errorf("column %s: want int64, have %T", f.DBName, v)
 }

@@ -29,7 +29,7 @@ func seedTraces(t *testing.T, store *db.DB, projects, n int) []int64 {
 			start := t0.Add(time.Duration(i-i/3) * time.Second)
 			end := start.Add(1500 * time.Millisecond)
 			tree := &db.TraceWrite{Trace: db.Trace{StartTime: start, EndTime: &end}}
-			if err := store.UpsertTrace(ctx, proj.ID, tree); err != nil {
+			if err := store.UpsertTraces(ctx, []db.ProjectTrace{{ProjectID: proj.ID, Write: tree}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -100,13 +100,6 @@ func CheckSearch(field string, search *string) error {
 	return nil
 }
 
-// searchWords splits a query into words.
-func searchWords(query string) []string {
-	var out []string
-	eachWord(query, func(w []byte) { out = append(out, string(w)) })
-	return out
-}
-
 // searchTerms are the distinct words of a query, at most MaxSearchWords of
 // them (callers refuse more: CheckSearch); the search matches traces with
 // a word starting with each of them.

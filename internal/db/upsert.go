@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -35,22 +34,6 @@ type AgentWrite struct {
 	LLMCalls     []LLMCall
 	ToolCalls    []ToolCall
 	Interactions []UserInteraction
-}
-
-// UpsertTrace merges w into project projectID in one transaction and keeps
-// every derived value true: the trace's times (earliest start, latest end)
-// and duration, the agents' id lists, links by external id that could not be
-// made before, and the project's time span, duration and token and cost
-// totals. Concurrent writers of one trace serialize on its row; writers of
-// one project on the project's row, so totals stay equal to the sums of rows.
-// Ids are written back into w.
-func (d *DB) UpsertTrace(ctx context.Context, projectID int64, w *TraceWrite) error {
-	err := d.UpsertTraces(ctx, []ProjectTrace{{ProjectID: projectID, Write: w}})
-	var be *BatchError
-	if errors.As(err, &be) {
-		return be.Err
-	}
-	return err
 }
 
 // resolve returns the id of ref among ids, noting when it is not there.

@@ -30,17 +30,24 @@ type BatchError struct {
 func (e *BatchError) Error() string { return fmt.Sprintf("trace %d: %v", e.Index, e.Err) }
 func (e *BatchError) Unwrap() error { return e.Err }
 
-// UpsertTraces merges every trace of batch in one transaction, all or
-// nothing, with the guarantees of UpsertTrace, in a number of statements
-// that does not depend on the number of traces: one multi-row upsert per
-// table for all traces, one key check, one statement per derived value
-// (links, id lists, trace totals) and one rollup update per project. On
-// PostgreSQL, a round of traces that are all new skips the key check and
-// the derived-value statements (see insertNewRound), and the traces'
-// search documents follow in one statement, three when stored texts were
-// updated (see searchWrites). A trace sent twice in one batch is merged in
-// a second round, as if sent in a second call. Ids are written back into
-// the writes. A failure that belongs to one trace is a *BatchError naming it.
+// UpsertTraces merges every trace of batch into its project in one
+// transaction, all or nothing, and keeps every derived value true: the
+// traces' times (earliest start, latest end) and durations, the agents' id
+// lists, links by external id that could not be made before, and the
+// projects' time spans, durations and token and cost totals. Concurrent
+// writers of one trace serialize on its row; writers of one project on the
+// project's row, so totals stay equal to the sums of rows.
+//
+// The number of statements does not depend on the number of traces: one
+// multi-row upsert per table for all traces, one key check, one statement
+// per derived value (links, id lists, trace totals) and one rollup update
+// per project. On PostgreSQL, a round of traces that are all new skips the
+// key check and the derived-value statements (see insertNewRound), and the
+// traces' search documents follow in one statement, three when stored
+// texts were updated (see searchWrites). A trace sent twice in one batch is
+// merged in a second round, as if sent in a second call. Ids are written
+// back into the writes. A failure that belongs to one trace is a
+// *BatchError naming it.
 func (d *DB) UpsertTraces(ctx context.Context, batch []ProjectTrace) error {
 	if len(batch) == 0 {
 		return nil
@@ -708,7 +715,8 @@ func (d *DB) linkByExternalIDs(ctx context.Context, traceIDs []int64) error {
 }
 
 // refreshAgentCallIDs recomputes the id lists of every agent call of the
-// traces, as RefreshAgentCallIDs does for one.
+// traces from the agent_id of their children, so the lists always agree
+// with them.
 func (d *DB) refreshAgentCallIDs(ctx context.Context, traceIDs []int64) error {
 	in, arg := d.inSet("trace_id", traceIDs)
 	agg := func(table string) string {

@@ -146,5 +146,14 @@ func (d *DB) UpsertMetric(ctx context.Context, m *Metric) error {
 	m.ProjectID = tr.ProjectID
 	utc(&m.Timestamp, m.StartTime, m.EndTime)
 	cols := []string{"trace_id", "metric_name", "score", "reason", "result_detail", "config", "start_time", "end_time", "duration", "timestamp"}
-	return upsertRows(d.conn(ctx), []*Metric{m}, cols, "")
+	// In a transaction, which holds SQLite's write lock from reserving the
+	// id to inserting the row.
+	return d.Transaction(ctx, func(tx *DB) error {
+		ids, err := tx.reserveIDs(ctx, []idRequest{{"metrics", 1}})
+		if err != nil {
+			return err
+		}
+		m.ID = ids[0][0]
+		return upsertRows(tx.conn(ctx), []*Metric{m}, byExternalID(cols, ""))
+	})
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
 
@@ -143,32 +141,32 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	}
 	search.rebuildTraces(updated)
 
+	ids, err := d.reserveRound(ctx, ts)
+	if err != nil {
+		return nil, err
+	}
 	var infos []*SystemInfo
 	var agents []*AgentCall
 	for _, t := range ts {
 		tr := &t.w.Trace
 		if si := t.w.SystemInfo; si != nil {
-			si.ProjectID, si.TraceID = t.projectID, tr.ID
+			si.ID, si.ProjectID, si.TraceID = ids.next("system_info"), t.projectID, tr.ID
 			infos = append(infos, si)
 		}
 		for i := range t.w.Agents {
 			a := &t.w.Agents[i].Agent
-			a.ProjectID, a.TraceID = t.projectID, tr.ID
+			a.ID, a.ProjectID, a.TraceID = ids.next("agent_call"), t.projectID, tr.ID
 			utc(&a.StartTime, a.EndTime)
 			a.LLMCallIDs, a.ToolCallIDs, a.UserInteractionIDs = NewJSON([]int64{}), NewJSON([]int64{}), NewJSON([]int64{})
 			agents = append(agents, a)
 		}
 	}
-	if len(infos) > 0 {
-		err := g.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "trace_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"os_name", "os_version", "python_version", "cpu_info", "gpu_info", "disk_info", "memory_total", "installed_packages"}),
-		}).CreateInBatches(infos, batchRows).Error
-		if err != nil {
-			return nil, fmt.Errorf("upsert system info: %w", err)
-		}
+	infoKey := upsertKey{columns: []string{"trace_id"},
+		set: []string{"os_name", "os_version", "python_version", "cpu_info", "gpu_info", "disk_info", "memory_total", "installed_packages"}}
+	if err := upsertRows(g, infos, infoKey); err != nil {
+		return nil, fmt.Errorf("upsert system info: %w", err)
 	}
-	if err := upsertRows(g, agents, []string{"name", "start_time"}, "end_time"); err != nil {
+	if err := upsertRows(g, agents, byExternalID([]string{"name", "start_time"}, "end_time")); err != nil {
 		return nil, fmt.Errorf("upsert agent calls: %w", err)
 	}
 
@@ -178,6 +176,15 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	for _, t := range ts {
 		t.gather()
 		search.addTexts(t)
+		for _, c := range t.llm {
+			c.ID = ids.next("llm_call")
+		}
+		for _, c := range t.tools {
+			c.ID = ids.next("tool_call")
+		}
+		for _, c := range t.inters {
+			c.ID = ids.next("user_interactions")
+		}
 		llm = append(llm, t.llm...)
 		tools = append(tools, t.tools...)
 		inters = append(inters, t.inters...)
@@ -188,14 +195,15 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	llmCols := []string{"agent_id", "agent_external_id", "name", "model", "input_prompt", "output", "tool_call", "start_time",
 		"duration", "memory_used", "token_usage", "cost", "input_tokens", "completion_tokens", "reasoning_tokens", "total_tokens",
 		"input_cost", "output_cost", "reasoning_cost", "total_cost"}
-	if err := upsertRows(g, llm, llmCols, "end_time"); err != nil {
+	if err := upsertRows(g, llm, byExternalID(llmCols, "end_time")); err != nil {
 		return nil, fmt.Errorf("upsert llm calls: %w", err)
 	}
 	toolCols := []string{"agent_id", "agent_external_id", "name", "input_parameters", "output", "start_time", "duration", "memory_used", "network_calls"}
-	if err := upsertRows(g, tools, toolCols, "end_time"); err != nil {
+	if err := upsertRows(g, tools, byExternalID(toolCols, "end_time")); err != nil {
 		return nil, fmt.Errorf("upsert tool calls: %w", err)
 	}
-	if err := upsertRows(g, inters, []string{"agent_id", "agent_external_id", "interaction_type", "content", "timestamp"}, ""); err != nil {
+	interCols := []string{"agent_id", "agent_external_id", "interaction_type", "content", "timestamp"}
+	if err := upsertRows(g, inters, byExternalID(interCols, "")); err != nil {
 		return nil, fmt.Errorf("upsert user interactions: %w", err)
 	}
 
@@ -204,6 +212,12 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	var relink, refresh []int64
 	for _, t := range ts {
 		e, m, keyedCalls := t.children()
+		for _, x := range e {
+			x.ID = ids.next("errors")
+		}
+		for _, x := range m {
+			x.ID = ids.next("metrics")
+		}
 		errs, metrics = append(errs, e...), append(metrics, m...)
 		// Entities stored earlier may name, by external id, ones written now.
 		keyed := t.w.Trace.ExternalID != nil && (len(t.agentIDs) > 0 || keyedCalls)
@@ -216,11 +230,11 @@ func (d *DB) upsertRound(ctx context.Context, batch []ProjectTrace, round []int,
 	}
 	errCols := []string{"agent_id", "tool_call_id", "llm_call_id", "agent_external_id", "llm_call_external_id", "tool_call_external_id",
 		"error_type", "error_message", "timestamp", "fingerprint", "normalized_message"}
-	if err := upsertRows(g, errs, errCols, ""); err != nil {
+	if err := upsertRows(g, errs, byExternalID(errCols, "")); err != nil {
 		return nil, fmt.Errorf("upsert errors: %w", err)
 	}
 	metricCols := []string{"metric_name", "score", "reason", "result_detail", "config", "start_time", "end_time", "duration", "timestamp"}
-	if err := upsertRows(g, metrics, metricCols, ""); err != nil {
+	if err := upsertRows(g, metrics, byExternalID(metricCols, "")); err != nil {
 		return nil, fmt.Errorf("upsert metrics: %w", err)
 	}
 	if len(relink) > 0 {

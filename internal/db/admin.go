@@ -13,10 +13,7 @@ import (
 // lockProject locks a project's row until the transaction ends; NOT_FOUND
 // when there is no such project.
 func (d *DB) lockProject(ctx context.Context, projectID int64) error {
-	q := `SELECT id FROM project_info WHERE id = ?`
-	if d.dialect == Postgres {
-		q += ` FOR UPDATE`
-	}
+	q := `SELECT id FROM project_info WHERE id = ?` + d.dialect.forUpdate()
 	var ids []int64
 	if err := d.conn(ctx).Raw(q, projectID).Scan(&ids).Error; err != nil {
 		return err

@@ -73,7 +73,7 @@ func (r *directReads) observed(ctx context.Context, s DirectStatement) {
 // or arguments and SQL it does not translate exactly (only plain values,
 // no quotes, no named parameters).
 func queryModelsDirect[T any](d *DB, p *rowPlan, g *gorm.DB, query string, args []any) (out []*T, ok bool, err error) {
-	if d.direct == nil || d.dialect != Postgres {
+	if d.direct == nil || !d.dialect.readsDirect() {
 		return nil, false, nil
 	}
 	pool, isPool := g.Statement.ConnPool.(*sql.DB)

@@ -23,8 +23,11 @@ func schemaOf[T any](d *DB) (*schema.Schema, error) {
 }
 
 // inSet renders "column is one of ids" as one bound parameter, whatever the
-// number of ids: an array on PostgreSQL, a JSON array on SQLite.
-func (d *DB) inSet(column string, ids []int64) (string, any) {
+// number of ids.
+func (d *DB) inSet(column string, ids []int64) (string, any) { return d.dialect.inSet(column, ids) }
+
+// joinIDs is ids in decimal, comma-separated.
+func joinIDs(ids []int64) string {
 	var b strings.Builder
 	for i, id := range ids {
 		if i > 0 {
@@ -32,10 +35,7 @@ func (d *DB) inSet(column string, ids []int64) (string, any) {
 		}
 		b.WriteString(strconv.FormatInt(id, 10))
 	}
-	if d.dialect == Postgres {
-		return column + " = ANY(?::bigint[])", "{" + b.String() + "}"
-	}
-	return column + " IN (SELECT value FROM json_each(?))", "[" + b.String() + "]"
+	return b.String()
 }
 
 // keyset renders the conditions and ORDER BY of a page over alias "t".
@@ -135,43 +135,11 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	keyConds, keyArgs, orderBy := keyset(order, page)
 	own := And(append([]Cond{where, d.scopeCond(ctx, plan.table)}, condsOf(keyConds, keyArgs)...)...)
 	cols := plan.selectList(page.Omit)
-	var query string
-	var args []any
-	switch {
-	case len(parents) == 0:
+	if len(parents) == 0 {
 		return make([]PageResult[T], len(parentIDs)), nil
-	case d.dialect == Postgres:
-		_, arr := d.inSet("", parents)
-		cond := "t." + parentColumn + " = p.pid"
-		if own.SQL != "" {
-			cond += " AND " + own.SQL
-		}
-		query = fmt.Sprintf(`SELECT t.* FROM unnest(?::bigint[]) WITH ORDINALITY AS p(pid, ord)
-			CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE %s ORDER BY %s LIMIT %d) t
-			ORDER BY p.ord, %s`, cols, plan.table, cond, orderBy, page.Limit+1, orderBy)
-		args = append([]any{arr}, own.Args...)
-	case len(parents) <= maxUnionParents:
-		parts := make([]string, len(parents))
-		for i, id := range parents {
-			cond := "t." + parentColumn + " = ?"
-			if own.SQL != "" {
-				cond += " AND " + own.SQL
-			}
-			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s, %d AS parent_ord FROM %s t WHERE %s ORDER BY %s LIMIT %d)`,
-				cols, i, plan.table, cond, orderBy, page.Limit+1)
-			args = append(append(args, id), own.Args...)
-		}
-		query = fmt.Sprintf(`SELECT * FROM (%s) t ORDER BY t.parent_ord, %s`, strings.Join(parts, " UNION ALL "), orderBy)
-	default:
-		in, inArg := d.inSet("t."+parentColumn, parents)
-		filter := And(Cond{SQL: in, Args: []any{inArg}}, own)
-		query = fmt.Sprintf(`SELECT * FROM (
-			SELECT %[6]s, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
-			FROM %[3]s t WHERE %[4]s) ranked
-			WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
-			parentColumn, orderBy, plan.table, filter.SQL, page.Limit+1, cols)
-		args = filter.Args
 	}
+	query, args := d.dialect.pagesByParent(parentPages{table: plan.table, column: parentColumn, cols: cols,
+		orderBy: orderBy, parents: parents, own: own, limit: page.Limit + 1})
 	rows, err := queryModels[T](d, plan, d.conn(ctx), query, args...)
 	if err != nil {
 		return nil, err
@@ -190,10 +158,6 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	}
 	return out, nil
 }
-
-// maxUnionParents bounds the per-parent subqueries of one SQLite statement
-// (SQLite allows 500 terms in a compound SELECT).
-const maxUnionParents = 200
 
 // condsOf pairs keyset conditions with their arguments, one per condition.
 func condsOf(sqls []string, args []any) []Cond {

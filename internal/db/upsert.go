@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -261,30 +260,13 @@ func (d *DB) insertTraceRow(ctx context.Context, t *roundTrace) error {
 		return fmt.Errorf("trace insert returned no row")
 	}
 	tr.ID = row.ID
-	t.inserted = d.dialect == Postgres
+	t.inserted = d.dialect.tellsInserted()
 	return nil
 }
 
-// inStrings renders "column is one of values" as one bound parameter: a
-// text array on PostgreSQL (= ANY uses the index whatever the statistics),
-// a JSON array on SQLite.
+// inStrings renders "column is one of values" as one bound parameter.
 func (d *DB) inStrings(column string, values []string) (string, any) {
-	if d.dialect == Postgres {
-		var b strings.Builder
-		b.WriteByte('{')
-		for i, v := range values {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('"')
-			b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
-			b.WriteByte('"')
-		}
-		b.WriteByte('}')
-		return column + " = ANY(?::text[])", b.String()
-	}
-	b, _ := json.Marshal(values)
-	return column + " IN (SELECT value FROM json_each(?))", string(b)
+	return d.dialect.inStrings(column, values)
 }
 
 // addToProject adds a written trace to its project's rollups: totals by the

@@ -627,10 +627,7 @@ func (d *DB) llmTotalsDeltas(ctx context.Context, ts []*roundTrace) error {
 func (d *DB) addTraceTotals(ctx context.Context, ts []*roundTrace) error {
 	var values []string
 	var args []any
-	row := "(?, ?, ?)"
-	if d.dialect == Postgres {
-		row = "(?::bigint, ?::double precision, ?::bigint)"
-	}
+	row := "(" + d.dialect.param("bigint") + ", " + d.dialect.param("double precision") + ", " + d.dialect.param("bigint") + ")"
 	for _, t := range ts {
 		if t.inserted || (t.costDelta == 0 && t.tokenDelta == 0) {
 			continue
@@ -733,13 +730,8 @@ func (d *DB) linkByExternalIDs(ctx context.Context, traceIDs []int64) error {
 // with them.
 func (d *DB) refreshAgentCallIDs(ctx context.Context, traceIDs []int64) error {
 	in, arg := d.inSet("trace_id", traceIDs)
-	agg := func(table string) string {
-		if d.dialect == Postgres {
-			return fmt.Sprintf(`(SELECT COALESCE(jsonb_agg(c.id ORDER BY c.id), '[]'::jsonb) FROM %s c WHERE c.agent_id = agent_call.id)`, table)
-		}
-		return fmt.Sprintf(`(SELECT json_group_array(id) FROM (SELECT c.id FROM %s c WHERE c.agent_id = agent_call.id ORDER BY c.id))`, table)
-	}
+	l := d.dialect.idList
 	query := fmt.Sprintf(`UPDATE agent_call SET llm_call_ids = %s, tool_call_ids = %s, user_interaction_ids = %s WHERE %s`,
-		agg("llm_call"), agg("tool_call"), agg("user_interactions"), in)
+		l("llm_call"), l("tool_call"), l("user_interactions"), in)
 	return d.conn(ctx).Exec(query, arg).Error
 }

@@ -2,10 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // New traces are most of what ingestion sees. On PostgreSQL a round whose
@@ -19,7 +15,7 @@ import (
 // new: the sums of its LLM calls. SQLite cannot tell a new row from a
 // merged one, so there totals start at zero and are added after.
 func (d *DB) newTraceTotals(w *TraceWrite) (cost float64, tokens int64) {
-	if d.dialect != Postgres {
+	if !d.dialect.tellsInserted() {
 		return 0, 0
 	}
 	add := func(calls []LLMCall) {
@@ -36,20 +32,15 @@ func (d *DB) newTraceTotals(w *TraceWrite) (cost float64, tokens int64) {
 }
 
 // insertedColumn is the RETURNING column of the trace upsert telling a row
-// it inserted from one it merged: a row version made by ON CONFLICT DO
-// UPDATE carries the updating transaction in xmax, an inserted one does not.
-func (d *DB) insertedColumn() string {
-	if d.dialect == Postgres {
-		return "(xmax = 0) AS inserted"
-	}
-	return "false AS inserted"
-}
+// it inserted from one it merged (always false where the engine cannot).
+func (d *DB) insertedColumn() string { return d.dialect.insertedColumn() }
 
 // allNewAndSelfContained tells whether the round can be written as new
-// rows: PostgreSQL, every trace row just inserted, and every reference by
-// external id naming an entity of the same write.
+// rows: an engine that tells inserted rows (and, so far the same one, takes
+// insertNewRows' arrays), every trace row just inserted, and every
+// reference by external id naming an entity of the same write.
 func (d *DB) allNewAndSelfContained(ts []*roundTrace) bool {
-	if d.dialect != Postgres {
+	if !d.dialect.tellsInserted() {
 		return false
 	}
 	for _, t := range ts {
@@ -276,82 +267,16 @@ func (r reservedIDs) next(table string) int64 {
 }
 
 // reserveIDs takes n ids of each table, in increasing order per table, in
-// one statement: from the identity sequences on PostgreSQL; on SQLite, the
-// ids after the highest the table has used, which only the transaction
-// holding the write lock may take, and only until it inserts (so once per
-// round of a batch).
+// one statement (none when no row needs one).
 func (d *DB) reserveIDs(ctx context.Context, reqs []idRequest) ([][]int64, error) {
 	total := 0
 	for _, r := range reqs {
 		total += r.n
 	}
-	out := make([][]int64, len(reqs))
 	if total == 0 {
-		return out, nil
+		return make([][]int64, len(reqs)), nil
 	}
-	if d.dialect != Postgres {
-		return d.reserveSQLiteIDs(ctx, reqs)
-	}
-	parts := make([]string, len(reqs))
-	args := make([]any, len(reqs))
-	for i, r := range reqs {
-		// The identity sequence's default name, resolved when the statement
-		// is parsed (pg_get_serial_sequence per row costs a catalog lookup
-		// per id); TestIdentitySequenceNames keeps the names true.
-		parts[i] = fmt.Sprintf(`array_to_string(ARRAY(SELECT nextval('%s') FROM generate_series(1, ?::int)), ',')`, identitySequence(r.table))
-		args[i] = r.n
-	}
-	texts := make([]string, len(reqs))
-	dest := make([]any, len(reqs))
-	for i := range texts {
-		dest[i] = &texts[i]
-	}
-	if err := d.conn(ctx).Raw("SELECT "+strings.Join(parts, ", "), args...).Row().Scan(dest...); err != nil {
-		return nil, fmt.Errorf("reserve ids: %w", err)
-	}
-	for i, text := range texts {
-		out[i] = make([]int64, 0, reqs[i].n)
-		for _, f := range strings.Split(text, ",") {
-			if f == "" {
-				continue
-			}
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("reserve ids of %s: %w", reqs[i].table, err)
-			}
-			out[i] = append(out[i], id)
-		}
-		if len(out[i]) != reqs[i].n {
-			return nil, fmt.Errorf("reserve ids of %s: %d for %d rows", reqs[i].table, len(out[i]), reqs[i].n)
-		}
-		slices.Sort(out[i])
-	}
-	return out, nil
-}
-
-// reserveSQLiteIDs is reserveIDs on SQLite: AUTOINCREMENT hands out ids
-// above both the table's highest id and the highest it ever used.
-func (d *DB) reserveSQLiteIDs(ctx context.Context, reqs []idRequest) ([][]int64, error) {
-	parts := make([]string, len(reqs))
-	for i, r := range reqs {
-		parts[i] = fmt.Sprintf(`MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '%[1]s'), 0), COALESCE((SELECT MAX(id) FROM %[1]s), 0))`, r.table)
-	}
-	last := make([]int64, len(reqs))
-	dest := make([]any, len(reqs))
-	for i := range last {
-		dest[i] = &last[i]
-	}
-	if err := d.conn(ctx).Raw("SELECT " + strings.Join(parts, ", ")).Row().Scan(dest...); err != nil {
-		return nil, fmt.Errorf("reserve ids: %w", err)
-	}
-	out := make([][]int64, len(reqs))
-	for i, r := range reqs {
-		out[i] = make([]int64, r.n)
-		for j := range out[i] {
-			out[i][j] = last[i] + 1 + int64(j)
-		}
-	}
-	return out, nil
+	return d.dialect.reserveIDs(ctx, d.gorm, reqs)
 }
 
 // identitySequence is the sequence PostgreSQL made for table's identity

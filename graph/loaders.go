@@ -18,35 +18,35 @@ import (
 
 // edge is a parent->children relation, served as a connection.
 type edge[T any] struct {
-	name   string // the page loader's name, value-by-key
-	column string // the children's column that holds the parent id
+	name   string          // the page loader's name, value-by-key
+	column db.ParentColumn // the children's column that holds the parent id
 	kind   *listKind
 }
 
 // The edges of the graph, named value-by-key.
 var (
-	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", "project_id", traceKind}
-	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", "project_id", agentCallKind}
-	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", "project_id", llmCallKind}
-	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", "project_id", toolCallKind}
-	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", "project_id", interactionKind}
-	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", "project_id", errorKind}
-	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", "project_id", systemInfoKind}
+	tracesByProjectID           = edge[db.Trace]{"tracesByProjectID", db.ByProject, traceKind}
+	agentCallsByProjectID       = edge[db.AgentCall]{"agentCallsByProjectID", db.ByProject, agentCallKind}
+	llmCallsByProjectID         = edge[db.LLMCall]{"llmCallsByProjectID", db.ByProject, llmCallKind}
+	toolCallsByProjectID        = edge[db.ToolCall]{"toolCallsByProjectID", db.ByProject, toolCallKind}
+	userInteractionsByProjectID = edge[db.UserInteraction]{"userInteractionsByProjectID", db.ByProject, interactionKind}
+	errorsByProjectID           = edge[db.TraceError]{"errorsByProjectID", db.ByProject, errorKind}
+	systemInfoByProjectID       = edge[db.SystemInfo]{"systemInfoByProjectID", db.ByProject, systemInfoKind}
 
-	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", "trace_id", agentCallKind}
-	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", "trace_id", llmCallKind}
-	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", "trace_id", toolCallKind}
-	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", "trace_id", interactionKind}
-	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", "trace_id", errorKind}
-	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", "trace_id", metricKind}
-	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", "trace_id", systemInfoKind}
+	agentCallsByTraceID       = edge[db.AgentCall]{"agentCallsByTraceID", db.ByTrace, agentCallKind}
+	llmCallsByTraceID         = edge[db.LLMCall]{"llmCallsByTraceID", db.ByTrace, llmCallKind}
+	toolCallsByTraceID        = edge[db.ToolCall]{"toolCallsByTraceID", db.ByTrace, toolCallKind}
+	userInteractionsByTraceID = edge[db.UserInteraction]{"userInteractionsByTraceID", db.ByTrace, interactionKind}
+	errorsByTraceID           = edge[db.TraceError]{"errorsByTraceID", db.ByTrace, errorKind}
+	metricsByTraceID          = edge[db.Metric]{"metricsByTraceID", db.ByTrace, metricKind}
+	systemInfoByTraceID       = edge[db.SystemInfo]{"systemInfoByTraceID", db.ByTrace, systemInfoKind}
 
-	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", "agent_id", llmCallKind}
-	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", "agent_id", toolCallKind}
-	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", "agent_id", interactionKind}
-	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", "agent_id", errorKind}
-	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", "llm_call_id", errorKind}
-	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", "tool_call_id", errorKind}
+	llmCallsByAgentCallID         = edge[db.LLMCall]{"llmCallsByAgentCallID", db.ByAgentCall, llmCallKind}
+	toolCallsByAgentCallID        = edge[db.ToolCall]{"toolCallsByAgentCallID", db.ByAgentCall, toolCallKind}
+	userInteractionsByAgentCallID = edge[db.UserInteraction]{"userInteractionsByAgentCallID", db.ByAgentCall, interactionKind}
+	errorsByAgentCallID           = edge[db.TraceError]{"errorsByAgentCallID", db.ByAgentCall, errorKind}
+	errorsByLLMCallID             = edge[db.TraceError]{"errorsByLLMCallID", db.ByLLMCall, errorKind}
+	errorsByToolCallID            = edge[db.TraceError]{"errorsByToolCallID", db.ByToolCall, errorKind}
 )
 
 // entity is a table served as a GraphQL type implementing Node.

@@ -68,7 +68,7 @@ func conformIDMapping(t *testing.T, store *db.DB) {
 	mustIngest(t, store, db.ProjectTrace{ProjectID: pa, Write: again}, db.ProjectTrace{ProjectID: pb, Write: other})
 
 	for _, w := range []*db.TraceWrite{first, again, other} {
-		pages, err := db.ListByParent[db.LLMCall](ctx, store, "trace_id", []int64{w.Trace.ID}, db.Cond{}, db.StartTimeOrder, db.Page{Limit: 100})
+		pages, err := db.ListByParent[db.LLMCall](ctx, store, db.ByTrace, []int64{w.Trace.ID}, db.Cond{}, db.StartTimeOrder, db.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +90,7 @@ func conformIDMapping(t *testing.T, store *db.DB) {
 	if first.LLMCalls[0].ID != again.LLMCalls[1].ID || first.LLMCalls[1].ID != again.LLMCalls[4].ID {
 		t.Errorf("re-sent keys got new ids: %d,%d then %d,%d", first.LLMCalls[0].ID, first.LLMCalls[1].ID, again.LLMCalls[1].ID, again.LLMCalls[4].ID)
 	}
-	infos, err := db.ListByParent[db.SystemInfo](ctx, store, "trace_id", []int64{again.Trace.ID}, db.Cond{}, db.ProjectOrder, db.Page{Limit: 10})
+	infos, err := db.ListByParent[db.SystemInfo](ctx, store, db.ByTrace, []int64{again.Trace.ID}, db.Cond{}, db.ProjectOrder, db.Page{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,18 +111,47 @@ func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page)
 	return finishPage(rows, page), nil
 }
 
+// ParentColumn is the column of a child table holding its parent's id, by
+// which ListByParent and CountByParent read: one of the constants below, so
+// that no caller puts text of its own into their SQL.
+type ParentColumn uint8
+
+// The parent columns.
+const (
+	ByProject   ParentColumn = iota + 1 // project_id
+	ByTrace                             // trace_id
+	ByAgentCall                         // agent_id
+	ByLLMCall                           // llm_call_id
+	ByToolCall                          // tool_call_id
+)
+
+var parentColumns = [...]string{ByProject: "project_id", ByTrace: "trace_id", ByAgentCall: "agent_id", ByLLMCall: "llm_call_id", ByToolCall: "tool_call_id"}
+
+// of returns the column's name, checking that table's model has it.
+func (c ParentColumn) of(p *rowPlan) (string, error) {
+	if c == 0 || int(c) >= len(parentColumns) {
+		return "", fmt.Errorf("list %s: no parent column %d", p.table, c)
+	}
+	name := parentColumns[c]
+	if _, ok := p.fields[name]; !ok {
+		return "", fmt.Errorf("list %s: no column %s", p.table, name)
+	}
+	return name, nil
+}
+
 // ListByParent returns one page of children for each parent id, in the order
 // of parentIDs, from a single statement that reads each parent's page
 // through the (parent, sort) index: a LATERAL subquery per parent on
 // PostgreSQL, a UNION ALL of per-parent subqueries on SQLite (and, for very
 // many parents there, a window function numbering each parent's rows).
-func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
+func ListByParent[T any](ctx context.Context, d *DB, parent ParentColumn, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
 	plan, err := planOf[T](d)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := plan.fields[parentColumn]; !ok {
-		return nil, fmt.Errorf("list %s: no column %s", plan.table, parentColumn)
+	parentColumn, err := parent.of(plan)
+	if err != nil {
+		return nil, err
 	}
 	parents := make([]int64, 0, len(parentIDs))
 	seen := make(map[int64]bool, len(parentIDs))
@@ -173,19 +202,23 @@ func condsOf(sqls []string, args []any) []Cond {
 
 // CountByParent returns the number of rows of T satisfying where per parent
 // id, in the order of parentIDs, from a single statement.
-func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond) ([]int64, error) {
-	sch, err := schemaOf[T](d)
+func CountByParent[T any](ctx context.Context, d *DB, parent ParentColumn, parentIDs []int64, where Cond) ([]int64, error) {
+	plan, err := planOf[T](d)
+	if err != nil {
+		return nil, err
+	}
+	parentColumn, err := parent.of(plan)
 	if err != nil {
 		return nil, err
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, sch.Table))
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, plan.table))
 	var counts []struct {
 		Parent int64
 		N      int64
 	}
 	query := fmt.Sprintf(`SELECT t.%s AS parent, COUNT(*) AS n FROM %s t WHERE %s GROUP BY t.%s`,
-		parentColumn, sch.Table, filter.SQL, parentColumn)
+		parentColumn, plan.table, filter.SQL, parentColumn)
 	if err := d.conn(ctx).Raw(query, filter.Args...).Scan(&counts).Error; err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func walk(t *testing.T, store *db.DB, parents []int64, size int, backward bool) 
 			} else {
 				page.After = cursors[i]
 			}
-			res, err := db.ListByParent[db.Trace](ctx, store, "project_id", []int64{p}, db.Cond{}, db.TraceOrder, page)
+			res, err := db.ListByParent[db.Trace](ctx, store, db.ByProject, []int64{p}, db.Cond{}, db.TraceOrder, page)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestListByParentPagesEveryRowOnce(t *testing.T) {
 		parents := seedTraces(t, store, 3, 11)
 
 		// The whole list in one page is the reference order: newest first, ties by id descending.
-		all, err := db.ListByParent[db.Trace](ctx, store, "project_id", parents, db.Cond{}, db.TraceOrder, db.Page{Limit: 100})
+		all, err := db.ListByParent[db.Trace](ctx, store, db.ByProject, parents, db.Cond{}, db.TraceOrder, db.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestListByParentWindowIsPerParent(t *testing.T) {
 		parents := seedTraces(t, store, 4, 5)
 		// Ask in a different order than created, with a parent that has no rows.
 		keys := []int64{parents[2], 999999, parents[0]}
-		pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2})
+		pages, err := db.ListByParent[db.Trace](ctx, store, db.ByProject, keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestListByParentWindowIsPerParent(t *testing.T) {
 				}
 			}
 		}
-		counts, err := db.CountByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{})
+		counts, err := db.CountByParent[db.Trace](ctx, store, db.ByProject, keys, db.Cond{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestListByParentManyParents(t *testing.T) {
 		store := dbtest.MustOpen(t, b)
 		parents := seedTraces(t, store, 230, 3)
 		for _, keys := range [][]int64{parents[:5], parents, append(append([]int64{}, parents[:3]...), parents[:3]...)} {
-			pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2, Backward: true})
+			pages, err := db.ListByParent[db.Trace](ctx, store, db.ByProject, keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2, Backward: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,6 +220,24 @@ func TestListByParentManyParents(t *testing.T) {
 					t.Fatalf("%d parents: page %d holds other rows or is out of order", len(keys), i)
 				}
 			}
+		}
+	})
+}
+
+// A parent column is one of db's constants, and only for tables that
+// have it: nothing else reaches the statement.
+func TestParentColumnIsChecked(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
+		ctx := context.Background()
+		store := dbtest.MustOpen(t, b)
+		if _, err := db.ListByParent[db.Trace](ctx, store, db.ByAgentCall, []int64{1}, db.Cond{}, db.TraceOrder, db.Page{Limit: 1}); err == nil {
+			t.Error("traces listed by agent call")
+		}
+		if _, err := db.CountByParent[db.Trace](ctx, store, db.ParentColumn(99), []int64{1}, db.Cond{}); err == nil {
+			t.Error("traces counted by an unknown parent column")
+		}
+		if _, err := db.CountByParent[db.TraceError](ctx, store, db.ByToolCall, []int64{1}, db.Cond{}); err != nil {
+			t.Errorf("errors by tool call: %v", err)
 		}
 	})
 }

@@ -21,11 +21,11 @@ func TestProjectScopeInEveryRead(t *testing.T) {
 		ctx := db.WithProjectScope(context.Background(), []int64{parents[1], parents[200]})
 
 		for _, keys := range [][]int64{parents[:5], parents} {
-			pages, err := db.ListByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2})
+			pages, err := db.ListByParent[db.Trace](ctx, store, db.ByProject, keys, db.Cond{}, db.TraceOrder, db.Page{Limit: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
-			counts, err := db.CountByParent[db.Trace](ctx, store, "project_id", keys, db.Cond{})
+			counts, err := db.CountByParent[db.Trace](ctx, store, db.ByProject, keys, db.Cond{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package db
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"math"
@@ -35,18 +34,6 @@ type AgentWrite struct {
 	LLMCalls     []LLMCall
 	ToolCalls    []ToolCall
 	Interactions []UserInteraction
-}
-
-// resolve returns the id of ref among ids, noting when it is not there.
-func resolve(ids map[string]int64, ref *string, unresolved *bool) *int64 {
-	if ref == nil {
-		return nil
-	}
-	if id, ok := ids[*ref]; ok {
-		return &id
-	}
-	*unresolved = true
-	return nil
 }
 
 // upsertKey is the unique key a table's rows merge on, with what a merge
@@ -243,64 +230,9 @@ func returnedKey(key []sql.NullString) (string, bool) {
 	return b.String(), true
 }
 
-// insertTraceRow inserts an unkeyed trace row, which is always new.
-func (d *DB) insertTraceRow(ctx context.Context, t *roundTrace) error {
-	tr := &t.w.Trace
-	utc(&tr.StartTime, tr.EndTime)
-	tr.Duration = secondsBetween(tr.StartTime, tr.EndTime)
-	tr.TotalCost, tr.TotalTokens = d.newTraceTotals(t.w)
-	var row struct{ ID int64 }
-	err := d.conn(ctx).Raw(`INSERT INTO traces (project_id, external_id, start_time, end_time, duration, total_cost, total_tokens)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		tr.ProjectID, tr.ExternalID, tr.StartTime, tr.EndTime, tr.Duration, tr.TotalCost, tr.TotalTokens).Scan(&row).Error
-	if err != nil {
-		return err
-	}
-	if row.ID == 0 {
-		return fmt.Errorf("trace insert returned no row")
-	}
-	tr.ID = row.ID
-	t.inserted = d.dialect.tellsInserted()
-	return nil
-}
-
 // inStrings renders "column is one of values" as one bound parameter.
 func (d *DB) inStrings(column string, values []string) (string, any) {
 	return d.dialect.inStrings(column, values)
-}
-
-// addToProject adds a written trace to its project's rollups: totals by the
-// given deltas, the time span widened to cover the trace. It reads the
-// project row's latest committed values under its lock, so concurrent
-// writers never lose each other's updates.
-func (d *DB) addToProject(ctx context.Context, projectID int64, tr *Trace, costDelta float64, tokenDelta int64) error {
-	end := tr.StartTime
-	if tr.EndTime != nil {
-		end = *tr.EndTime
-	}
-	var row struct {
-		StartTime scanTime
-		EndTime   scanTime
-		Duration  *float64
-	}
-	err := d.conn(ctx).Raw(`UPDATE project_info SET
-			total_cost = total_cost + ?,
-			total_tokens = `+d.addTotal("total_tokens", "?")+`,
-			start_time = CASE WHEN start_time IS NULL OR ? < start_time THEN ? ELSE start_time END,
-			end_time = CASE WHEN end_time IS NULL OR ? > end_time THEN ? ELSE end_time END
-		WHERE id = ? RETURNING start_time, end_time, duration`,
-		costDelta, tokenDelta, tr.StartTime, tr.StartTime, end, end, projectID).Scan(&row).Error
-	if err != nil {
-		return fmt.Errorf("project rollups: %w", err)
-	}
-	if !row.StartTime.Valid {
-		return fmt.Errorf("project rollups: project %d not found", projectID)
-	}
-	duration := secondsBetween(row.StartTime.Time, row.EndTime.ptr())
-	if sameSeconds(duration, row.Duration) {
-		return nil
-	}
-	return d.conn(ctx).Model(&Project{}).Where("id = ?", projectID).Update("duration", duration).Error
 }
 
 // sameSeconds compares two optional durations.

@@ -9,14 +9,26 @@ import (
 )
 
 // The storage conformance suite: the guarantees every backend keeps, each
-// a named case run on SQLite and PostgreSQL. Run it alone with
-// go test ./internal/db -run TestConformance.
+// a named case run on SQLite and PostgreSQL, on a fresh database. Run it
+// alone with go test ./internal/db -run TestConformance (a case:
+// -run 'TestConformance/postgres/Upsert/PartialMerge').
 func TestConformance(t *testing.T) {
 	cases := []struct {
 		name string
 		fn   func(t *testing.T, store *db.DB)
 	}{
-		{"IDMapping", conformIDMapping},
+		{"Pages/EveryRowOnce", conformPagesEveryRowOnce},
+		{"Pages/PerParent", conformPagesPerParent},
+		{"Pages/ManyParents", conformPagesManyParents},
+		{"Pages/ListWindows", conformListWindows},
+		{"CursorRejection", conformCursorRejection},
+		{"ProjectScope", conformProjectScope},
+		{"Upsert/IdempotentResend", conformIdempotentResend},
+		{"Upsert/PartialMerge", conformPartialMerge},
+		{"Upsert/IDMapping", conformIDMapping},
+		{"Rollups", conformRollups},
+		{"Search", conformSearch},
+		{"AnalyticsBins", conformAnalyticsBins},
 	}
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
 		for _, c := range cases {

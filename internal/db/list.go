@@ -273,6 +273,33 @@ func FindByIDs[T any](ctx context.Context, d *DB, ids []int64) ([]*T, error) {
 	return out, nil
 }
 
+// findRows returns the rows of T (alias t) satisfying where, then tail
+// (ORDER BY, LIMIT): model rows are read the one way queryModels reads
+// them, whatever the caller.
+func findRows[T any](ctx context.Context, d *DB, where Cond, tail string) ([]*T, error) {
+	plan, err := planOf[T](d)
+	if err != nil {
+		return nil, err
+	}
+	query := "SELECT t.* FROM " + plan.table + " t"
+	if where.SQL != "" {
+		query += " WHERE " + where.SQL
+	}
+	if tail != "" {
+		query += " " + tail
+	}
+	return queryModels[T](d, plan, d.conn(ctx), query, where.Args...)
+}
+
+// findRow is findRows' first row, nil when there is none.
+func findRow[T any](ctx context.Context, d *DB, where Cond) (*T, error) {
+	rows, err := findRows[T](ctx, d, where, "LIMIT 1")
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
 // CursorOf returns the position of row in a list sorted by order.
 func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, error) {
 	plan, err := planOf[T](d)

@@ -55,8 +55,8 @@ func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
 		}
 		// The duration is computed here rather than in SQL: SQLite's date
 		// arithmetic goes through julianday floats and loses milliseconds.
-		var p Project
-		if err := g.Select("start_time", "end_time").Take(&p, projectID).Error; err != nil {
+		p, err := findRow[Project](ctx, tx, Cond{SQL: "t.id = ?", Args: []any{projectID}})
+		if err != nil || p == nil {
 			return err
 		}
 		var duration *float64

@@ -2,10 +2,7 @@ package db
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
@@ -13,10 +10,7 @@ import (
 // lockProject locks a project's row until the transaction ends; NOT_FOUND
 // when there is no such project.
 func (d *DB) lockProject(ctx context.Context, projectID int64) error {
-	q := `SELECT id FROM project_info WHERE id = ?`
-	if d.dialect == Postgres {
-		q += ` FOR UPDATE`
-	}
+	q := `SELECT id FROM project_info WHERE id = ?` + d.dialect.forUpdate()
 	var ids []int64
 	if err := d.conn(ctx).Raw(q, projectID).Scan(&ids).Error; err != nil {
 		return err
@@ -82,13 +76,12 @@ func (d *DB) DeleteProject(ctx context.Context, projectID int64) error {
 // project's rollups, in one transaction.
 func (d *DB) DeleteTrace(ctx context.Context, traceID int64) error {
 	return d.Transaction(ctx, func(tx *DB) error {
-		var tr Trace
-		err := tx.conn(ctx).Take(&tr, traceID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, tr.ProjectID)) {
-			return apperr.NotFoundf("no trace with id %d", traceID)
-		}
+		tr, err := findRow[Trace](ctx, tx, Cond{SQL: "t.id = ?", Args: []any{traceID}})
 		if err != nil {
 			return err
+		}
+		if tr == nil || !ProjectVisible(ctx, tr.ProjectID) {
+			return apperr.NotFoundf("no trace with id %d", traceID)
 		}
 		if err := tx.lockProject(ctx, tr.ProjectID); err != nil {
 			return err
@@ -102,8 +95,11 @@ func (d *DB) DeleteTrace(ctx context.Context, traceID int64) error {
 
 // ProjectsWithRetention returns the projects that have a retention setting.
 func (d *DB) ProjectsWithRetention(ctx context.Context) ([]Project, error) {
-	var out []Project
-	err := d.conn(ctx).Where("retention_days IS NOT NULL").Order("id").Find(&out).Error
+	rows, err := findRows[Project](ctx, d, Cond{SQL: "t.retention_days IS NOT NULL"}, "ORDER BY t.id")
+	out := make([]Project, len(rows))
+	for i, p := range rows {
+		out[i] = *p
+	}
 	return out, err
 }
 
@@ -135,16 +131,24 @@ func (d *DB) DeleteTracesBefore(ctx context.Context, projectID int64, cutoff tim
 // UpsertMetric stores a metric of an existing trace, or updates the one
 // stored under the same external id.
 func (d *DB) UpsertMetric(ctx context.Context, m *Metric) error {
-	var tr Trace
-	err := d.conn(ctx).Take(&tr, m.TraceID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, tr.ProjectID)) {
-		return apperr.NotFoundf("no trace with id %d", m.TraceID)
-	}
+	tr, err := findRow[Trace](ctx, d, Cond{SQL: "t.id = ?", Args: []any{m.TraceID}})
 	if err != nil {
 		return err
+	}
+	if tr == nil || !ProjectVisible(ctx, tr.ProjectID) {
+		return apperr.NotFoundf("no trace with id %d", m.TraceID)
 	}
 	m.ProjectID = tr.ProjectID
 	utc(&m.Timestamp, m.StartTime, m.EndTime)
 	cols := []string{"trace_id", "metric_name", "score", "reason", "result_detail", "config", "start_time", "end_time", "duration", "timestamp"}
-	return upsertRows(d.conn(ctx), []*Metric{m}, cols, "")
+	// In a transaction, which holds SQLite's write lock from reserving the
+	// id to inserting the row.
+	return d.Transaction(ctx, func(tx *DB) error {
+		ids, err := tx.reserveIDs(ctx, []idRequest{{"metrics", 1}})
+		if err != nil {
+			return err
+		}
+		m.ID = ids[0][0]
+		return upsertRows(tx.conn(ctx), []*Metric{m}, byExternalID(cols, ""))
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/agentgraph/agentgraph/internal/budget"
@@ -57,10 +56,7 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 	}
 	value := a.Value
 	if value == "" {
-		value = "CAST(NULL AS REAL)"
-		if d.dialect == Postgres {
-			value = "CAST(NULL AS DOUBLE PRECISION)"
-		}
+		value = d.dialect.nullReal()
 	}
 	inner = append(inner, value+" AS qx")
 	outer = append(outer, "COUNT(qx)")
@@ -68,28 +64,13 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 	if len(groupBy) > 0 {
 		partition = strings.Join(groupBy, ", ")
 	}
-	if d.dialect == Postgres {
-		for _, p := range Percentiles {
-			outer = append(outer, fmt.Sprintf("percentile_cont(%v) WITHIN GROUP (ORDER BY qx)", p))
-		}
-	} else {
-		// SQLite has no percentile_cont: number each group's values and
-		// interpolate between the two around p*(n-1), exactly as it does.
-		for _, p := range Percentiles {
-			pos := fmt.Sprintf("(%v * (qn - 1))", p)
-			outer = append(outer,
-				fmt.Sprintf("MAX(CASE WHEN qx IS NOT NULL AND qi = CAST(%[1]s AS INTEGER) THEN qx END)", pos),
-				fmt.Sprintf("MAX(CASE WHEN qx IS NOT NULL AND qi = CAST(%[1]s AS INTEGER) + (%[1]s > CAST(%[1]s AS INTEGER)) THEN qx END)", pos))
-		}
-	}
+	quantileCols := d.dialect.percentiles()
+	outer = append(outer, quantileCols...)
 	innerSQL := "SELECT " + strings.Join(inner, ", ") + " FROM " + a.From
 	if a.Where.SQL != "" {
 		innerSQL += " WHERE " + a.Where.SQL
 	}
-	if d.dialect != Postgres {
-		innerSQL = "SELECT base.*, ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY (qx IS NULL), qx) - 1 AS qi, " +
-			"COUNT(qx) OVER (PARTITION BY " + partition + ") AS qn FROM (" + innerSQL + ") base"
-	}
+	innerSQL = d.dialect.percentileBase(innerSQL, partition)
 	query := "SELECT " + strings.Join(outer, ", ") + " FROM (" + innerSQL + ") agg"
 	if len(groupBy) > 0 {
 		query += " GROUP BY " + strings.Join(groupBy, ", ") + " ORDER BY " + strings.Join(groupBy, ", ")
@@ -108,7 +89,7 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 	var out []AggRow
 	for rows.Next() {
 		r := AggRow{Groups: make([]sql.NullString, len(a.Groups)), Funcs: make([]sql.NullFloat64, len(a.Funcs))}
-		dest := make([]any, 0, len(a.Groups)+len(a.Funcs)+1+2*len(Percentiles))
+		dest := make([]any, 0, len(a.Groups)+len(a.Funcs)+1+len(quantileCols))
 		for i := range r.Groups {
 			dest = append(dest, &r.Groups[i])
 		}
@@ -116,11 +97,7 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 			dest = append(dest, &r.Funcs[i])
 		}
 		dest = append(dest, &r.Count)
-		qs := make([]sql.NullFloat64, 2*len(Percentiles))
-		n := len(Percentiles)
-		if d.dialect == Postgres {
-			qs = qs[:n]
-		}
+		qs := make([]sql.NullFloat64, len(quantileCols))
 		for i := range qs {
 			dest = append(dest, &qs[i])
 		}
@@ -130,22 +107,7 @@ func (d *DB) RunAggregate(ctx context.Context, a Aggregate) ([]AggRow, error) {
 		if err := b.Charge(aggRowBytes(r)); err != nil {
 			return nil, err
 		}
-		r.Quantiles = make([]*float64, n)
-		for i, p := range Percentiles {
-			if d.dialect == Postgres {
-				if qs[i].Valid {
-					v := qs[i].Float64
-					r.Quantiles[i] = &v
-				}
-				continue
-			}
-			lo, hi := qs[2*i], qs[2*i+1]
-			if lo.Valid && hi.Valid {
-				pos := p * float64(r.Count-1)
-				v := lo.Float64 + (pos-math.Floor(pos))*(hi.Float64-lo.Float64)
-				r.Quantiles[i] = &v
-			}
-		}
+		r.Quantiles = d.dialect.quantiles(qs, r.Count)
 		out = append(out, r)
 	}
 	return out, rows.Err()

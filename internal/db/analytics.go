@@ -24,10 +24,7 @@ type analyticsSource struct {
 var agentJoin = " LEFT JOIN agent_call a ON a.id = t.agent_id"
 
 func (d *DB) analyticsSources() map[string]analyticsSource {
-	agentSeconds := "ROUND((julianday(t.end_time) - julianday(t.start_time)) * 86400.0, 3)"
-	if d.dialect == Postgres {
-		agentSeconds = "EXTRACT(EPOCH FROM (t.end_time - t.start_time))::double precision"
-	}
+	agentSeconds := d.dialect.secondsBetween("t.start_time", "t.end_time")
 	zero4 := []string{"0", "0", "0", "0"}
 	return map[string]analyticsSource{
 		"TRACES": {from: "traces t", time: "start_time", value: "t.duration",
@@ -137,15 +134,7 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 		if n := (q.To.Unix() - q.From.Unix()) / binSeconds; n > MaxBins {
 			return nil, apperr.Invalid("bin", "the range holds %d bins, more than %d; use a larger bin", n, MaxBins)
 		}
-		epoch := fmt.Sprintf("CAST(strftime('%%s', t.%s) AS INTEGER)", src.time)
-		if d.dialect == Postgres {
-			epoch = fmt.Sprintf("CAST(FLOOR(EXTRACT(EPOCH FROM t.%s)) AS BIGINT)", src.time)
-		}
-		groups = append(groups, fmt.Sprintf("((%s + %d) / %d) * %d - %d", epoch, offset-anchor, binSeconds, binSeconds, offset-anchor))
-		if d.dialect == Postgres {
-			groups[0] = fmt.Sprintf("FLOOR((%s + %d) / %d.0) * %d - %d", epoch, offset-anchor, binSeconds, binSeconds, offset-anchor)
-			groups[0] = "CAST(" + groups[0] + " AS BIGINT)"
-		}
+		groups = append(groups, d.dialect.timeBin(src.time, offset-anchor, binSeconds))
 	}
 	for i, dim := range q.Dims {
 		expr, ok := src.dims[dim]
@@ -157,10 +146,7 @@ func (d *DB) Analytics(ctx context.Context, q AnalyticsQuery) ([]AnalyticsRow, e
 	funcs := []AggFunc{{"COUNT", "1"}, {"SUM", src.errors}}
 	value := src.value
 	if value == "" {
-		value = "CAST(NULL AS REAL)"
-		if d.dialect == Postgres {
-			value = "CAST(NULL AS DOUBLE PRECISION)"
-		}
+		value = d.dialect.nullReal()
 	}
 	funcs = append(funcs, AggFunc{"SUM", value}, AggFunc{"AVG", value}, AggFunc{"MIN", value}, AggFunc{"MAX", value})
 	for _, e := range append(slices.Clone(src.tokens), src.cost...) {

@@ -2,10 +2,7 @@ package db
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
@@ -56,18 +53,17 @@ func (d *DB) CreateAPIKey(ctx context.Context, k *APIKey) error {
 // FindActiveAPIKey returns the unrevoked key with the given secret hash, with
 // its projects, or NOT_FOUND.
 func (d *DB) FindActiveAPIKey(ctx context.Context, secretHash string) (*APIKey, error) {
-	var k APIKey
-	err := d.conn(ctx).Where("secret_hash = ? AND revoked_at IS NULL", secretHash).Take(&k).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, apperr.NotFoundf("no such key")
-	}
+	k, err := findRow[APIKey](ctx, d, Cond{SQL: "t.secret_hash = ? AND t.revoked_at IS NULL", Args: []any{secretHash}})
 	if err != nil {
 		return nil, err
+	}
+	if k == nil {
+		return nil, apperr.NotFoundf("no such key")
 	}
 	if !k.AllProjects {
 		err = d.conn(ctx).Model(&apiKeyProject{}).Where("key_id = ?", k.ID).Order("project_id").Pluck("project_id", &k.ProjectIDs).Error
 	}
-	return &k, err
+	return k, err
 }
 
 // HasActiveAPIKeys reports whether any unrevoked key exists.
@@ -80,16 +76,20 @@ func (d *DB) HasActiveAPIKeys(ctx context.Context) (bool, error) {
 // ListAPIKeys returns every key, revoked ones too, oldest first, with the
 // names of their projects.
 func (d *DB) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
-	var keys []APIKey
-	if err := d.conn(ctx).Order("id").Find(&keys).Error; err != nil {
+	rows, err := findRows[APIKey](ctx, d, Cond{}, "ORDER BY t.id")
+	if err != nil {
 		return nil, err
+	}
+	keys := make([]APIKey, len(rows))
+	for i, k := range rows {
+		keys[i] = *k
 	}
 	var links []struct {
 		KeyID       int64
 		ProjectID   int64
 		ProjectName string
 	}
-	err := d.conn(ctx).Raw(`SELECT k.key_id, k.project_id, p.project_name FROM api_key_projects k
+	err = d.conn(ctx).Raw(`SELECT k.key_id, k.project_id, p.project_name FROM api_key_projects k
 		JOIN project_info p ON p.id = k.project_id ORDER BY k.key_id, p.project_name`).Scan(&links).Error
 	if err != nil {
 		return nil, err

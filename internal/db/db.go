@@ -9,12 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -36,7 +33,7 @@ const (
 // DB is a migrated store.
 type DB struct {
 	gorm    *gorm.DB
-	dialect Dialect
+	dialect dialect
 	// direct is nil in transactions, whose reads go through GORM.
 	direct *directReads
 	// gate shares the pool between clients (gate.go); nil in
@@ -57,28 +54,20 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	dialect, dsn, err := parseURL(rawURL)
+	name, dsn, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	dl := dialectOf(name)
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	var g *gorm.DB
-	switch dialect {
-	case Postgres:
-		if opts.StatementTimeout > 0 {
-			dsn = withRuntimeParam(dsn, "statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
-		}
-		g, err = gorm.Open(postgres.Open(dsn), cfg)
-	default:
-		g, err = gorm.Open(sqlite.Open(dsn), cfg)
-	}
+	g, err := gorm.Open(dl.open(dsn, opts), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		return nil, fmt.Errorf("open %s database: %w", name, err)
 	}
 	sqlDB, err := g.DB()
 	if err != nil {
@@ -86,12 +75,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	maxConns := opts.MaxOpenConns
 	if maxConns == 0 {
-		maxConns = 16
-		if dialect == SQLite {
-			// One writer at a time anyway; a few readers share the WAL. Six,
-			// so that one client's share (3/4) is the four it had alone.
-			maxConns = 6
-		}
+		maxConns = dl.defaultMaxConns()
 	}
 	sqlDB.SetMaxOpenConns(maxConns)
 	sqlDB.SetMaxIdleConns(maxConns)
@@ -100,8 +84,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := refuseOverBudget(g); err != nil {
 		return nil, err
 	}
-	d := &DB{gorm: g, dialect: dialect, direct: &directReads{}, gate: fair.NewUnqueued(maxConns)}
-	if dialect == SQLite {
+	d := &DB{gorm: g, dialect: dl, direct: &directReads{}, gate: fair.NewUnqueued(maxConns)}
+	if dl.writesInTurns() {
 		d.writer = fair.NewUnqueued(1)
 	}
 	if err := d.registerGate(); err != nil {
@@ -209,7 +193,7 @@ func Redacted(rawURL string) string {
 }
 
 // Dialect reports which engine this store runs on.
-func (d *DB) Dialect() Dialect { return d.dialect }
+func (d *DB) Dialect() Dialect { return d.dialect.name() }
 
 // Gorm exposes the underlying handle, for instrumentation such as statement counting.
 func (d *DB) Gorm() *gorm.DB { return d.gorm }
@@ -264,8 +248,5 @@ func (d *DB) conn(ctx context.Context) *gorm.DB {
 // name, until the transaction ends: an advisory lock on PostgreSQL. SQLite
 // needs none, as it allows one writing transaction at a time.
 func (d *DB) LockExclusive(ctx context.Context, name string) error {
-	if d.dialect != Postgres {
-		return nil
-	}
-	return d.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, name).Error
+	return d.dialect.lockExclusive(d.conn(ctx), name)
 }

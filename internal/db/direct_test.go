@@ -40,7 +40,7 @@ func TestDirectReadsReadWhatGormReads(t *testing.T) {
 			Errors:  []db.TraceError{{ErrorType: "Tool", ErrorMessage: str("boom"), Timestamp: end}},
 			Metrics: []db.Metric{{MetricName: "m", Score: num(-0.5), ResultDetail: db.RawJSON(`{"a":[1,"x",null]}`), Timestamp: end}, {MetricName: "n", Timestamp: start}},
 		}
-		if err := store.UpsertTrace(ctx, project.ID, w); err != nil {
+		if err := store.UpsertTraces(ctx, []db.ProjectTrace{{ProjectID: project.ID, Write: w}}); err != nil {
 			t.Fatal(err)
 		}
 		var direct atomic.Int64
@@ -80,22 +80,22 @@ func TestDirectReadsReadWhatGormReads(t *testing.T) {
 			}
 		}
 		compare("llm calls", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.LLMCall](ctx, d, "trace_id", traces, db.Cond{}, db.StartTimeOrder, page)
+			return db.ListByParent[db.LLMCall](ctx, d, db.ByTrace, traces, db.Cond{}, db.StartTimeOrder, page)
 		})
 		compare("tool calls", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.ToolCall](ctx, d, "trace_id", traces, db.Cond{}, db.StartTimeOrder, page)
+			return db.ListByParent[db.ToolCall](ctx, d, db.ByTrace, traces, db.Cond{}, db.StartTimeOrder, page)
 		})
 		compare("agent calls", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.AgentCall](ctx, d, "trace_id", traces, db.Cond{}, db.StartTimeOrder, page)
+			return db.ListByParent[db.AgentCall](ctx, d, db.ByTrace, traces, db.Cond{}, db.StartTimeOrder, page)
 		})
 		compare("errors", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.TraceError](ctx, d, "trace_id", traces, db.Cond{}, db.TimestampOrder, page)
+			return db.ListByParent[db.TraceError](ctx, d, db.ByTrace, traces, db.Cond{}, db.TimestampOrder, page)
 		})
 		compare("metrics", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.Metric](ctx, d, "trace_id", traces, db.Cond{}, db.ScoreOrder, page)
+			return db.ListByParent[db.Metric](ctx, d, db.ByTrace, traces, db.Cond{}, db.ScoreOrder, page)
 		})
 		compare("traces", func(d *db.DB) (any, error) {
-			return db.ListByParent[db.Trace](ctx, d, "project_id", []int64{project.ID}, db.Cond{}, db.TraceOrder, page)
+			return db.ListByParent[db.Trace](ctx, d, db.ByProject, []int64{project.ID}, db.Cond{}, db.TraceOrder, page)
 		})
 	})
 }

@@ -38,11 +38,7 @@ func (f ErrorGroupFilter) cond(d *DB) Cond {
 		c = append(c, Cond{SQL: "LOWER(t.error_type) = LOWER(?)", Args: []any{*f.ErrorType}})
 	}
 	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
-		op := "LIKE"
-		if d.dialect == Postgres {
-			op = "ILIKE"
-		}
-		c = append(c, Cond{SQL: "t.error_message " + op + ` ? ESCAPE '\'`, Args: []any{"%" + escapeLike(strings.TrimSpace(*f.Search)) + "%"}})
+		c = append(c, Cond{SQL: "t.error_message " + d.dialect.ilike() + ` ? ESCAPE '\'`, Args: []any{"%" + escapeLike(strings.TrimSpace(*f.Search)) + "%"}})
 	}
 	return And(c...)
 }

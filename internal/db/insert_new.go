@@ -19,6 +19,9 @@ import (
 // batch is then written again the general way, which names the trace.
 var errKeyInUse = errors.New("an external id of a new trace is in use")
 
+// Kept for speed beside upsertRows: the only write of rows known new, on
+// PostgreSQL's fast path for new traces (upsert_new.go).
+//
 // insertNewRows inserts rows whose ids are assigned already, with no
 // conflict clause: the rows belong to traces this transaction created, so
 // nothing may be stored under their keys. A key that is (a unique

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,8 +23,11 @@ func schemaOf[T any](d *DB) (*schema.Schema, error) {
 }
 
 // inSet renders "column is one of ids" as one bound parameter, whatever the
-// number of ids: an array on PostgreSQL, a JSON array on SQLite.
-func (d *DB) inSet(column string, ids []int64) (string, any) {
+// number of ids.
+func (d *DB) inSet(column string, ids []int64) (string, any) { return d.dialect.inSet(column, ids) }
+
+// joinIDs is ids in decimal, comma-separated.
+func joinIDs(ids []int64) string {
 	var b strings.Builder
 	for i, id := range ids {
 		if i > 0 {
@@ -33,10 +35,7 @@ func (d *DB) inSet(column string, ids []int64) (string, any) {
 		}
 		b.WriteString(strconv.FormatInt(id, 10))
 	}
-	if d.dialect == Postgres {
-		return column + " = ANY(?::bigint[])", "{" + b.String() + "}"
-	}
-	return column + " IN (SELECT value FROM json_each(?))", "[" + b.String() + "]"
+	return b.String()
 }
 
 // keyset renders the conditions and ORDER BY of a page over alias "t".
@@ -112,18 +111,47 @@ func List[T any](ctx context.Context, d *DB, where Cond, order Order, page Page)
 	return finishPage(rows, page), nil
 }
 
+// ParentColumn is the column of a child table holding its parent's id, by
+// which ListByParent and CountByParent read: one of the constants below, so
+// that no caller puts text of its own into their SQL.
+type ParentColumn uint8
+
+// The parent columns.
+const (
+	ByProject   ParentColumn = iota + 1 // project_id
+	ByTrace                             // trace_id
+	ByAgentCall                         // agent_id
+	ByLLMCall                           // llm_call_id
+	ByToolCall                          // tool_call_id
+)
+
+var parentColumns = [...]string{ByProject: "project_id", ByTrace: "trace_id", ByAgentCall: "agent_id", ByLLMCall: "llm_call_id", ByToolCall: "tool_call_id"}
+
+// of returns the column's name, checking that table's model has it.
+func (c ParentColumn) of(p *rowPlan) (string, error) {
+	if c == 0 || int(c) >= len(parentColumns) {
+		return "", fmt.Errorf("list %s: no parent column %d", p.table, c)
+	}
+	name := parentColumns[c]
+	if _, ok := p.fields[name]; !ok {
+		return "", fmt.Errorf("list %s: no column %s", p.table, name)
+	}
+	return name, nil
+}
+
 // ListByParent returns one page of children for each parent id, in the order
 // of parentIDs, from a single statement that reads each parent's page
 // through the (parent, sort) index: a LATERAL subquery per parent on
 // PostgreSQL, a UNION ALL of per-parent subqueries on SQLite (and, for very
 // many parents there, a window function numbering each parent's rows).
-func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
+func ListByParent[T any](ctx context.Context, d *DB, parent ParentColumn, parentIDs []int64, where Cond, order Order, page Page) ([]PageResult[T], error) {
 	plan, err := planOf[T](d)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := plan.fields[parentColumn]; !ok {
-		return nil, fmt.Errorf("list %s: no column %s", plan.table, parentColumn)
+	parentColumn, err := parent.of(plan)
+	if err != nil {
+		return nil, err
 	}
 	parents := make([]int64, 0, len(parentIDs))
 	seen := make(map[int64]bool, len(parentIDs))
@@ -136,43 +164,11 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	keyConds, keyArgs, orderBy := keyset(order, page)
 	own := And(append([]Cond{where, d.scopeCond(ctx, plan.table)}, condsOf(keyConds, keyArgs)...)...)
 	cols := plan.selectList(page.Omit)
-	var query string
-	var args []any
-	switch {
-	case len(parents) == 0:
+	if len(parents) == 0 {
 		return make([]PageResult[T], len(parentIDs)), nil
-	case d.dialect == Postgres:
-		_, arr := d.inSet("", parents)
-		cond := "t." + parentColumn + " = p.pid"
-		if own.SQL != "" {
-			cond += " AND " + own.SQL
-		}
-		query = fmt.Sprintf(`SELECT t.* FROM unnest(?::bigint[]) WITH ORDINALITY AS p(pid, ord)
-			CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE %s ORDER BY %s LIMIT %d) t
-			ORDER BY p.ord, %s`, cols, plan.table, cond, orderBy, page.Limit+1, orderBy)
-		args = append([]any{arr}, own.Args...)
-	case len(parents) <= maxUnionParents:
-		parts := make([]string, len(parents))
-		for i, id := range parents {
-			cond := "t." + parentColumn + " = ?"
-			if own.SQL != "" {
-				cond += " AND " + own.SQL
-			}
-			parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s, %d AS parent_ord FROM %s t WHERE %s ORDER BY %s LIMIT %d)`,
-				cols, i, plan.table, cond, orderBy, page.Limit+1)
-			args = append(append(args, id), own.Args...)
-		}
-		query = fmt.Sprintf(`SELECT * FROM (%s) t ORDER BY t.parent_ord, %s`, strings.Join(parts, " UNION ALL "), orderBy)
-	default:
-		in, inArg := d.inSet("t."+parentColumn, parents)
-		filter := And(Cond{SQL: in, Args: []any{inArg}}, own)
-		query = fmt.Sprintf(`SELECT * FROM (
-			SELECT %[6]s, ROW_NUMBER() OVER (PARTITION BY t.%[1]s ORDER BY %[2]s) AS page_rank
-			FROM %[3]s t WHERE %[4]s) ranked
-			WHERE page_rank <= %[5]d ORDER BY %[1]s, page_rank`,
-			parentColumn, orderBy, plan.table, filter.SQL, page.Limit+1, cols)
-		args = filter.Args
 	}
+	query, args := d.dialect.pagesByParent(parentPages{table: plan.table, column: parentColumn, cols: cols,
+		orderBy: orderBy, parents: parents, own: own, limit: page.Limit + 1})
 	rows, err := queryModels[T](d, plan, d.conn(ctx), query, args...)
 	if err != nil {
 		return nil, err
@@ -192,10 +188,6 @@ func ListByParent[T any](ctx context.Context, d *DB, parentColumn string, parent
 	return out, nil
 }
 
-// maxUnionParents bounds the per-parent subqueries of one SQLite statement
-// (SQLite allows 500 terms in a compound SELECT).
-const maxUnionParents = 200
-
 // condsOf pairs keyset conditions with their arguments, one per condition.
 func condsOf(sqls []string, args []any) []Cond {
 	out := make([]Cond, 0, len(sqls))
@@ -210,19 +202,23 @@ func condsOf(sqls []string, args []any) []Cond {
 
 // CountByParent returns the number of rows of T satisfying where per parent
 // id, in the order of parentIDs, from a single statement.
-func CountByParent[T any](ctx context.Context, d *DB, parentColumn string, parentIDs []int64, where Cond) ([]int64, error) {
-	sch, err := schemaOf[T](d)
+func CountByParent[T any](ctx context.Context, d *DB, parent ParentColumn, parentIDs []int64, where Cond) ([]int64, error) {
+	plan, err := planOf[T](d)
+	if err != nil {
+		return nil, err
+	}
+	parentColumn, err := parent.of(plan)
 	if err != nil {
 		return nil, err
 	}
 	in, inArg := d.inSet("t."+parentColumn, parentIDs)
-	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, sch.Table))
+	filter := And(Cond{SQL: in, Args: []any{inArg}}, where, d.scopeCond(ctx, plan.table))
 	var counts []struct {
 		Parent int64
 		N      int64
 	}
 	query := fmt.Sprintf(`SELECT t.%s AS parent, COUNT(*) AS n FROM %s t WHERE %s GROUP BY t.%s`,
-		parentColumn, sch.Table, filter.SQL, parentColumn)
+		parentColumn, plan.table, filter.SQL, parentColumn)
 	if err := d.conn(ctx).Raw(query, filter.Args...).Scan(&counts).Error; err != nil {
 		return nil, err
 	}
@@ -275,6 +271,33 @@ func FindByIDs[T any](ctx context.Context, d *DB, ids []int64) ([]*T, error) {
 		out[i] = byID[id]
 	}
 	return out, nil
+}
+
+// findRows returns the rows of T (alias t) satisfying where, then tail
+// (ORDER BY, LIMIT): model rows are read the one way queryModels reads
+// them, whatever the caller.
+func findRows[T any](ctx context.Context, d *DB, where Cond, tail string) ([]*T, error) {
+	plan, err := planOf[T](d)
+	if err != nil {
+		return nil, err
+	}
+	query := "SELECT t.* FROM " + plan.table + " t"
+	if where.SQL != "" {
+		query += " WHERE " + where.SQL
+	}
+	if tail != "" {
+		query += " " + tail
+	}
+	return queryModels[T](d, plan, d.conn(ctx), query, where.Args...)
+}
+
+// findRow is findRows' first row, nil when there is none.
+func findRow[T any](ctx context.Context, d *DB, where Cond) (*T, error) {
+	rows, err := findRows[T](ctx, d, where, "LIMIT 1")
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
 }
 
 // CursorOf returns the position of row in a list sorted by order.
@@ -336,19 +359,4 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", plan.table, order.Column)
 	}
 	return c, nil
-}
-
-// int64Field reads an integer column of row, treating NULL as 0.
-func int64Field(ctx context.Context, f *schema.Field, row any) (int64, error) {
-	v, _ := f.ValueOf(ctx, reflect.ValueOf(row).Elem())
-	switch v := v.(type) {
-	case int64:
-		return v, nil
-	case *int64:
-		if v == nil {
-			return 0, nil
-		}
-		return *v, nil
-	}
-	return 0, fmt.Errorf("column %s: want int64, have %T", f.DBName, v)
 }

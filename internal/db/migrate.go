@@ -96,7 +96,7 @@ func (d *DB) ensureMigrationTable(ctx context.Context) error {
 // in its own transaction. Concurrent servers on one PostgreSQL database
 // serialize on an advisory lock, so each migration runs once.
 func (d *DB) Migrate(ctx context.Context, target int) error {
-	all, err := loadMigrations(d.dialect)
+	all, err := loadMigrations(d.dialect.name())
 	if err != nil {
 		return err
 	}
@@ -108,10 +108,8 @@ func (d *DB) Migrate(ctx context.Context, target int) error {
 	}
 	for _, m := range all[:target] {
 		err := d.conn(ctx).Transaction(func(tx *gorm.DB) error {
-			if d.dialect == Postgres {
-				if err := tx.Exec(`SELECT pg_advisory_xact_lock(74616770)`).Error; err != nil {
-					return err
-				}
+			if err := d.dialect.lockMigrations(tx); err != nil {
+				return err
 			}
 			var applied int64
 			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&applied).Error; err != nil {
@@ -123,7 +121,7 @@ func (d *DB) Migrate(ctx context.Context, target int) error {
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return err
 			}
-			if step := migrationSteps[d.dialect][m.version]; step != nil {
+			if step := migrationSteps[d.dialect.name()][m.version]; step != nil {
 				if err := step(&DB{gorm: tx, dialect: d.dialect}, ctx); err != nil {
 					return err
 				}

@@ -2,10 +2,7 @@ package db
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/agentgraph/agentgraph/internal/apperr"
 )
@@ -32,13 +29,12 @@ var ProjectOrder = Order{Column: "id"}
 
 // FindProjectByName returns the project called name, or NOT_FOUND.
 func (d *DB) FindProjectByName(ctx context.Context, name string) (*Project, error) {
-	var p Project
-	err := d.conn(ctx).Where("project_name = ?", name).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !ProjectVisible(ctx, p.ID)) {
-		return nil, apperr.NotFoundf("no project named %q", name)
-	}
+	p, err := findRow[Project](ctx, d, Cond{SQL: "t.project_name = ?", Args: []any{name}})
 	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	if p == nil || !ProjectVisible(ctx, p.ID) {
+		return nil, apperr.NotFoundf("no project named %q", name)
+	}
+	return p, nil
 }

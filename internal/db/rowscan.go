@@ -15,10 +15,14 @@ import (
 	"github.com/agentgraph/agentgraph/internal/budget"
 )
 
-// The read path scans rows into the models itself rather than through
-// GORM's Scan, which reflects over every field of every row: a plan per
-// model, built once from GORM's schema, maps each column to the offset and
-// type of its field, and a row is scanned straight into a new model.
+// The read path of model rows (queryModels, and List, ListByParent,
+// FindByIDs and findRows on it) scans rows into the models itself rather
+// than through GORM's Scan, which reflects over every field of every row:
+// a plan per model, built once from GORM's schema, maps each column to the
+// offset and type of its field, and a row is scanned straight into a new
+// model, charged to the request's budget. On PostgreSQL outside
+// transactions the rows come from pgx directly (direct.go). Aggregates and
+// scalars (counts, stats, RETURNING of writes) go through GORM's Scan.
 
 // rowPlan is how rows of one model are read.
 type rowPlan struct {

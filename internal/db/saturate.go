@@ -10,34 +10,16 @@ import "math"
 // computed before they are written.
 
 // addTotal renders total + delta as a 64-bit integer within [0, MaxInt64].
-func (d *DB) addTotal(total, delta string) string {
-	if d.dialect == Postgres {
-		return "LEAST(GREATEST(" + total + "::numeric + " + delta + ", 0), 9223372036854775807)::bigint"
-	}
-	// A sum beyond the 64-bit range is REAL in SQLite; CAST brings it back
-	// to the nearest end of the range.
-	return "MAX(CAST(" + total + " + " + delta + " AS INTEGER), 0)"
-}
+func (d *DB) addTotal(total, delta string) string { return d.dialect.addTotal(total, delta) }
 
 // sumInt renders SUM(expr) of an integer expression as a 64-bit integer,
 // saturated at the ends of the range; NULL for no rows, as SUM. On SQLite
 // the sum is taken in REAL, exact up to 2^53.
-func (d *DB) sumInt(expr string) string {
-	if d.dialect == Postgres {
-		return "(CASE WHEN SUM(" + expr + ") > 9223372036854775807 THEN 9223372036854775807" +
-			" WHEN SUM(" + expr + ") < -9223372036854775808 THEN -9223372036854775808 ELSE SUM(" + expr + ") END)::bigint"
-	}
-	return "CAST(SUM(CAST(" + expr + " AS REAL)) AS INTEGER)"
-}
+func (d *DB) sumInt(expr string) string { return d.dialect.sumInt(expr) }
 
 // sumOf renders the SUM of an aggregate read as a float: on SQLite in REAL,
 // which never raises on overflow (PostgreSQL sums integers in numeric).
-func (d *DB) sumOf(expr string) string {
-	if d.dialect == Postgres {
-		return "SUM(" + expr + ")"
-	}
-	return "SUM(CAST(" + expr + " AS REAL))"
-}
+func (d *DB) sumOf(expr string) string { return d.dialect.sumOf(expr) }
 
 // addTotalGo is addTotal in Go.
 func addTotalGo(total, delta int64) int64 {

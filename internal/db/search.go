@@ -100,13 +100,6 @@ func CheckSearch(field string, search *string) error {
 	return nil
 }
 
-// searchWords splits a query into words.
-func searchWords(query string) []string {
-	var out []string
-	eachWord(query, func(w []byte) { out = append(out, string(w)) })
-	return out
-}
-
 // searchTerms are the distinct words of a query, at most MaxSearchWords of
 // them (callers refuse more: CheckSearch); the search matches traces with
 // a word starting with each of them.
@@ -130,32 +123,7 @@ func (d *DB) traceTextSearch(query string) Cond {
 	if len(words) == 0 {
 		return Cond{}
 	}
-	if d.dialect == Postgres {
-		return pgTextSearch(words)
-	}
-	// The longest word (likely the rarest) picks the traces holding it;
-	// each other word then needs one of their rows among those matching it
-	// (by rowid, source id * 4 + kind: see migration 5), a set of rowids
-	// read once, where a set of traces reads every matching row too. With
-	// other words, "+" keeps SQLite from reading the traces out of the
-	// first set: it reads them in the list's order and stops when the page
-	// is full, rather than check every trace of the set before sorting.
-	key := longest(words)
-	in := "t.id"
-	if len(words) > 1 {
-		in = "+t.id"
-	}
-	all := []Cond{{SQL: in + " IN (SELECT trace_id FROM search_text WHERE search_text MATCH ?)", Args: []any{`"` + key + `"*`}}}
-	for _, word := range words {
-		if word == key {
-			continue
-		}
-		all = append(all, Cond{SQL: `EXISTS (SELECT 1 FROM (SELECT id * 4 AS rid FROM llm_call WHERE trace_id = t.id
-			UNION ALL SELECT id * 4 + 1 FROM tool_call WHERE trace_id = t.id
-			UNION ALL SELECT id * 4 + 2 FROM user_interactions WHERE trace_id = t.id) r
-			WHERE r.rid IN (SELECT rowid FROM search_text WHERE search_text MATCH ?))`, Args: []any{`"` + word + `"*`}})
-	}
-	return And(all...)
+	return d.dialect.textSearch(words)
 }
 
 // longest is the first of the longest words.
@@ -167,34 +135,6 @@ func longest(words []string) string {
 		}
 	}
 	return key
-}
-
-// pgTextSearch is traceTextSearch on PostgreSQL, in one semi-join whatever
-// the number of words: with one per word, planning grew faster than the
-// square of their number (0.5 s at 32 words, 7 s at 50), as the planner
-// weighed the orders of joining them. The GIN index finds the documents
-// with the longest word (likely the rarest); one keeps its trace when it
-// holds every word, or when the trace's documents together do (a trace
-// has several when written by several transactions, or when large).
-func pgTextSearch(words []string) Cond {
-	if len(words) == 1 {
-		return Cond{SQL: "t.id IN (SELECT trace_id FROM trace_search WHERE document @@ ?::tsquery)", Args: []any{prefixQuery(words[0])}}
-	}
-	var all, each strings.Builder
-	args := []any{prefixQuery(longest(words)), nil}
-	for i, w := range words {
-		if i > 0 {
-			all.WriteString(" & ")
-			each.WriteString(" AND ")
-		}
-		all.WriteString(prefixQuery(w))
-		each.WriteString("bool_or(s.document @@ ?::tsquery)")
-		args = append(args, prefixQuery(w))
-	}
-	args[1] = all.String()
-	return Cond{SQL: `t.id IN (SELECT c.trace_id FROM trace_search c WHERE c.document @@ ?::tsquery AND (c.document @@ ?::tsquery
-		OR EXISTS (SELECT 1 FROM trace_search o WHERE o.trace_id = c.trace_id AND o.ctid <> c.ctid)
-		AND (SELECT ` + each.String() + ` FROM trace_search s WHERE s.trace_id = c.trace_id)))`, Args: args}
 }
 
 // escapeLike makes LIKE's wildcards literal.

@@ -115,9 +115,6 @@ func (s *wordSet) grow() {
 	}
 }
 
-// len is the number of distinct words.
-func (s *wordSet) len() int { return len(s.words) }
-
 // hashWord is FNV-1a: words are short, and it needs no setup.
 func hashWord(w []byte) uint32 {
 	h := uint32(2166136261)

@@ -80,3 +80,6 @@ func TestDocumentsSplitUnderTheLimit(t *testing.T) {
 		t.Error("an empty set has documents")
 	}
 }
+
+// len is the number of distinct words.
+func (s *wordSet) len() int { return len(s.words) }

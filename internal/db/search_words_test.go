@@ -39,3 +39,10 @@ func FuzzEachWord(f *testing.F) {
 		}
 	})
 }
+
+// searchWords splits a query into words.
+func searchWords(query string) []string {
+	var out []string
+	eachWord(query, func(w []byte) { out = append(out, string(w)) })
+	return out
+}

@@ -19,8 +19,8 @@ type searchWrites struct {
 	rebuild map[int64]bool
 }
 
-func newSearchWrites(dialect Dialect) *searchWrites {
-	if dialect != Postgres {
+func newSearchWrites(dl dialect) *searchWrites {
+	if dl.keepsSearchIndex() {
 		return nil
 	}
 	return &searchWrites{words: map[int64]*wordSet{}, rebuild: map[int64]bool{}}

@@ -2,10 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // New traces are most of what ingestion sees. On PostgreSQL a round whose
@@ -19,7 +15,7 @@ import (
 // new: the sums of its LLM calls. SQLite cannot tell a new row from a
 // merged one, so there totals start at zero and are added after.
 func (d *DB) newTraceTotals(w *TraceWrite) (cost float64, tokens int64) {
-	if d.dialect != Postgres {
+	if !d.dialect.tellsInserted() {
 		return 0, 0
 	}
 	add := func(calls []LLMCall) {
@@ -36,20 +32,15 @@ func (d *DB) newTraceTotals(w *TraceWrite) (cost float64, tokens int64) {
 }
 
 // insertedColumn is the RETURNING column of the trace upsert telling a row
-// it inserted from one it merged: a row version made by ON CONFLICT DO
-// UPDATE carries the updating transaction in xmax, an inserted one does not.
-func (d *DB) insertedColumn() string {
-	if d.dialect == Postgres {
-		return "(xmax = 0) AS inserted"
-	}
-	return "false AS inserted"
-}
+// it inserted from one it merged (always false where the engine cannot).
+func (d *DB) insertedColumn() string { return d.dialect.insertedColumn() }
 
 // allNewAndSelfContained tells whether the round can be written as new
-// rows: PostgreSQL, every trace row just inserted, and every reference by
-// external id naming an entity of the same write.
+// rows: an engine that tells inserted rows (and, so far the same one, takes
+// insertNewRows' arrays), every trace row just inserted, and every
+// reference by external id naming an entity of the same write.
 func (d *DB) allNewAndSelfContained(ts []*roundTrace) bool {
-	if d.dialect != Postgres {
+	if !d.dialect.tellsInserted() {
 		return false
 	}
 	for _, t := range ts {
@@ -112,44 +103,23 @@ func selfContained(w *TraceWrite) bool {
 // table, then one plain multi-row INSERT per table. It reads nothing back
 // and fixes nothing up after. A key already in use is errKeyInUse.
 func (d *DB) insertNewRound(ctx context.Context, ts []*roundTrace, search *searchWrites) error {
+	ids, err := d.reserveRound(ctx, ts)
+	if err != nil {
+		return err
+	}
 	var infos []*SystemInfo
 	var agents []*AgentCall
 	for _, t := range ts {
 		if si := t.w.SystemInfo; si != nil {
-			si.ProjectID, si.TraceID = t.projectID, t.w.Trace.ID
+			si.ID, si.ProjectID, si.TraceID = ids.next("system_info"), t.projectID, t.w.Trace.ID
 			infos = append(infos, si)
 		}
 		for i := range t.w.Agents {
 			a := &t.w.Agents[i].Agent
-			a.ProjectID, a.TraceID = t.projectID, t.w.Trace.ID
+			a.ID, a.ProjectID, a.TraceID = ids.next("agent_call"), t.projectID, t.w.Trace.ID
 			utc(&a.StartTime, a.EndTime)
 			agents = append(agents, a)
 		}
-	}
-	// Calls and interactions are counted before gather, which needs the
-	// agents' ids.
-	var nLLM, nTools, nInters, nErrs, nMetrics int
-	for _, t := range ts {
-		w := t.w
-		nLLM, nTools, nInters = nLLM+len(w.LLMCalls), nTools+len(w.ToolCalls), nInters+len(w.Interactions)
-		for i := range w.Agents {
-			a := &w.Agents[i]
-			nLLM, nTools, nInters = nLLM+len(a.LLMCalls), nTools+len(a.ToolCalls), nInters+len(a.Interactions)
-		}
-		nErrs, nMetrics = nErrs+len(w.Errors), nMetrics+len(w.Metrics)
-	}
-	ids, err := d.reserveIDs(ctx, []idRequest{
-		{"system_info", len(infos)}, {"agent_call", len(agents)}, {"llm_call", nLLM}, {"tool_call", nTools},
-		{"user_interactions", nInters}, {"errors", nErrs}, {"metrics", nMetrics},
-	})
-	if err != nil {
-		return err
-	}
-	for i, si := range infos {
-		si.ID = ids[0][i]
-	}
-	for i, a := range agents {
-		a.ID = ids[1][i]
 	}
 
 	var llm []*LLMCall
@@ -160,24 +130,24 @@ func (d *DB) insertNewRound(ctx context.Context, ts []*roundTrace, search *searc
 	for _, t := range ts {
 		t.gather()
 		for _, c := range t.llm {
-			c.ID = ids[2][len(llm)]
+			c.ID = ids.next("llm_call")
 			llm = append(llm, c)
 		}
 		for _, c := range t.tools {
-			c.ID = ids[3][len(tools)]
+			c.ID = ids.next("tool_call")
 			tools = append(tools, c)
 		}
 		for _, c := range t.inters {
-			c.ID = ids[4][len(inters)]
+			c.ID = ids.next("user_interactions")
 			inters = append(inters, c)
 		}
 		e, m, _ := t.children()
 		for _, x := range e {
-			x.ID = ids[5][len(errs)]
+			x.ID = ids.next("errors")
 			errs = append(errs, x)
 		}
 		for _, x := range m {
-			x.ID = ids[6][len(metrics)]
+			x.ID = ids.next("metrics")
 			metrics = append(metrics, x)
 		}
 		t.fillAgentLists()
@@ -243,45 +213,70 @@ type idRequest struct {
 	n     int
 }
 
-// reserveIDs takes the ids from each table's identity sequence in one
-// statement, in increasing order per table.
-func (d *DB) reserveIDs(ctx context.Context, reqs []idRequest) ([][]int64, error) {
-	parts := make([]string, len(reqs))
-	args := make([]any, len(reqs))
+// roundTables are the tables a round writes under reserved ids, in the
+// order of roundRequests.
+var roundTables = []string{"system_info", "agent_call", "llm_call", "tool_call", "user_interactions", "errors", "metrics"}
+
+// roundRequests counts the rows of each of roundTables that the round's
+// writes hold (calls and interactions before gather, which needs the
+// agents' ids).
+func roundRequests(ts []*roundTrace) []idRequest {
+	n := make([]int, len(roundTables))
+	for _, t := range ts {
+		w := t.w
+		if w.SystemInfo != nil {
+			n[0]++
+		}
+		n[1] += len(w.Agents)
+		n[2], n[3], n[4] = n[2]+len(w.LLMCalls), n[3]+len(w.ToolCalls), n[4]+len(w.Interactions)
+		for i := range w.Agents {
+			a := &w.Agents[i]
+			n[2], n[3], n[4] = n[2]+len(a.LLMCalls), n[3]+len(a.ToolCalls), n[4]+len(a.Interactions)
+		}
+		n[5], n[6] = n[5]+len(w.Errors), n[6]+len(w.Metrics)
+	}
+	reqs := make([]idRequest, len(roundTables))
+	for i, table := range roundTables {
+		reqs[i] = idRequest{table, n[i]}
+	}
+	return reqs
+}
+
+// reservedIDs hands out a round's reserved ids, table by table in order.
+type reservedIDs map[string][]int64
+
+// reserveRound reserves the ids of every row the round writes.
+func (d *DB) reserveRound(ctx context.Context, ts []*roundTrace) (reservedIDs, error) {
+	reqs := roundRequests(ts)
+	ids, err := d.reserveIDs(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(reservedIDs, len(reqs))
 	for i, r := range reqs {
-		// The identity sequence's default name, resolved when the statement
-		// is parsed (pg_get_serial_sequence per row costs a catalog lookup
-		// per id); TestIdentitySequenceNames keeps the names true.
-		parts[i] = fmt.Sprintf(`array_to_string(ARRAY(SELECT nextval('%s') FROM generate_series(1, ?::int)), ',')`, identitySequence(r.table))
-		args[i] = r.n
-	}
-	texts := make([]string, len(reqs))
-	dest := make([]any, len(reqs))
-	for i := range texts {
-		dest[i] = &texts[i]
-	}
-	if err := d.conn(ctx).Raw("SELECT "+strings.Join(parts, ", "), args...).Row().Scan(dest...); err != nil {
-		return nil, fmt.Errorf("reserve ids: %w", err)
-	}
-	out := make([][]int64, len(reqs))
-	for i, text := range texts {
-		out[i] = make([]int64, 0, reqs[i].n)
-		for _, f := range strings.Split(text, ",") {
-			if f == "" {
-				continue
-			}
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("reserve ids of %s: %w", reqs[i].table, err)
-			}
-			out[i] = append(out[i], id)
-		}
-		if len(out[i]) != reqs[i].n {
-			return nil, fmt.Errorf("reserve ids of %s: %d for %d rows", reqs[i].table, len(out[i]), reqs[i].n)
-		}
-		slices.Sort(out[i])
+		out[r.table] = ids[i]
 	}
 	return out, nil
+}
+
+// next takes the next id of table; there is one for every row counted.
+func (r reservedIDs) next(table string) int64 {
+	id := r[table][0]
+	r[table] = r[table][1:]
+	return id
+}
+
+// reserveIDs takes n ids of each table, in increasing order per table, in
+// one statement (none when no row needs one).
+func (d *DB) reserveIDs(ctx context.Context, reqs []idRequest) ([][]int64, error) {
+	total := 0
+	for _, r := range reqs {
+		total += r.n
+	}
+	if total == 0 {
+		return make([][]int64, len(reqs)), nil
+	}
+	return d.dialect.reserveIDs(ctx, d.gorm, reqs)
 }
 
 // identitySequence is the sequence PostgreSQL made for table's identity

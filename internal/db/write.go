@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"time"
 
@@ -32,20 +31,6 @@ func (d *DB) EnsureProject(ctx context.Context, name string) (*Project, error) {
 	return d.FindProjectByName(ctx, name)
 }
 
-// RefreshAgentCallIDs recomputes the id lists of every agent call of a trace
-// from the agent_id of its children, so the lists always agree with them.
-func (d *DB) RefreshAgentCallIDs(ctx context.Context, traceID int64) error {
-	agg := func(table string) string {
-		if d.dialect == Postgres {
-			return fmt.Sprintf(`(SELECT COALESCE(jsonb_agg(c.id ORDER BY c.id), '[]'::jsonb) FROM %s c WHERE c.agent_id = agent_call.id)`, table)
-		}
-		return fmt.Sprintf(`(SELECT json_group_array(id) FROM (SELECT c.id FROM %s c WHERE c.agent_id = agent_call.id ORDER BY c.id))`, table)
-	}
-	query := fmt.Sprintf(`UPDATE agent_call SET llm_call_ids = %s, tool_call_ids = %s, user_interaction_ids = %s WHERE trace_id = ?`,
-		agg("llm_call"), agg("tool_call"), agg("user_interactions"))
-	return d.conn(ctx).Exec(query, traceID).Error
-}
-
 // RefreshProjectRollups recomputes a project's time span, duration and
 // token and cost totals from its traces and LLM calls.
 func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
@@ -70,8 +55,8 @@ func (d *DB) RefreshProjectRollups(ctx context.Context, projectID int64) error {
 		}
 		// The duration is computed here rather than in SQL: SQLite's date
 		// arithmetic goes through julianday floats and loses milliseconds.
-		var p Project
-		if err := g.Select("start_time", "end_time").Take(&p, projectID).Error; err != nil {
+		p, err := findRow[Project](ctx, tx, Cond{SQL: "t.id = ?", Args: []any{projectID}})
+		if err != nil || p == nil {
 			return err
 		}
 		var duration *float64

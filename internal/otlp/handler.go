@@ -21,7 +21,6 @@ import (
 	"github.com/agentgraph/agentgraph/internal/apperr"
 	"github.com/agentgraph/agentgraph/internal/auth"
 	"github.com/agentgraph/agentgraph/internal/budget"
-	"github.com/agentgraph/agentgraph/internal/db"
 	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 )
@@ -168,7 +167,8 @@ func retryable(err error) bool {
 	case apperr.Unavailable, apperr.Conflict:
 		return true
 	}
-	return db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	_, _, environment := httpx.Infrastructure(err)
+	return environment
 }
 
 func parseContentType(header string) (encoding, bool) {

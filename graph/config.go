@@ -14,8 +14,9 @@ import (
 
 // Options tunes the GraphQL handler.
 type Options struct {
-	// LoaderWait is how long a loader collects keys before it runs its
-	// batch: 0 (no wait) to MaxLoaderWait.
+	// LoaderWait is how long the lookups of an operation's several root
+	// fields are gathered into one statement: 0 (no wait) to MaxLoaderWait.
+	// Nested edges never wait (package load).
 	LoaderWait time.Duration
 	// Ingest writes the traces of mutations; nil means one with default options.
 	Ingest *ingest.Service
@@ -39,7 +40,7 @@ func (o *Options) Settings() []settings.Setting {
 }
 
 func (o *Options) loaderWait() settings.Setting {
-	return settings.Duration(&o.LoaderWait, "loader-wait", "how long dataloaders collect keys before a batch", settings.Between(0, MaxLoaderWait))
+	return settings.Duration(&o.LoaderWait, "loader-wait", "how long aliased root lookups (several root fields of one operation) are gathered into one statement", settings.Between(0, MaxLoaderWait))
 }
 
 // Validate refuses options the handler cannot work with, every problem at once.

@@ -23,7 +23,7 @@ func TestReadsChargeTheRequestBudget(t *testing.T) {
 		store := dbtest.MustOpen(t, b)
 		seedTraces(t, store, 1, 50)
 		list := func(ctx context.Context) error {
-			_, err := db.List[db.Trace](ctx, store, db.Cond{}, db.Order{Column: "id"}, db.Page{Limit: 100})
+			_, err := db.List[db.Trace](ctx, store, db.Cond{}, db.ProjectOrder, db.Page{Limit: 100})
 			return err
 		}
 		roomy := budget.New(1 << 30)
@@ -64,11 +64,11 @@ func TestReadsChargeTheRequestBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		listTools := func(ctx context.Context) error {
-			_, err := db.List[db.ToolCall](ctx, store, db.Cond{}, db.Order{Column: "id"}, db.Page{Limit: 100})
+			_, err := db.List[db.ToolCall](ctx, store, db.Cond{}, db.ProjectOrder, db.Page{Limit: 100})
 			return err
 		}
 		roomy = budget.New(1 << 30)
-		tools, err := db.List[db.ToolCall](budget.With(context.Background(), roomy), store, db.Cond{}, db.Order{Column: "id"}, db.Page{Limit: 100})
+		tools, err := db.List[db.ToolCall](budget.With(context.Background(), roomy), store, db.Cond{}, db.ProjectOrder, db.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,7 +52,7 @@ func takeSnapshot(t *testing.T, store *db.DB) snapshot {
 
 func allRows[T any](t *testing.T, store *db.DB) []*T {
 	t.Helper()
-	res, err := db.List[T](context.Background(), store, db.Cond{}, db.Order{Column: "id"}, db.Page{Limit: 1000})
+	res, err := db.List[T](context.Background(), store, db.Cond{}, db.ProjectOrder, db.Page{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func (f ErrorGroupFilter) cond(d *DB) Cond {
 
 // ErrorGroupOrder lists groups by their newest error, newest first; the
 // cursor holds the group's last-seen time and fingerprint.
-var ErrorGroupOrder = Order{Column: "last_seen", Kind: SortByTime, Desc: true}
+var ErrorGroupOrder = Order{column: "last_seen", Kind: SortByTime, Desc: true}
 
 // ErrorGroupsFor returns a page of error groups per project, in the order
 // of ids, from one statement.
@@ -134,5 +134,5 @@ func (d *DB) CountErrorGroupsFor(ctx context.Context, ids []int64, f ErrorGroupF
 // CursorOfGroup returns the position of g in its list.
 func CursorOfGroup(g *ErrorGroup) Cursor {
 	t := g.LastSeen.Time
-	return Cursor{Column: ErrorGroupOrder.Column, Time: &t, Key: g.Fingerprint, ID: 1}
+	return Cursor{Column: ErrorGroupOrder.column, Time: &t, Key: g.Fingerprint, ID: 1}
 }

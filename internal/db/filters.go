@@ -205,10 +205,10 @@ func (f MetricFilter) Cond() Cond {
 var (
 	nullsFirst = -1.0
 
-	DurationOrder = Order{Column: "duration", Kind: SortByReal, NullsAs: &nullsFirst}
-	CostOrder     = Order{Column: "total_cost", Kind: SortByReal}
-	TokensOrder   = Order{Column: "total_tokens", Kind: SortByInteger}
-	ScoreOrder    = Order{Column: "score", Kind: SortByReal, NullsAs: &nullsFirst}
+	DurationOrder = Order{column: "duration", Kind: SortByReal, NullsAs: &nullsFirst}
+	CostOrder     = Order{column: "total_cost", Kind: SortByReal}
+	TokensOrder   = Order{column: "total_tokens", Kind: SortByInteger}
+	ScoreOrder    = Order{column: "score", Kind: SortByReal, NullsAs: &nullsFirst}
 )
 
 // Descending returns o in the opposite direction when desc is set.

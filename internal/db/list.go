@@ -49,7 +49,7 @@ func keyset(order Order, page Page) (conds []string, args []any, orderBy string)
 		dir = "DESC"
 	}
 	cmp := func(op string, c *Cursor) {
-		if order.Column == "id" {
+		if order.column == "id" {
 			conds = append(conds, "t.id "+op+" ?")
 			args = append(args, c.ID)
 			return
@@ -63,7 +63,7 @@ func keyset(order Order, page Page) (conds []string, args []any, orderBy string)
 	if page.Before != nil {
 		cmp(precede, page.Before)
 	}
-	if order.Column == "id" {
+	if order.column == "id" {
 		return conds, args, "t.id " + dir
 	}
 	return conds, args, fmt.Sprintf("%s %s, t.id %s", order.expr(), dir, dir)
@@ -307,13 +307,13 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 		return Cursor{}, err
 	}
 	base := unsafe.Pointer(row)
-	c := Cursor{Column: order.Column, ID: *(*int64)(unsafe.Add(base, plan.id.offset))}
-	if order.Column == "id" {
+	c := Cursor{Column: order.column, ID: *(*int64)(unsafe.Add(base, plan.id.offset))}
+	if order.column == "id" {
 		return c, nil
 	}
-	f, ok := plan.fields[order.Column]
+	f, ok := plan.fields[order.column]
 	if !ok {
-		return Cursor{}, fmt.Errorf("cursor: %s has no column %s", plan.table, order.Column)
+		return Cursor{}, fmt.Errorf("cursor: %s has no column %s", plan.table, order.column)
 	}
 	ptr := unsafe.Add(base, f.offset)
 	var isNull bool
@@ -349,14 +349,14 @@ func CursorOf[T any](ctx context.Context, d *DB, row *T, order Order) (Cursor, e
 			isNull = true
 		}
 	default:
-		return Cursor{}, fmt.Errorf("cursor: column %s has unsupported type %s", order.Column, f.typ)
+		return Cursor{}, fmt.Errorf("cursor: column %s has unsupported type %s", order.column, f.typ)
 	}
 	if isNull && order.NullsAs != nil {
 		n := *order.NullsAs
 		c.Num = &n
 	}
 	if c.value() == nil {
-		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", plan.table, order.Column)
+		return Cursor{}, fmt.Errorf("cursor: %s.%s is null", plan.table, order.column)
 	}
 	return c, nil
 }

@@ -48,4 +48,4 @@ type Cost struct {
 }
 
 // StartTimeOrder is the order of call lists: in the order they started.
-var StartTimeOrder = Order{Column: "start_time", Kind: SortByTime}
+var StartTimeOrder = Order{column: "start_time", Kind: SortByTime}

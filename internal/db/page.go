@@ -15,7 +15,7 @@ import (
 // that may be NULL sorts as if NULL were NullsAs. Kind is what the column
 // holds, which its cursors must hold too.
 type Order struct {
-	Column  string
+	column  string // a column of the table, from the orders below only
 	Kind    SortKind
 	Desc    bool
 	NullsAs *float64
@@ -35,9 +35,9 @@ const (
 // expr is the SQL the list sorts by, over alias t.
 func (o Order) expr() string {
 	if o.NullsAs != nil {
-		return fmt.Sprintf("COALESCE(t.%s, %v)", o.Column, *o.NullsAs)
+		return fmt.Sprintf("COALESCE(t.%s, %v)", o.column, *o.NullsAs)
 	}
-	return "t." + o.Column
+	return "t." + o.column
 }
 
 // Cond is an SQL condition on the rows of a list (alias t) with its
@@ -120,7 +120,7 @@ func DecodeCursor(field, s string, order Order) (*Cursor, error) {
 	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
 		return nil, malformed
 	}
-	if c.Column != order.Column {
+	if c.Column != order.column {
 		return nil, apperr.Invalid(field, "cursor belongs to a list in another order")
 	}
 	if CheckText(field, c.Key) != nil {

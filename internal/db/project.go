@@ -25,7 +25,7 @@ type Project struct {
 func (Project) TableName() string { return "project_info" }
 
 // ProjectOrder is the order of project lists: oldest first.
-var ProjectOrder = Order{Column: "id"}
+var ProjectOrder = Order{column: "id"}
 
 // FindProjectByName returns the project called name, or NOT_FOUND.
 func (d *DB) FindProjectByName(ctx context.Context, name string) (*Project, error) {

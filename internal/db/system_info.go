@@ -61,4 +61,4 @@ func (s *SystemInfo) Packages() []Package {
 }
 
 // SystemInfoOrder picks a project's most recent system info first.
-var SystemInfoOrder = Order{Column: "id", Desc: true}
+var SystemInfoOrder = Order{column: "id", Desc: true}

@@ -20,4 +20,4 @@ type Trace struct {
 func (Trace) TableName() string { return "traces" }
 
 // TraceOrder is the order of trace lists: newest first.
-var TraceOrder = Order{Column: "start_time", Kind: SortByTime, Desc: true}
+var TraceOrder = Order{column: "start_time", Kind: SortByTime, Desc: true}

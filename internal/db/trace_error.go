@@ -29,4 +29,4 @@ type TraceError struct {
 func (TraceError) TableName() string { return "errors" }
 
 // TimestampOrder is the order of errors, interactions and metrics: oldest first.
-var TimestampOrder = Order{Column: "timestamp", Kind: SortByTime}
+var TimestampOrder = Order{column: "timestamp", Kind: SortByTime}

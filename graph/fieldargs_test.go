@@ -12,8 +12,8 @@ import (
 // TestFieldArgumentsPerSelection resolves the same list field on many
 // traces under aliases with different arguments, literal and from
 // variables, and through a fragment: each trace's lists must equal those
-// of the trace read alone, so the batch of one selection is never handed
-// to another.
+// of the trace read alone, so arguments parsed once per request are never
+// handed to another selection.
 func TestFieldArgumentsPerSelection(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {
 		scale := demo.DefaultScale()

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -324,32 +323,4 @@ func isText(f *ast.FieldDefinition) bool {
 		t = t.Elem
 	}
 	return f.Directives.ForName("recordedContent") != nil || t.NamedType == "JSON"
-}
-
-// intArg reads an Int argument value as the executor may hold it.
-func intArg(v any) (*int, bool) {
-	var n int64
-	switch v := v.(type) {
-	case nil:
-		return nil, true
-	case int:
-		n = int64(v)
-	case int64:
-		n = v
-	case json.Number:
-		i, err := v.Int64()
-		if err != nil {
-			return nil, false
-		}
-		n = i
-	case float64:
-		if v != float64(int64(v)) {
-			return nil, false
-		}
-		n = int64(v)
-	default:
-		return nil, false
-	}
-	i := int(n)
-	return &i, true
 }

@@ -95,7 +95,7 @@ func NewHandler(store *db.DB, opts Options, fieldMiddleware ...graphql.FieldMidd
 		inner = load.Observe(opts.Observer, inner)
 	}
 	return budget.Middleware(limits.MemoryBytes,
-		limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, load.Middleware(store, opts.LoaderWait, inner))))
+		limitBody(limits.MaxBodyBytes, limits.Timeout, limitInFlight(limits.MaxInFlight, load.Middleware(store, opts.LoaderWait, withArgsMemo(inner)))))
 }
 
 // omitRequestErrorData drops the "data": null gqlgen writes with request

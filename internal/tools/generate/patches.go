@@ -11,9 +11,8 @@ import (
 	"sort"
 )
 
-// The rewrites kept after measuring each (docs/benchmarks.md, "Session 7";
-// two more, shared field arguments and lazy @defer groups, gained nothing
-// measurable and were dropped). Each names the text gqlgen writes and what replaces it, and
+// The rewrites kept after measuring each (docs/benchmarks.md, "Executor
+// rewrites"). Each names the text gqlgen writes and what replaces it, and
 // applies to the functions plugin.go found in gqlgen's own model: every
 // site must hold the text exactly as often as expected, and the text may
 // appear nowhere else, or generation fails.
@@ -47,6 +46,14 @@ func rewrites(s sites) []rewrite {
 		// Lists of rows selected for their own columns are written by graph/fastlist (graph/lists.go).
 		{"fast row lists", s.rowLists, 1, sliceCall,
 			[]byte("if m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n\tret := marshalList(")},
+		// A field's arguments are parsed once per request (graph/fieldargs.go).
+		{"shared field arguments", s.argsOf, 1,
+			regexp.MustCompile(`if fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`),
+			[]byte("if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.${1}); err != nil {")},
+		// An object builds its @defer group only when a field is deferred (graph/inline.go).
+		{"lazy deferred groups", s.objects, 1,
+			regexp.MustCompile(`deferred := graphql\.NewDeferredGroup\(ctx\)`),
+			[]byte("deferred := deferredGroup(ctx, fields)")},
 		// Answers go into pooled buffers charged to the request's memory budget (graph/answerbuf.go).
 		{"charged answer buffer", exec, s.roots,
 			regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`),

@@ -23,11 +23,25 @@ func (ec *executionContext) marshalNName(ctx context.Context, sel ast.SelectionS
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
 	return ret
 }
+
+func (ec *executionContext) fieldContext_Row_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	if fc.Args, err = ec.field_Row_children_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Row(ctx context.Context, sel ast.SelectionSet, obj *Row) graphql.Marshaler {
+	deferred := graphql.NewDeferredGroup(ctx)
+	return out
+}
 `
 
 var miniSites = sites{
 	lists:    []string{"marshalNRow", "marshalNName"},
 	rowLists: []string{"marshalNRow"},
+	argsOf:   []string{"fieldContext_Row_children"},
+	objects:  []string{"_Row"},
 	roots:    1,
 }
 
@@ -38,7 +52,8 @@ func TestPatchesRewriteEverySite(t *testing.T) {
 	}
 	for _, want := range []string{
 		"buf := bytes.NewBuffer(answerBuffer())", "data.MarshalGQL(chargedAnswer(ctx, buf))",
-		"if m, ok := fastList(ctx, sel, v); ok {",
+		"if m, ok := fastList(ctx, sel, v); ok {", "fieldArgs(ctx, field, ec.Variables, ec.field_Row_children_args)",
+		"deferred := deferredGroup(ctx, fields)",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no %q in\n%s", want, out)
@@ -57,7 +72,7 @@ func TestPatchesFailRatherThanMissASite(t *testing.T) {
 		src   string
 		sites sites
 	}{
-		"a site in another form": {strings.Replace(executor, "var buf bytes.Buffer\n\tdata.MarshalGQL(&buf)", "var buf bytes.Buffer\n\tdata.MarshalGQL(&buf, ctx)", 1), miniSites},
+		"a site in another form": {strings.Replace(executor, "deferred := graphql.NewDeferredGroup(ctx)", "deferred := graphql.NewDeferredGroup(ctx, fields)", 1), miniSites},
 		"a site the model does not know": {executor + `
 func (ec *executionContext) marshalNOther(ctx context.Context, sel ast.SelectionSet, v []Other) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
@@ -65,8 +80,8 @@ func (ec *executionContext) marshalNOther(ctx context.Context, sel ast.Selection
 }
 `, miniSites},
 		"a function the model names but gqlgen did not write": {executor, sites{lists: append([]string{"marshalNOther"}, miniSites.lists...),
-			rowLists: miniSites.rowLists, roots: 1}},
-		"no function for a rewrite": {executor, sites{lists: miniSites.lists, rowLists: miniSites.rowLists}},
+			rowLists: miniSites.rowLists, argsOf: miniSites.argsOf, objects: miniSites.objects, roots: 1}},
+		"no function for a rewrite": {executor, sites{lists: miniSites.lists, rowLists: miniSites.rowLists, objects: miniSites.objects, roots: 1}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

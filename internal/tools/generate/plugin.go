@@ -24,6 +24,8 @@ type plugin struct {
 type sites struct {
 	lists    []string // list marshallers (one MarshalSliceConcurrently each)
 	rowLists []string // those of them whose elements are pointers to rows
+	argsOf   []string // field contexts that parse arguments
+	objects  []string // object marshallers (one deferred group each)
 	roots    int      // operation roots marshalled by Exec (query, mutation)
 }
 
@@ -33,6 +35,14 @@ func (p *plugin) GenerateCode(data *codegen.Data) error {
 	for _, o := range data.Objects {
 		if !o.Root {
 			o.DisableConcurrency = true
+		}
+		if o != data.SubscriptionRoot {
+			p.sites.objects = append(p.sites.objects, "_"+o.Name)
+		}
+		for _, f := range o.Fields {
+			if len(f.Args) > 0 {
+				p.sites.argsOf = append(p.sites.argsOf, f.FieldContextFunc())
+			}
 		}
 	}
 	for _, t := range data.ReferencedTypes {

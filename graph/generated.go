@@ -22350,10 +22350,10 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAgentCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAgentCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AgentCall) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "AgentCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "AgentCall", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22446,10 +22446,10 @@ func (ec *executionContext) marshalNAnalyticsDimension2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNAnalyticsRow2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐAnalyticsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AnalyticsRow) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "AnalyticsRow", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "AnalyticsRow", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22757,10 +22757,10 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNLLMCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐLLMCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.LLMCall) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "LLMCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "LLMCall", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22835,10 +22835,10 @@ func (ec *executionContext) marshalNLLMCallOrderField2githubᚗcomᚋagentgraph�
 }
 
 func (ec *executionContext) marshalNMetric2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Metric) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Metric", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "Metric", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -23072,10 +23072,10 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋagentgraphᚋagen
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Project) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Project", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "Project", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -23195,10 +23195,10 @@ func (ec *executionContext) marshalNTokenUsage2githubᚗcomᚋagentgraphᚋagent
 }
 
 func (ec *executionContext) marshalNToolCall2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐToolCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ToolCall) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "ToolCall", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "ToolCall", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -23273,10 +23273,10 @@ func (ec *executionContext) marshalNToolCallOrderField2githubᚗcomᚋagentgraph
 }
 
 func (ec *executionContext) marshalNTrace2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Trace) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Trace", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "Trace", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -23336,10 +23336,10 @@ func (ec *executionContext) marshalNTraceEdge2ᚖgithubᚗcomᚋagentgraphᚋage
 }
 
 func (ec *executionContext) marshalNTraceError2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐTraceErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.TraceError) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "TraceError", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "TraceError", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -23441,10 +23441,10 @@ func (ec *executionContext) marshalNTraceStats2ᚖgithubᚗcomᚋagentgraphᚋag
 }
 
 func (ec *executionContext) marshalNUserInteraction2ᚕᚖgithubᚗcomᚋagentgraphᚋagentgraphᚋinternalᚋdbᚐUserInteractionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserInteraction) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "UserInteraction", v, nil)
 	if m, ok := fastList(ctx, sel, v); ok {
 		return m
 	}
+	ctx = graphql.WithBatchParents(ctx, "UserInteraction", v, nil)
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -22,42 +22,36 @@ type rewrite struct {
 	each  int      // occurrences in each of them
 	old   *regexp.Regexp
 	new   []byte
+	// withinOnly: old is anchored to a function's body, so it is not
+	// counted in the whole file.
+	withinOnly bool
 }
 
 func rewrites(s sites) []rewrite {
-	rowLists := map[string]bool{}
-	for _, f := range s.rowLists {
-		rowLists[f] = true
-	}
-	var plainLists []string
-	for _, f := range s.lists {
-		if !rowLists[f] {
-			plainLists = append(plainLists, f)
-		}
-	}
 	exec := make([]string, 0, 1)
 	if s.roots > 0 {
 		exec = append(exec, "Exec")
 	}
-	sliceCall := regexp.MustCompile(`ret := graphql\.MarshalSliceConcurrently\(`)
 	return []rewrite{
 		// Lists are marshalled in order on the calling goroutine (graph/lists.go).
-		{"sequential lists", plainLists, 1, sliceCall, []byte("ret := marshalList(")},
-		// Lists of rows selected for their own columns are written by graph/fastlist (graph/lists.go).
-		{"fast row lists", s.rowLists, 1, sliceCall,
-			[]byte("if m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n\tret := marshalList(")},
+		{name: "sequential lists", funcs: s.lists, each: 1,
+			old: regexp.MustCompile(`ret := graphql\.MarshalSliceConcurrently\(`), new: []byte("ret := marshalList(")},
+		// Lists of rows selected for their own columns are written by
+		// graph/fastlist (graph/lists.go), first thing: before gqlgen
+		// records the list's rows as the parents of batch resolvers.
+		{name: "fast row lists", funcs: s.rowLists, each: 1, withinOnly: true,
+			old: regexp.MustCompile(`\A\{\n`), new: []byte("{\n\tif m, ok := fastList(ctx, sel, v); ok {\n\t\treturn m\n\t}\n")},
 		// A field's arguments are parsed once per request (graph/fieldargs.go).
-		{"shared field arguments", s.argsOf, 1,
-			regexp.MustCompile(`if fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`),
-			[]byte("if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.${1}); err != nil {")},
+		{name: "shared field arguments", funcs: s.argsOf, each: 1,
+			old: regexp.MustCompile(`if fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`),
+			new: []byte("if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.${1}); err != nil {")},
 		// An object builds its @defer group only when a field is deferred (graph/inline.go).
-		{"lazy deferred groups", s.objects, 1,
-			regexp.MustCompile(`deferred := graphql\.NewDeferredGroup\(ctx\)`),
-			[]byte("deferred := deferredGroup(ctx, fields)")},
+		{name: "lazy deferred groups", funcs: s.objects, each: 1,
+			old: regexp.MustCompile(`deferred := graphql\.NewDeferredGroup\(ctx\)`), new: []byte("deferred := deferredGroup(ctx, fields)")},
 		// Answers go into pooled buffers charged to the request's memory budget (graph/answerbuf.go).
-		{"charged answer buffer", exec, s.roots,
-			regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`),
-			[]byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(chargedAnswer(ctx, buf))")},
+		{name: "charged answer buffer", funcs: exec, each: s.roots,
+			old: regexp.MustCompile(`var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)`),
+			new: []byte("buf := bytes.NewBuffer(answerBuffer())\n${1}data.MarshalGQL(chargedAnswer(ctx, buf))")},
 	}
 }
 
@@ -79,7 +73,9 @@ func applyPatches(src []byte, s sites, skip map[string]bool) ([]byte, error) {
 		if len(rw.funcs) == 0 {
 			return nil, fmt.Errorf("%s: gqlgen's model names no function to rewrite", rw.name)
 		}
-		expected[rw.old.String()] += len(rw.funcs) * rw.each
+		if !rw.withinOnly {
+			expected[rw.old.String()] += len(rw.funcs) * rw.each
+		}
 		if skip[rw.name] {
 			continue
 		}

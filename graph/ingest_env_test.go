@@ -1,9 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/httpx"
 	"github.com/agentgraph/agentgraph/internal/ingest"
 	"github.com/agentgraph/agentgraph/internal/ingestapi"
+	"github.com/agentgraph/agentgraph/internal/ingestapi/ingesttest"
 )
 
 // ingestEnv serves GraphQL at /graphql and POST /v1/ingest over one
@@ -40,32 +39,18 @@ func ingestLimits(l graph.Limits) httpx.Limits {
 	return httpx.Limits{MaxBodyBytes: l.MaxBodyBytes, Timeout: l.Timeout, MemoryBytes: l.MemoryBytes, MaxInFlight: l.MaxInFlight}
 }
 
-// ingestReply is an answer of POST /v1/ingest.
+// ingestReply is an answer of POST /v1/ingest (ingesttest.Reply) under the
+// names this package's tests read.
 type ingestReply struct {
-	Traces []struct {
-		ID         string  `json:"id"`
-		ExternalID *string `json:"externalId"`
-	} `json:"traces"`
-	Errors []gqlError `json:"errors"`
+	ingesttest.Reply
 	status int
 	header http.Header
 	body   []byte
 }
 
-func (r ingestReply) code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	code, _ := r.Errors[0].Extensions["code"].(string)
-	return code
-}
+func (r ingestReply) code() string { return r.Code() }
 
-func (r ingestReply) field() any {
-	if len(r.Errors) == 0 {
-		return nil
-	}
-	return r.Errors[0].Extensions["field"]
-}
+func (r ingestReply) field() any { return r.Field() }
 
 // post sends body to /v1/ingest as JSON; header holds more header pairs.
 func (e *ingestEnv) post(t *testing.T, body []byte, header ...string) ingestReply {
@@ -75,23 +60,8 @@ func (e *ingestEnv) post(t *testing.T, body []byte, header ...string) ingestRepl
 
 func postIngest(t *testing.T, url string, body []byte, header ...string) ingestReply {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var r ingestReply
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("answer is not JSON (%d): %s", res.StatusCode, raw)
-	}
-	r.status, r.header, r.body = res.StatusCode, res.Header, raw
-	return r
+	r := ingesttest.Post(t, url, body, header...)
+	return ingestReply{Reply: r, status: r.Status, header: r.Header, body: r.Body}
 }
 
 // ingestBody is the body of /v1/ingest for traces.

@@ -11,6 +11,7 @@ import (
 	"github.com/agentgraph/agentgraph/internal/db/dbtest"
 	"github.com/agentgraph/agentgraph/internal/demo"
 	"github.com/agentgraph/agentgraph/internal/ingest"
+	"github.com/agentgraph/agentgraph/internal/ingestapi/fixture"
 )
 
 const ingestMutation = `mutation Ingest($input: [TraceInput!]!) {
@@ -28,41 +29,8 @@ const ingestMutation = `mutation Ingest($input: [TraceInput!]!) {
   }
 }`
 
-// runningTrace is a trace as sent while it runs (no end times) and, with
-// ended, as sent again once it finished.
-func runningTrace(ended bool) map[string]any {
-	end := func(s string) any {
-		if ended {
-			return s
-		}
-		return nil
-	}
-	return map[string]any{
-		"project": "checkout-bot", "externalId": "run-42",
-		"startTime": "2026-02-01T10:00:00Z", "endTime": end("2026-02-01T10:00:09.5Z"),
-		"systemInfo": map[string]any{
-			"osName": "Linux", "gpuInfo": []any{map[string]any{"name": "A100", "memoryTotal": 40960}},
-			"installedPackages": []any{map[string]any{"name": "openai", "version": "1.57.0"}},
-		},
-		"agentCalls": []any{map[string]any{
-			"externalId": "agent-a", "name": "shopper", "startTime": "2026-02-01T10:00:00.1Z", "endTime": end("2026-02-01T10:00:09Z"),
-			"llmCalls": []any{map[string]any{
-				"externalId": "llm-1", "name": "chat", "model": "gpt-4o", "inputPrompt": "find shoes", "output": "ok",
-				"startTime": "2026-02-01T10:00:00.2Z", "endTime": end("2026-02-01T10:00:02Z"),
-				"tokenUsage": map[string]any{"input": 1000, "completion": 200},
-			}},
-			"toolCalls": []any{map[string]any{
-				"externalId": "tool-1", "name": "search", "startTime": "2026-02-01T10:00:03Z", "endTime": end("2026-02-01T10:00:04Z"),
-				"networkCalls": []any{map[string]any{"method": "GET", "url": "https://shop.example/api?q=shoes", "statusCode": 503,
-					"requestHeaders": []any{map[string]any{"name": "Accept", "value": "application/json"}}}},
-			}},
-		}},
-		"errors": []any{map[string]any{"errorType": "tool", "errorMessage": "503 from shop", "timestamp": "2026-02-01T10:00:04Z",
-			"toolCallExternalId": "tool-1", "agentCallExternalId": "agent-a"}},
-		"metrics": []any{map[string]any{"metricName": "task_success", "score": 0.5, "resultDetail": map[string]any{"why": "partial"},
-			"timestamp": "2026-02-01T10:00:10Z"}},
-	}
-}
+// runningTrace is a trace as sent while it runs (fixture.RunningTrace).
+var runningTrace = fixture.RunningTrace
 
 func TestIngestTracesMutation(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, b dbtest.Backend) {

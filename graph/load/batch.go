@@ -33,7 +33,7 @@ type Batch[K comparable, V any] struct {
 // fetch, and wait is how long Gather collects keys.
 func NewBatch[K comparable, V any](name string, fetch Fetch[K, V], report func(string, int), wait time.Duration) *Batch[K, V] {
 	b := &Batch[K, V]{name: name, fetch: recovered(name, fetch), report: report, cache: dataloader.NewCache[K, V]()}
-	// The loader's own batch function serves Gather, and the cache both.
+	// LoadFor primes the cache; the loader's own batch function serves Gather.
 	b.loader = dataloader.NewBatchedLoader(b.batchFn, dataloader.WithCache[K, V](b.cache), dataloader.WithWait[K, V](wait))
 	return b
 }

@@ -251,10 +251,7 @@ func omitFor(ctx context.Context, kind *listKind, conn ast.SelectionSet) string 
 	// Every parent of a list asks with the same selection: work it out once
 	// per request and selection (identified by its first field's node).
 	key := omitKey{kind: kind, first: conn[0], n: len(conn)}
-	omit, _ := remember(ctx, func(m *memo) *map[omitKey]string { return &m.omits }, key, func() (string, error) {
-		return computeOmit(ctx, optional.typeName, optional.fields, conn), nil
-	})
-	return omit
+	return omit(ctx, key, func() string { return computeOmit(ctx, optional.typeName, optional.fields, conn) })
 }
 
 // omitKey identifies a list kind's selection within a request.

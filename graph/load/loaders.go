@@ -125,7 +125,7 @@ func Observe(obs Reporter, next http.Handler) http.Handler {
 func loadersFrom(ctx context.Context) *Loaders {
 	l, ok := ctx.Value(loadersKey{}).(*Loaders)
 	if !ok {
-		panic("graph: request has no loaders; wrap the handler in LoadersMiddleware")
+		panic("graph: request has no loaders; wrap the handler in load.Middleware")
 	}
 	return l
 }
@@ -139,30 +139,22 @@ type memo struct {
 
 type memoKey struct{}
 
-// remember returns the request's answer for key in the cache of m that
-// cacheOf names, working it out with compute the first time; a failure is
-// not kept. Without a memo (m nil) it only computes.
-func remember[K comparable, V any](ctx context.Context, cacheOf func(*memo) *map[K]V, key K, compute func() (V, error)) (V, error) {
+// omit returns the request's omitted columns for key, working them out
+// with compute the first time (every time without a memo).
+func omit(ctx context.Context, key omitKey, compute func() string) string {
 	m, _ := ctx.Value(memoKey{}).(*memo)
 	if m == nil {
 		return compute()
 	}
-	cache := cacheOf(m)
 	m.mu.Lock()
-	v, ok := (*cache)[key]
-	m.mu.Unlock()
-	if ok {
-		return v, nil
+	defer m.mu.Unlock()
+	v, ok := m.omits[key]
+	if !ok {
+		if m.omits == nil {
+			m.omits = map[omitKey]string{}
+		}
+		v = compute()
+		m.omits[key] = v
 	}
-	v, err := compute()
-	if err != nil {
-		return v, err
-	}
-	m.mu.Lock()
-	if *cache == nil {
-		*cache = map[K]V{}
-	}
-	(*cache)[key] = v
-	m.mu.Unlock()
-	return v, nil
+	return v
 }
